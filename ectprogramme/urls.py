@@ -1,0 +1,8 @@
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("accessibility/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
+    path("", include("participants.urls")),
+]

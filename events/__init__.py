@@ -1,0 +1,1 @@
+"""Events: conferences and clinics, and attendance at them."""

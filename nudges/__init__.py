@@ -1,0 +1,1 @@
+"""Nudges and praise: when and whom to e-mail about engagement."""

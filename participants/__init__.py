@@ -1,0 +1,1 @@
+"""People and their roles in a hub: users, hub staff, induction tutors, mentors, ECTs."""

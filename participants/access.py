@@ -1,0 +1,180 @@
+"""Who may see and change what inside the active hub.
+
+Every view fetches tenant objects through these helpers. Anything the viewer may not see is a
+404 — the same answer as "does not exist", so codes cannot be probed — and anything they may
+see but not change is a 403. Hub staff see the whole hub; induction tutors their school(s);
+mentors their current ECTs; ECTs themselves. A person with several roles has all their rights.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from participants.models import ECT, InductionTutor, Mentor, MentorAssignment, Person
+from schools.models import School
+
+
+@dataclass(frozen=True)
+class Viewer:
+    person: Person | None
+    is_hub_staff: bool = False
+    is_hub_admin: bool = False
+    tutor_school_ids: frozenset = field(default_factory=frozenset)
+    mentor_ids: frozenset = field(default_factory=frozenset)
+    mentee_ect_ids: frozenset = field(default_factory=frozenset)
+    own_ect_ids: frozenset = field(default_factory=frozenset)
+
+    @classmethod
+    def for_person(cls, person, today=None):
+        if person is None:
+            return cls(person=None)
+        today = today or timezone.localdate()
+        mentor_ids = frozenset(Mentor.objects.filter(person=person).current(today).values_list("id", flat=True))
+        return cls(
+            person=person,
+            is_hub_staff=person.is_hub_staff,
+            is_hub_admin=person.is_hub_admin,
+            tutor_school_ids=frozenset(
+                InductionTutor.objects.filter(person=person).current(today).values_list("school_id", flat=True)
+            ),
+            mentor_ids=mentor_ids,
+            mentee_ect_ids=frozenset(
+                MentorAssignment.objects.filter(mentor_id__in=mentor_ids).current(today).values_list("ect_id", flat=True)
+            )
+            if mentor_ids
+            else frozenset(),
+            own_ect_ids=frozenset(ECT.objects.filter(person=person).values_list("id", flat=True)),
+        )
+
+    @property
+    def is_tutor(self):
+        return bool(self.tutor_school_ids)
+
+    @property
+    def is_mentor(self):
+        return bool(self.mentor_ids)
+
+    @property
+    def is_ect(self):
+        return bool(self.own_ect_ids)
+
+
+def _none_or_404(obj):
+    if obj is None:
+        raise Http404("Not found")
+    return obj
+
+
+# --- Schools ---------------------------------------------------------------------------------
+
+
+def visible_schools(viewer):
+    if viewer.is_hub_staff:
+        return School.objects.all()
+    return School.objects.filter(id__in=viewer.tutor_school_ids)
+
+
+def get_school(viewer, code):
+    return _none_or_404(visible_schools(viewer).filter(code=code).first())
+
+
+def can_manage_school_people(viewer, school):
+    return viewer.is_hub_staff or school.id in viewer.tutor_school_ids
+
+
+def get_school_for_people_change(viewer, code):
+    school = get_school(viewer, code)
+    if not can_manage_school_people(viewer, school):
+        raise PermissionDenied
+    return school
+
+
+def require_hub_staff(viewer):
+    if not viewer.is_hub_staff:
+        raise Http404("Not found")
+
+
+# --- People ----------------------------------------------------------------------------------
+
+
+def _people_at_schools(school_ids):
+    return (
+        Q(ect_roles__school_id__in=school_ids)
+        | Q(mentor_roles__school_id__in=school_ids)
+        | Q(tutor_roles__school_id__in=school_ids)
+    )
+
+
+def visible_people(viewer):
+    if viewer.person is None:
+        return Person.objects.none()
+    if viewer.is_hub_staff:
+        return Person.objects.all()
+    condition = Q(pk=viewer.person.pk)
+    if viewer.tutor_school_ids:
+        condition |= _people_at_schools(viewer.tutor_school_ids)
+    if viewer.mentee_ect_ids:
+        condition |= Q(ect_roles__id__in=viewer.mentee_ect_ids)
+    return Person.objects.filter(pk__in=Person.objects.filter(condition).values("pk"))
+
+
+def get_person(viewer, code):
+    return _none_or_404(visible_people(viewer).filter(code=code).select_related("user", "hub").first())
+
+
+def can_manage_person(viewer, person):
+    """Hub staff manage everyone; a tutor manages people at their schools who are not hub staff."""
+    if viewer.is_hub_staff:
+        return True
+    if not viewer.tutor_school_ids or person.is_hub_staff:
+        return False
+    return Person.objects.filter(_people_at_schools(viewer.tutor_school_ids), pk=person.pk).exists()
+
+
+def get_person_for_change(viewer, code):
+    person = get_person(viewer, code)
+    if not can_manage_person(viewer, person):
+        raise PermissionDenied
+    return person
+
+
+# --- ECTs and mentors ------------------------------------------------------------------------
+
+
+def visible_ects(viewer):
+    if viewer.is_hub_staff:
+        return ECT.objects.all()
+    return ECT.objects.filter(
+        Q(school_id__in=viewer.tutor_school_ids) | Q(id__in=viewer.mentee_ect_ids) | Q(id__in=viewer.own_ect_ids)
+    )
+
+
+def get_ect(viewer, code):
+    return _none_or_404(visible_ects(viewer).filter(code=code).select_related("person__user", "school").first())
+
+
+def get_ect_for_change(viewer, code):
+    ect = get_ect(viewer, code)
+    if not (viewer.is_hub_staff or ect.school_id in viewer.tutor_school_ids):
+        raise PermissionDenied
+    return ect
+
+
+def visible_mentor_roles(viewer):
+    if viewer.is_hub_staff:
+        return Mentor.objects.all()
+    return Mentor.objects.filter(Q(school_id__in=viewer.tutor_school_ids) | Q(id__in=viewer.mentor_ids))
+
+
+def get_school_role_for_change(viewer, code):
+    """A mentor or induction tutor role, for ending it: staff, or a tutor of that school."""
+    for model in (Mentor, InductionTutor):
+        role = model.objects.filter(code=code).select_related("person__user", "school").first()
+        if role is not None:
+            break
+    if role is None or not (viewer.is_hub_staff or role.school_id in viewer.tutor_school_ids):
+        raise Http404("Not found")
+    return role

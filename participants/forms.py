@@ -1,0 +1,123 @@
+"""Forms for people and roles. They validate input; the services in `services.py` make changes."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from participants.cohorts import academic_year_of
+from participants.models import ECT, ECTStatusKind, HubRole, Mentor, Programme
+from participants.services import ALLOWED_STATUS_CHANGES
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def not_in_future(value):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError("The date cannot be in the future.")
+
+
+class PersonDetailsForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField(label="E-mail address")
+
+
+class ECTDetailsForm(forms.ModelForm):
+    class Meta:
+        model = ECT
+        fields = ["programme", "cohort_start_year", "induction_start_date", "fte"]
+        labels = {"cohort_start_year": "Cohort start year"}
+        widgets = {"induction_start_date": DateInput()}
+
+
+class AddPersonForm(forms.Form):
+    ROLE_CHOICES = [("ect", "ECT"), ("mentor", "Mentor"), ("induction_tutor", "Induction tutor")]
+
+    role = forms.ChoiceField(choices=ROLE_CHOICES, widget=forms.RadioSelect)
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField(label="E-mail address")
+    start_date = forms.DateField(widget=DateInput(), initial=timezone.localdate, help_text="When the role starts.")
+    programme = forms.ChoiceField(choices=[("", "—")] + Programme.choices, required=False, help_text="ECTs only.")
+    cohort_start_year = forms.IntegerField(
+        min_value=2021, max_value=2100, required=False, help_text="ECTs only: the academic year they start, e.g. 2025."
+    )
+    fte = forms.DecimalField(
+        label="FTE", min_value=Decimal("0.1"), max_value=Decimal("1.0"), decimal_places=2, initial=Decimal("1.0"),
+        required=False, help_text="ECTs only: 1.0 is full time.",
+    )
+    mentor = forms.ModelChoiceField(queryset=Mentor.objects.none(), required=False, help_text="ECTs only.")
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = (
+            Mentor.objects.filter(school=school, finished_on__isnull=True).select_related("person__user")
+        )
+        self.fields["cohort_start_year"].initial = academic_year_of(timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == "ect":
+            for name in ("programme", "cohort_start_year"):
+                if not data.get(name):
+                    self.add_error(name, "This field is required for an ECT.")
+            if data.get("fte") is None:
+                data["fte"] = Decimal("1.0")
+        return data
+
+
+class ChangeMentorForm(forms.Form):
+    mentor = forms.ModelChoiceField(
+        queryset=Mentor.objects.none(), required=False, empty_label="No mentor", help_text="Mentors at the ECT's school."
+    )
+    on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate, validators=[not_in_future])
+
+    def __init__(self, *args, ect, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = (
+            Mentor.objects.filter(school=ect.school, finished_on__isnull=True)
+            .exclude(person=ect.person)
+            .select_related("person__user")
+        )
+        self.fields["mentor"].label_from_instance = lambda m: str(m.person)
+
+
+class ECTStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ECTStatusKind.choices, widget=forms.RadioSelect)
+    on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate, validators=[not_in_future])
+    note = forms.CharField(max_length=500, required=False, help_text="Optional: the reason, e.g. long-term absence.")
+
+    def __init__(self, *args, current_status, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = ALLOWED_STATUS_CHANGES[current_status]
+        self.fields["status"].choices = [(value, label) for value, label in ECTStatusKind.choices if value in allowed]
+
+
+class InviteForm(forms.Form):
+    ROLE_CHOICES = [("induction_tutor", "Induction tutor"), (HubRole.STAFF, "Hub staff"), (HubRole.ADMIN, "Hub admin")]
+
+    role = forms.ChoiceField(choices=ROLE_CHOICES, widget=forms.RadioSelect)
+    school = forms.ModelChoiceField(queryset=None, required=False, help_text="Induction tutors only.")
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField(label="E-mail address")
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == "induction_tutor" and not data.get("school"):
+            self.add_error("school", "Choose the school this induction tutor works at.")
+        return data
+
+
+class EndRoleForm(forms.Form):
+    on = forms.DateField(label="Last day (ends from)", widget=DateInput(), initial=timezone.localdate)

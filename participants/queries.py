@@ -1,0 +1,122 @@
+"""Read-side queries for pages: lists of schools, ECTs and mentors with what each row shows.
+
+Each returns a queryset with a constant number of queries however many rows it has.
+"""
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from schools.models import School
+from participants.models import ECT, ECTStatus, InductionTutor, Mentor, MentorAssignment
+
+
+def _open(prefix=""):
+    today = timezone.localdate()
+    return Q(**{f"{prefix}started_on__lte": today}) & (
+        Q(**{f"{prefix}finished_on__isnull": True}) | Q(**{f"{prefix}finished_on__gt": today})
+    )
+
+
+def schools_with_counts(schools):
+    return schools.annotate(
+        tutor_count=Count("induction_tutors", filter=_open("induction_tutors__"), distinct=True),
+        mentor_count=Count("mentors", filter=_open("mentors__"), distinct=True),
+        ect_count=Count(
+            "ects",
+            filter=Q(ects__statuses__finished_on__isnull=True, ects__statuses__status__in=["active", "paused"]),
+            distinct=True,
+        ),
+    )
+
+
+def hub_totals():
+    """Counts for the hub overview (inside the hub's scope)."""
+    today = timezone.localdate()
+    return {
+        "schools": School.objects.count(),
+        "ects": ECTStatus.objects.filter(finished_on__isnull=True, status__in=["active", "paused"]).count(),
+        "mentors": Mentor.objects.current(today).values("person").distinct().count(),
+        "tutors": InductionTutor.objects.current(today).values("person").distinct().count(),
+    }
+
+
+def search_schools(schools, q):
+    q = (q or "").strip()
+    if q:
+        schools = schools.filter(Q(name__icontains=q) | Q(urn__startswith=q))
+    return schools
+
+
+def ects_with_current(ects):
+    """ECTs with their current status and current mentor's name, in one query."""
+    status = ECTStatus.objects.filter(ect=OuterRef("pk"), finished_on__isnull=True).values("status")[:1]
+    assignment = MentorAssignment.objects.filter(ect=OuterRef("pk"), finished_on__isnull=True)
+    return ects.select_related("person__user", "school").annotate(
+        current_status=Subquery(status),
+        mentor_first_name=Subquery(assignment.values("mentor__person__user__first_name")[:1]),
+        mentor_last_name=Subquery(assignment.values("mentor__person__user__last_name")[:1]),
+        mentor_person_code=Subquery(assignment.values("mentor__person__code")[:1]),
+    )
+
+
+def search_people(people, q, prefix=""):
+    """Filter by every word of `q` against first name, last name or e-mail (`prefix` reaches the person)."""
+    for word in (q or "").split():
+        people = people.filter(
+            Q(**{f"{prefix}user__first_name__icontains": word})
+            | Q(**{f"{prefix}user__last_name__icontains": word})
+            | Q(**{f"{prefix}user__email__icontains": word})
+        )
+    return people
+
+
+def people_with_roles(people):
+    today = timezone.localdate()
+    return people.select_related("user").prefetch_related(
+        Prefetch("ect_roles", queryset=ECT.objects.select_related("school")),
+        Prefetch("mentor_roles", queryset=Mentor.objects.current(today).select_related("school")),
+        Prefetch("tutor_roles", queryset=InductionTutor.objects.current(today).select_related("school")),
+    )
+
+
+def mentors_at(school):
+    today = timezone.localdate()
+    return (
+        Mentor.objects.filter(school=school)
+        .current(today)
+        .select_related("person__user")
+        .annotate(mentee_count=Count("assignments", filter=_open("assignments__")))
+        .order_by("person__user__last_name", "person__user__first_name")
+    )
+
+
+def tutors_at(school):
+    return InductionTutor.objects.filter(school=school).current().select_related("person__user")
+
+
+def person_page(person):
+    """Everything a person's page shows about their roles."""
+    ects = list(
+        ECT.objects.filter(person=person)
+        .select_related("school")
+        .prefetch_related(
+            "statuses",
+            Prefetch("mentor_assignments", queryset=MentorAssignment.objects.select_related("mentor__person__user")),
+        )
+    )
+    mentor_roles = list(
+        Mentor.objects.filter(person=person)
+        .select_related("school")
+        .prefetch_related(Prefetch("assignments", queryset=MentorAssignment.objects.select_related("ect__person__user")))
+    )
+    tutor_roles = list(InductionTutor.objects.filter(person=person).select_related("school"))
+    return {"ects": ects, "mentor_roles": mentor_roles, "tutor_roles": tutor_roles}
+
+
+def current_mentees(mentor_ids):
+    return ects_with_current(
+        ECT.objects.filter(
+            pk__in=MentorAssignment.objects.filter(mentor_id__in=mentor_ids).current().values("ect_id")
+        )
+    ).order_by("person__user__last_name")
+

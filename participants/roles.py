@@ -1,0 +1,46 @@
+"""The roles a person can act in, each with its own home page, for landing and switching."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from participants.models import InductionTutor
+
+SESSION_ROLE_KEY = "active_role"
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    label: str
+    url: str
+
+
+def roles_for(viewer):
+    """Hub staff first, then each school the person tutors at, then mentor, then ECT."""
+    if viewer.person is None:
+        return []
+    roles = []
+    if viewer.is_hub_staff:
+        roles.append(Role("hub", "Hub admin" if viewer.is_hub_admin else "Hub staff", reverse("hub_overview")))
+    for tutor in (
+        InductionTutor.objects.filter(school_id__in=viewer.tutor_school_ids, person=viewer.person)
+        .select_related("school")
+        .order_by("school__name")
+    ):
+        roles.append(
+            Role(f"tutor:{tutor.school.code}", f"Induction tutor, {tutor.school.name}", reverse("school_detail", args=[tutor.school.code]))
+        )
+    if viewer.is_mentor:
+        roles.append(Role("mentor", "Mentor", reverse("mentor_home")))
+    if viewer.is_ect:
+        roles.append(Role("ect", "ECT", reverse("person_detail", args=[viewer.person.code])))
+    return roles
+
+
+def active_role(request, roles):
+    wanted = request.session.get(SESSION_ROLE_KEY)
+    for role in roles:
+        if role.key == wanted:
+            return role
+    return roles[0] if roles else None

@@ -1,0 +1,16 @@
+"""Celery tasks for participants: thin callers of services, safe to retry."""
+
+from celery import shared_task
+from django.core.management import call_command
+
+from participants.setup_emails import send_invitation
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_setup_email(invitation_id):
+    send_invitation(invitation_id)
+
+
+@shared_task
+def clear_expired_sessions():
+    call_command("clearsessions")

@@ -1,0 +1,45 @@
+"""Which hub a request acts in, and entering that hub's scope for the whole request.
+
+The active hub comes from the signed-in user's memberships (`Person` rows); a user with roles in
+several hubs picks one (kept in the session). Every view then runs inside `hub_scope(hub)`, so a
+tenant query can only ever see the active hub's rows.
+"""
+
+from django.utils.functional import SimpleLazyObject
+
+from participants.models import Person
+from schools.scoping import hub_scope
+
+SESSION_HUB_KEY = "active_hub"
+
+
+def memberships(user):
+    """The user's Person rows in every hub (outside any scope: this is how a scope is chosen)."""
+    return list(Person.objects.with_scopes_disabled().filter(user=user).select_related("hub").order_by("hub__name"))
+
+
+def choose_person(request):
+    if not request.user.is_authenticated:
+        return None, []
+    people = memberships(request.user)
+    wanted = request.session.get(SESSION_HUB_KEY)
+    for person in people:
+        if str(person.hub.code) == wanted:
+            return person, people
+    return (people[0] if people else None), people
+
+
+class ActiveHubMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        person, people = choose_person(request)
+        request.person = person
+        request.memberships = people
+        request.hub = person.hub if person else None
+        with hub_scope(request.hub):
+            from participants.access import Viewer
+
+            request.viewer = SimpleLazyObject(lambda: Viewer.for_person(person))
+            return self.get_response(request)

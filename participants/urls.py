@@ -1,0 +1,24 @@
+from django.urls import path
+
+from participants import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("switch/hub/", views.switch_hub, name="switch_hub"),
+    path("switch/role/", views.switch_role, name="switch_role"),
+    path("hub/", views.hub_overview, name="hub_overview"),
+    path("hub/invite/", views.invite, name="invite"),
+    path("schools/new/", views.school_create, name="school_create"),
+    path("schools/<uuid:school_code>/", views.school_detail, name="school_detail"),
+    path("schools/<uuid:school_code>/edit/", views.school_edit, name="school_edit"),
+    path("schools/<uuid:school_code>/people/new/", views.person_add, name="person_add"),
+    path("people/", views.people_list, name="people_list"),
+    path("people/<uuid:person_code>/", views.person_detail, name="person_detail"),
+    path("people/<uuid:person_code>/edit/", views.person_edit, name="person_edit"),
+    path("people/<uuid:person_code>/setup-email/", views.person_setup_email, name="person_setup_email"),
+    path("roles/<uuid:role_code>/end/", views.role_end, name="role_end"),
+    path("ects/<uuid:ect_code>/edit/", views.ect_edit, name="ect_edit"),
+    path("ects/<uuid:ect_code>/mentor/", views.ect_change_mentor, name="ect_change_mentor"),
+    path("ects/<uuid:ect_code>/status/", views.ect_change_status, name="ect_change_status"),
+    path("mentoring/", views.mentor_home, name="mentor_home"),
+]

@@ -1,0 +1,1 @@
+"""Hubs (delivery partners, the tenants) and their schools."""

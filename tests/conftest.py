@@ -1,0 +1,62 @@
+"""Shared fixtures: every test world has a second hub (the outsider)."""
+
+import os
+
+import pytest
+from django_scopes import scopes_disabled
+
+from tests import factories
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _outbox_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def unscoped():
+    """Let a test set up and inspect rows of any hub directly."""
+    with scopes_disabled():
+        yield
+
+
+class World:
+    """Two hubs; hub A has two schools, each with a tutor, a mentor and a mentored ECT."""
+
+    def __init__(self):
+        self.hub = factories.HubFactory(slug="north", name="North Teaching School Hub")
+        self.other_hub = factories.HubFactory(slug="south", name="South Teaching School Hub")
+        self.staff = factories.PersonFactory(hub=self.hub, hub_role="staff", user__email="staff@north.example.org")
+        self.admin = factories.PersonFactory(hub=self.hub, hub_role="admin", user__email="admin@north.example.org")
+        self.school = factories.SchoolFactory(hub=self.hub, name="Elm Primary")
+        self.sibling_school = factories.SchoolFactory(hub=self.hub, name="Oak Academy")
+        self.tutor = factories.InductionTutorFactory(school=self.school, person__user__email="tutor@elm.example.org")
+        self.mentor = factories.MentorFactory(school=self.school, person__user__email="mentor@elm.example.org")
+        self.ect = factories.ECTFactory(school=self.school, person__user__email="ect@elm.example.org")
+        self.assignment = factories.MentorAssignmentFactory(ect=self.ect, mentor=self.mentor)
+        self.unmentored_ect = factories.ECTFactory(school=self.school, person__user__email="ect2@elm.example.org")
+        self.sibling_tutor = factories.InductionTutorFactory(school=self.sibling_school)
+        self.sibling_mentor = factories.MentorFactory(school=self.sibling_school)
+        self.sibling_ect = factories.ECTFactory(school=self.sibling_school)
+        factories.MentorAssignmentFactory(ect=self.sibling_ect, mentor=self.sibling_mentor)
+        self.other_staff = factories.PersonFactory(hub=self.other_hub, hub_role="admin", user__email="admin@south.example.org")
+        self.other_school = factories.SchoolFactory(hub=self.other_hub, name="Birch High")
+        self.other_tutor = factories.InductionTutorFactory(school=self.other_school)
+        self.other_mentor = factories.MentorFactory(school=self.other_school)
+        self.other_ect = factories.ECTFactory(school=self.other_school)
+        factories.MentorAssignmentFactory(ect=self.other_ect, mentor=self.other_mentor)
+
+
+@pytest.fixture
+def world(db):
+    with scopes_disabled():
+        return World()

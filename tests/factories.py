@@ -1,0 +1,99 @@
+"""factory-boy factories for every model. Tenant rows take their hub from their parent."""
+
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from participants.models import (
+    ECT,
+    ECTStatus,
+    InductionTutor,
+    Mentor,
+    MentorAssignment,
+    Person,
+    User,
+)
+from schools.models import Hub, School
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class HubFactory(DjangoModelFactory):
+    class Meta:
+        model = Hub
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"hub-{n}")
+    name = factory.Sequence(lambda n: f"Teaching School Hub {n}")
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    hub = factory.SubFactory(HubFactory)
+    urn = factory.Sequence(lambda n: f"{100000 + n}")
+    name = factory.Sequence(lambda n: f"School {n} Academy")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(PASSWORD)
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    hub = factory.SubFactory(HubFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class InductionTutorFactory(DjangoModelFactory):
+    class Meta:
+        model = InductionTutor
+
+    school = factory.SubFactory(SchoolFactory)
+    hub = factory.SelfAttribute("school.hub")
+    person = factory.SubFactory(PersonFactory, hub=factory.SelfAttribute("..hub"))
+    started_on = datetime.date(2024, 9, 1)
+
+
+class MentorFactory(InductionTutorFactory):
+    class Meta:
+        model = Mentor
+
+
+class ECTFactory(DjangoModelFactory):
+    class Meta:
+        model = ECT
+        skip_postgeneration_save = True
+
+    school = factory.SubFactory(SchoolFactory)
+    hub = factory.SelfAttribute("school.hub")
+    person = factory.SubFactory(PersonFactory, hub=factory.SelfAttribute("..hub"))
+    programme = "ecte2025"
+    cohort_start_year = 2025
+    induction_start_date = datetime.date(2025, 9, 3)
+
+    @factory.post_generation
+    def status(obj, create, extracted, **kwargs):
+        if create:
+            ECTStatus.objects.create(hub=obj.hub, ect=obj, status=extracted or "active", started_on=obj.induction_start_date)
+
+
+class MentorAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = MentorAssignment
+
+    ect = factory.SubFactory(ECTFactory)
+    hub = factory.SelfAttribute("ect.hub")
+    mentor = factory.SubFactory(MentorFactory, school=factory.SelfAttribute("..ect.school"))
+    started_on = factory.SelfAttribute("ect.induction_start_date")
