@@ -1,0 +1,147 @@
+"""A realistic demo hub for `manage.py seed_demo`: deterministic, and safe to run again."""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from participants import services
+from participants.models import ECT, HubRole, InductionTutor, Mentor, User
+from schools.models import Hub, School
+from schools.scoping import hub_scope
+
+HUB_SLUG = "demo"
+HUB_NAME = "Northfield Teaching School Hub"
+DEMO_DOMAIN = "demo.example.org"
+
+SCHOOLS = [
+    ("137001", "Alder Grove Primary School"),
+    ("137002", "Beacon Hill Academy"),
+    ("137003", "Castlefield High School"),
+    ("137004", "Dovecote Church of England Primary"),
+    ("137005", "Eastbrook Community School"),
+    ("137006", "Fernside Infant and Nursery School"),
+    ("137007", "Greenway Secondary Academy"),
+    ("137008", "Hollins Park Junior School"),
+    ("137009", "Ivy Lane Primary"),
+    ("137010", "Juniper Fields School"),
+    ("137011", "Kingsmead Sixth Form College"),
+    ("137012", "Larkrise Special School"),
+]
+FIRST_NAMES = [
+    "Aisha", "Ben", "Chloe", "Daniel", "Ella", "Farhan", "Grace", "Harry", "Imogen", "Jamal", "Katie", "Liam",
+    "Maya", "Noah", "Olivia", "Priya", "Quentin", "Rosie", "Samir", "Tara", "Usman", "Violet", "Will", "Yasmin",
+    "Zara", "Adam", "Bethany", "Callum", "Deborah", "Ethan", "Fatima", "George", "Hannah", "Isaac", "Jess",
+]
+LAST_NAMES = [
+    "Ahmed", "Bailey", "Clarke", "Davies", "Evans", "Fletcher", "Green", "Hughes", "Iqbal", "Jones", "Khan",
+    "Lewis", "Morgan", "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Singh", "Taylor", "Underwood",
+    "Vaughan", "Walker", "Young", "Zielinski", "Begum", "Chowdhury", "Edwards", "Foster", "Hall",
+]
+
+
+@dataclass
+class DemoLogins:
+    password: str
+    logins: dict = field(default_factory=dict)
+
+
+def _email(first, last, n):
+    return f"{first}.{last}{n}@{DEMO_DOMAIN}".lower().replace("'", "")
+
+
+def _person(hub, rng, used, n, password_hash):
+    while True:
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        if (first, last) not in used:
+            used.add((first, last))
+            break
+    return _named(hub, _email(first, last, n), first, last, password_hash)
+
+
+def _named(hub, email, first, last, password_hash):
+    person = services.get_or_create_person(hub, email, first, last, actor=None)
+    if not person.user.has_usable_password():
+        person.user.password = password_hash
+        person.user.save(update_fields=["password"])
+    return person
+
+
+@transaction.atomic
+def seed(today: datetime.date, password: str) -> DemoLogins:
+    """Build (or top up) the demo hub as of `today`; the same call twice changes nothing."""
+    rng = random.Random(2026)
+    hub, _ = Hub.objects.get_or_create(slug=HUB_SLUG, defaults={"name": HUB_NAME})
+    result = DemoLogins(password=password)
+    password_hash = make_password(password)  # hashed once: every demo login shares it
+    with hub_scope(hub):
+        admin = _named(hub, f"admin@{DEMO_DOMAIN}", "Helen", "Marsh", password_hash)
+        services.set_hub_role(admin, HubRole.ADMIN, actor=None)
+        staff = _named(hub, f"staff@{DEMO_DOMAIN}", "Tom", "Okafor", password_hash)
+        services.set_hub_role(staff, HubRole.STAFF, actor=None)
+        result.logins["hub admin"] = admin.user.email
+        result.logins["hub staff"] = staff.user.email
+
+        this_year = today.year if today.month >= 9 else today.year - 1
+        used = set()
+        n = 0
+        for index, (urn, name) in enumerate(SCHOOLS):
+            school, _ = School.objects.get_or_create(hub=hub, urn=urn, defaults={"name": name})
+            n += 1
+            tutor = _person(hub, rng, used, n, password_hash)
+            services.add_induction_tutor(tutor, school, actor=None, started_on=datetime.date(this_year - 1, 9, 1))
+            mentors = []
+            for _ in range(rng.randint(2, 4)):
+                n += 1
+                mentor_person = _person(hub, rng, used, n, password_hash)
+                mentors.append(services.add_mentor(mentor_person, school, actor=None, started_on=datetime.date(this_year - 1, 9, 1)))
+            for k in range(5):
+                n += 1
+                ect_person = _person(hub, rng, used, n, password_hash)
+                cohort = this_year if k % 2 == 0 else this_year - 1
+                programme = "ecf2021" if cohort < this_year and k == 3 else "ecte2025"
+                start = datetime.date(cohort, 9, rng.choice([2, 3, 4]))
+                fte = Decimal("0.6") if rng.random() < 0.1 else Decimal("1.0")
+                ect = ECT.objects.filter(person=ect_person).first()
+                if ect is None:
+                    ect = services.add_ect(
+                        ect_person, school, actor=None, programme=programme, cohort_start_year=cohort,
+                        induction_start_date=start, fte=fte,
+                    )
+                    services.change_mentor(ect, mentors[k % len(mentors)], actor=None, on=start)
+                    _maybe_change_status(ect, rng, today, index, k)
+            if index == 0:
+                result.logins["induction tutor"] = tutor.user.email
+                result.logins["mentor"] = mentors[0].person.user.email
+                first_ect = ECT.objects.filter(school=school).order_by("created_at", "id").first()
+                result.logins["ECT"] = first_ect.person.user.email
+            if index == 1:
+                # A small school where the induction tutor also mentors: one person, two roles.
+                both = services.add_mentor(tutor, school, actor=None, started_on=datetime.date(this_year - 1, 9, 1))
+                result.logins["induction tutor who also mentors"] = both.person.user.email
+    return result
+
+
+def _maybe_change_status(ect, rng, today, school_index, k):
+    """A few ECTs are paused or have left, dated in the current academic year."""
+    if school_index % 4 == 1 and k == 1:
+        services.change_ect_status(ect, "paused", actor=None, on=max(ect.induction_start_date, today - datetime.timedelta(days=30)), note="Long-term absence")
+    elif school_index % 5 == 2 and k == 4:
+        services.change_ect_status(ect, "left", actor=None, on=max(ect.induction_start_date, today - datetime.timedelta(days=60)), note="Moved to a school in another region")
+
+
+def demo_user_count():
+    return User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
+
+
+def demo_roles_summary(hub):
+    with hub_scope(hub):
+        return {
+            "schools": School.objects.count(),
+            "ECTs": ECT.objects.count(),
+            "mentors": Mentor.objects.count(),
+            "induction tutors": InductionTutor.objects.count(),
+        }

@@ -1,0 +1,303 @@
+"""Tenant isolation: every URL, as every role, with another hub's and another school's ids.
+
+The URL patterns are read from the root URLconf when the tests are collected, so a new page is
+covered without editing this file. A page whose URL takes an id this suite does not know how to
+fill fails, saying where to add it (`FOREIGN_IDS`).
+
+The rule pinned for a URL with ids: asked for an object the viewer may not see, the answer is a
+404 (or 403, 405, or a redirect away from it), never a 200; no response — nor the page a redirect
+leads to — shows the foreign object; and nothing in the database changes. For a URL without ids
+(overviews, lists, home pages): whatever the search, the page shows only the viewer's own hub and,
+below hub staff, only the people in the viewer's care.
+"""
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import pytest
+from django.apps import apps
+from django.urls import URLResolver, get_resolver
+from django.utils.regex_helper import normalize
+from django_scopes import scopes_disabled
+
+from tests import factories
+
+# Included URLconfs with no tenant objects behind them (sign-in, sign-out, password reset).
+SKIPPED_INCLUDES = {"allauth.urls"}
+
+
+# --- The URL patterns ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern of the root URLconf, with the patterns of the includes above it."""
+
+    patterns: tuple
+    kwargs: tuple
+
+    @property
+    def id(self):
+        return "/" + "".join(str(pattern) for pattern in self.patterns)
+
+    def url(self, values):
+        path = ""
+        for pattern in self.patterns:
+            converters = getattr(pattern, "converters", {})
+            for template, params in normalize(pattern.regex.pattern):
+                if set(params) <= set(values):
+                    path += template % {
+                        name: converters[name].to_url(values[name]) if name in converters else str(values[name])
+                        for name in params
+                    }
+                    break
+            else:
+                raise AssertionError(f"Cannot build {self.id} from {sorted(values)}")
+        return "/" + path
+
+
+def _kwarg_names(pattern):
+    names = list(pattern.regex.groupindex)
+    # Unnamed regex groups reach the view as positional arguments: name them so they fail below.
+    names += [f"<positional group {i} in {pattern}>" for i in range(pattern.regex.groups - len(names))]
+    return names
+
+
+def _walk(entries, parents=()):
+    for entry in entries:
+        chain = parents + (entry.pattern,)
+        if isinstance(entry, URLResolver):
+            module = getattr(entry.urlconf_name, "__name__", entry.urlconf_name)
+            if module not in SKIPPED_INCLUDES:
+                yield from _walk(entry.url_patterns, chain)
+        else:
+            yield Route(chain, tuple(name for pattern in chain for name in _kwarg_names(pattern)))
+
+
+ROUTES = list(_walk(get_resolver().url_patterns))
+ROUTES_WITH_IDS = [route for route in ROUTES if route.kwargs]
+ROUTES_WITHOUT_IDS = [route for route in ROUTES if not route.kwargs]
+
+
+def test_the_url_walk_finds_the_pages():
+    """Guard against the walk silently finding nothing (and so testing nothing)."""
+    ids = {route.id for route in ROUTES}
+    assert {"/hub/", "/people/", "/schools/<uuid:school_code>/", "/ects/<uuid:ect_code>/status/"} <= ids
+    assert not any(route.id.startswith("/accounts/") for route in ROUTES)
+
+
+# --- The world seen from Elm Primary in the North hub ----------------------------------------
+
+
+def _tutor_also_admin_of_other_hub(world):
+    """Elm's induction tutor, who is also an admin of the South hub but is acting in the North."""
+    factories.PersonFactory(hub=world.other_hub, user=world.tutor.person.user, hub_role="admin")
+    return world.tutor.person.user
+
+
+ROLES = {
+    "anonymous": lambda world: None,
+    "hub_staff": lambda world: world.staff.user,
+    "hub_admin": lambda world: world.admin.user,
+    "induction_tutor": lambda world: world.tutor.person.user,
+    "mentor": lambda world: world.mentor.person.user,
+    "ect": lambda world: world.ect.person.user,
+    "tutor_also_in_other_hub": _tutor_also_admin_of_other_hub,
+}
+# Hub staff see every school of their hub, so the sibling school is not foreign to them.
+HUB_WIDE_ROLES = {"hub_staff", "hub_admin"}
+# Roles whose user is also a member of the other hub (and so may see its name in the hub switcher).
+IN_OTHER_HUB_TOO = {"tutor_also_in_other_hub"}
+# Roles limited to the people in their care (a mentor's mentees, an ECT themselves).
+CARE_ROLES = {"mentor", "ect"}
+
+KINDS = ("other_hub", "other_school")
+
+# How to fill each URL kwarg with ids the viewer must not reach: for each kind of foreign object,
+# one or more codes (each is tried).
+FOREIGN_IDS = {
+    "school_code": lambda w: {
+        "other_hub": [w.other_school.code],
+        "other_school": [w.sibling_school.code],
+    },
+    "person_code": lambda w: {
+        "other_hub": [w.other_ect.person.code, w.other_mentor.person.code, w.other_tutor.person.code, w.other_staff.code],
+        "other_school": [w.sibling_ect.person.code, w.sibling_mentor.person.code, w.sibling_tutor.person.code],
+    },
+    "ect_code": lambda w: {
+        "other_hub": [w.other_ect.code],
+        "other_school": [w.sibling_ect.code],
+    },
+    "role_code": lambda w: {
+        "other_hub": [w.other_mentor.code, w.other_tutor.code],
+        "other_school": [w.sibling_mentor.code, w.sibling_tutor.code],
+    },
+}
+
+
+def _foreign_people(world, kind):
+    if kind == "other_hub":
+        return [world.other_staff, world.other_tutor.person, world.other_mentor.person, world.other_ect.person]
+    return [world.sibling_tutor.person, world.sibling_mentor.person, world.sibling_ect.person]
+
+
+def _foreign_strings(world, kind):
+    """What would identify the foreign school and its people on a page."""
+    school = world.other_school if kind == "other_hub" else world.sibling_school
+    strings = [school.name, school.urn]
+    for person in _foreign_people(world, kind):
+        strings += [person.user.email, person.user.full_name]
+    return strings
+
+
+@pytest.fixture
+def isolation_world(world):
+    """The shared world, with distinctive names on everyone foreign so a leak cannot hide."""
+    with scopes_disabled():
+        for kind, surname in (("other_hub", "Southwold"), ("other_school", "Oakhampton")):
+            for number, person in enumerate(_foreign_people(world, kind), start=1):
+                person.user.first_name, person.user.last_name = f"Outsider{number}", surname
+                person.user.save()
+    return world
+
+
+def _plausible_post(world):
+    """One set of fields that fills every form: a write that should never land on foreign rows."""
+    today = datetime.date.today().isoformat()
+    return {
+        "name": "Taken Over Academy",
+        "urn": "999999",
+        "first_name": "Mallory",
+        "last_name": "Intruder",
+        "email": "mallory@intruder.example.org",
+        "role": "mentor",
+        "start_date": today,
+        "on": today,
+        "status": "paused",
+        "note": "probe",
+        "mentor": "",
+        "programme": "ecte2025",
+        "cohort_start_year": "2025",
+        "induction_start_date": "2025-09-03",
+        "fte": "0.5",
+        "hub": str(world.other_hub.code),
+    }
+
+
+def _database_state(hub=None):
+    """Every row the app owns (only `hub`'s rows when given), to prove a request wrote nothing."""
+    state = {}
+    with scopes_disabled():
+        for model in apps.get_models():
+            if model._meta.app_label in {"sessions", "contenttypes", "admin"} or model._meta.label == "auth.Permission":
+                continue
+            rows = model._base_manager.order_by("pk")
+            field_names = {field.name for field in model._meta.concrete_fields}
+            if hub is not None:
+                if "hub" in field_names:
+                    rows = rows.filter(hub=hub)
+                elif model._meta.label == "schools.Hub":
+                    rows = rows.filter(pk=hub.pk)
+                elif model._meta.label == "participants.User":
+                    rows = rows.filter(people__hub=hub)
+                else:
+                    continue
+            state[model._meta.label] = list(rows.values(*(field_names - {"last_login"})))
+    return state
+
+
+def _login(client, world, role):
+    with scopes_disabled():
+        user = ROLES[role](world)
+    if user is not None:
+        client.force_login(user)
+
+
+def _leaks(body, strings):
+    return [string for string in strings if string and string in body]
+
+
+# --- URLs with ids -----------------------------------------------------------------------------
+
+FOREIGN_CASES = [(role, kind) for role in ROLES for kind in KINDS if not (role in HUB_WIDE_ROLES and kind == "other_school")]
+
+
+@pytest.mark.parametrize(("role", "kind"), FOREIGN_CASES, ids=[f"{role}-{kind}" for role, kind in FOREIGN_CASES])
+@pytest.mark.parametrize("route", ROUTES_WITH_IDS, ids=[route.id for route in ROUTES_WITH_IDS])
+def test_foreign_ids_never_reach_foreign_data(client, isolation_world, route, role, kind):
+    world = isolation_world
+    unknown = [name for name in route.kwargs if name not in FOREIGN_IDS]
+    if unknown:
+        pytest.fail(
+            f"{route.id} takes {', '.join(unknown)}, which the isolation suite cannot fill yet. Add an entry to "
+            f"FOREIGN_IDS in tests/test_isolation.py giving another hub's and another school's ids for it."
+        )
+    _login(client, world, role)
+    with scopes_disabled():
+        candidates = {name: FOREIGN_IDS[name](world)[kind] for name in route.kwargs}
+    secrets = _foreign_strings(world, kind)
+    requests = [("GET", None), ("POST", {}), ("POST", _plausible_post(world))]
+    for index in range(max(len(codes) for codes in candidates.values())):
+        values = {name: codes[index % len(codes)] for name, codes in candidates.items()}
+        url = route.url(values)
+        for method, data in requests:
+            where = f"{method} {url} as {role} ({kind}: {values})"
+            before = _database_state()
+            response = client.get(url) if method == "GET" else client.post(url, data)
+            assert response.status_code in {302, 403, 404, 405}, f"{where} answered {response.status_code}"
+            leaked = _leaks(response.content.decode(), secrets)
+            assert not leaked, f"{where} showed {leaked}"
+            if response.status_code == 302:
+                target = urlparse(response["Location"]).path
+                assert not any(str(code) in target for code in values.values()), f"{where} redirected to {target}"
+                followed = client.get(response["Location"], follow=True)
+                leaked = _leaks(followed.content.decode(), secrets)
+                assert not leaked, f"{where} redirected to a page showing {leaked}"
+            assert _database_state() == before, f"{where} changed the database"
+
+
+# --- URLs without ids --------------------------------------------------------------------------
+
+# Searches that would match foreign rows (each a part of a foreign string, not the whole of one:
+# a page may echo the search back).
+SEARCHES = ["", "example", "Outsider", "Birch", "Oak", "1"]
+
+
+def _not_theirs(world, role):
+    strings = _foreign_strings(world, "other_hub")
+    if role not in IN_OTHER_HUB_TOO:
+        strings.append(world.other_hub.name)
+    if role not in HUB_WIDE_ROLES | {"anonymous"}:
+        strings += _foreign_strings(world, "other_school")
+    if role in CARE_ROLES:
+        strings += [world.unmentored_ect.person.user.email]
+    if role == "anonymous":
+        strings += _foreign_strings(world, "other_school") + [world.hub.name, world.school.name]
+    return strings
+
+
+ROLE_IDS = list(ROLES)
+
+
+@pytest.mark.parametrize("role", ROLE_IDS)
+@pytest.mark.parametrize("route", ROUTES_WITHOUT_IDS, ids=[route.id for route in ROUTES_WITHOUT_IDS])
+def test_pages_without_ids_show_only_the_viewers_own_data(client, isolation_world, route, role):
+    world = isolation_world
+    _login(client, world, role)
+    secrets = _not_theirs(world, role)
+    url = route.url({})
+    for q in SEARCHES:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, {"q": q} if q else {}, follow=True, headers=headers)
+            leaked = _leaks(response.content.decode(), secrets)
+            assert not leaked, f"GET {url}?q={q} {headers} as {role} showed {leaked}"
+    data = _plausible_post(world)
+    if role in IN_OTHER_HUB_TOO:
+        del data["hub"]  # switching to a hub of their own is their right (see test_views)
+    for data in ({}, data):
+        before = _database_state(world.other_hub)
+        response = client.post(url, data, follow=True)
+        leaked = _leaks(response.content.decode(), secrets)
+        assert not leaked, f"POST {url} {data} as {role} showed {leaked}"
+        assert _database_state(world.other_hub) == before, f"POST {url} {data} as {role} changed the other hub"
