@@ -65,8 +65,7 @@ ROLE_LABELS = {ECT_ROLE: "an ECT", MENTOR_ROLE: "a mentor", TUTOR_ROLE: "an indu
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_FTE, MAX_FTE = Decimal("0.1"), Decimal("1.0")
 MIN_COHORT, MAX_COHORT = 2021, 2100
-NAME_MAX_LENGTH = 100
-SCHOOL_NAME_MAX_LENGTH = 200
+MAX_LENGTHS = {"school_name": 200, "first_name": 100, "last_name": 100}
 # Which column a service's ValidationError field refers to.
 FIELD_COLUMNS = {
     "mentor": "mentor_email",
@@ -152,14 +151,20 @@ def import_registrations(hub, source, *, actor=None, dry_run=False):
     result = ImportResult(dry_run=dry_run)
     records = _parse(data, result)
     if result.errors:
+        result.errors.sort(key=_line_number)
         return result
     with hub_scope(hub), transaction.atomic():
-        rows = _check(hub, records, result)
+        rows = _check(records, result)
         if not result.errors:
             _write(hub, rows, actor, result)
         if result.errors or dry_run:
             transaction.set_rollback(True)
+    result.errors.sort(key=_line_number)
     return result
+
+
+def _line_number(problem):
+    return int(problem.split(":", 1)[0].removeprefix("line "))
 
 
 def _parse(data, result):
@@ -216,19 +221,16 @@ def _check_header(header, result):
     return positions
 
 
-def _check(hub, records, result):
+def _check(records, result):
     """Checked rows, validating each cell and the rows against each other and the hub."""
     rows = [row for row in (_check_cells(line, values, result) for line, values in records) if row]
     file_mentors = {
         (values["school_urn"], values["email"].lower()) for _, values in records if values["role"].lower() == MENTOR_ROLE
     }
     schools = {school.urn: school for school in School.objects.all()}
-    ects = {
-        ect.person.user.email: ect for ect in ECT.objects.select_related("person__user", "school")
-    }
-    current_mentors = set(
-        Mentor.objects.filter(finished_on__isnull=True).values_list("school__urn", "person__user__email")
-    )
+    ects = {ect.person.user.email: ect for ect in ECT.objects.select_related("person__user", "school")}
+    open_mentor_roles = Mentor.objects.filter(finished_on__isnull=True)
+    mentors = file_mentors | set(open_mentor_roles.values_list("school__urn", "person__user__email"))
     first_school_row, first_person_row, first_role_row = {}, {}, {}
     for row in rows:
         earlier = first_school_row.setdefault(row.urn, row)
@@ -255,7 +257,7 @@ def _check(hub, records, result):
         if row.mentor_email:
             if row.mentor_email == row.email:
                 result.error(row.line, "mentor_email", "an ECT cannot mentor themselves")
-            elif (row.urn, row.mentor_email) not in file_mentors | current_mentors:
+            elif (row.urn, row.mentor_email) not in mentors:
                 result.error(
                     row.line,
                     "mentor_email",
@@ -286,7 +288,7 @@ def _check_cells(line, values, result):
             urn_validator(urn)
         except ValidationError as error:
             result.error(line, "school_urn", " ".join(error.messages))
-    for column, limit in (("school_name", SCHOOL_NAME_MAX_LENGTH), ("first_name", NAME_MAX_LENGTH), ("last_name", NAME_MAX_LENGTH)):
+    for column, limit in MAX_LENGTHS.items():
         if len(values[column]) > limit:
             result.error(line, column, f"longer than {limit} characters")
     role = values["role"].lower()

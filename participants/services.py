@@ -145,11 +145,11 @@ def add_ect(person, school, actor, *, programme, cohort_start_year, induction_st
 
 
 ECT_DETAIL_LABELS = {
-    "programme": "programme",
-    "cohort_start_year": "cohort",
-    "induction_start_date": "induction start",
+    "programme": "Programme",
+    "cohort_start_year": "Cohort",
+    "induction_start_date": "Induction start",
     "fte": "FTE",
-    "school": "school",
+    "school": "School",
 }
 
 
@@ -160,7 +160,7 @@ def update_ect(ect, actor, **fields):
     for name, value in fields.items():
         old = getattr(ect, name)
         if old != value:
-            changes.append(f"{ECT_DETAIL_LABELS[name].capitalize()} changed from {old} to {value}")
+            changes.append(f"{ECT_DETAIL_LABELS[name]} changed from {old} to {value}")
             setattr(ect, name, value)
     if not changes:
         return changes

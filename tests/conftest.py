@@ -60,3 +60,10 @@ class World:
 def world(db):
     with scopes_disabled():
         return World()
+
+
+@pytest.fixture
+def world_committed(transactional_db):
+    """The same world, committed, for tests where another thread or process reads it."""
+    with scopes_disabled():
+        return World()

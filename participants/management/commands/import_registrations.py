@@ -37,7 +37,9 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stderr.write(error)
             raise CommandError(f"{len(result.errors)} problem(s) in {file}; nothing was imported.")
-        heading = f"Dry run, nothing written: {file} would import into {hub.slug}" if dry_run else f"Imported {file} into {hub.slug}"
-        self.stdout.write(self.style.SUCCESS(heading))
+        if dry_run:
+            self.stdout.write(self.style.SUCCESS(f"Dry run, nothing written: {file} would import into {hub.slug}"))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Imported {file} into {hub.slug}"))
         for line in result.summary_lines():
             self.stdout.write(f"  {line}")

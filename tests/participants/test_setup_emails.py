@@ -1,0 +1,96 @@
+"""Set-up e-mails are sent once, by a real Celery worker on the embedded broker."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_scopes import scopes_disabled
+
+from participants import services
+from participants.models import Invitation
+from participants.setup_emails import send_invitation
+from schools.scoping import hub_scope
+
+
+def test_an_invitation_is_sent_once_even_if_the_task_runs_twice(world, mailoutbox, django_capture_on_commit_callbacks):
+    with hub_scope(world.hub), django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invite(world.ect.person, world.tutor.person.user)
+    assert len(mailoutbox) == 1
+    assert send_invitation(invitation.pk) is False
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [world.ect.person.user.email]
+    assert world.hub.name in message.subject
+    assert "/accounts/password/reset/key/" in message.body
+    assert message.alternatives and "<a href=" in message.alternatives[0][0]
+
+
+def test_the_set_up_link_lets_the_person_choose_a_password(world, client, mailoutbox, django_capture_on_commit_callbacks):
+    with hub_scope(world.hub), django_capture_on_commit_callbacks(execute=True):
+        services.invite(world.ect.person, None)
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/password/reset/key/" in line)
+    path = link.replace(settings.SITE_URL, "")
+    form_page = client.get(path, follow=True)
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else path,
+        {"password1": "a-New-pass-phrase-2026", "password2": "a-New-pass-phrase-2026"},
+    )
+    assert response.status_code == 302
+    world.ect.person.user.refresh_from_db()
+    assert world.ect.person.user.check_password("a-New-pass-phrase-2026")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_set_up_email(tmp_path, world_committed):
+    """Queue through the filesystem broker; a real `celery worker` process sends the e-mail."""
+    broker = tmp_path / "celery"
+    mail_dir = tmp_path / "mail"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_DATA_DIR": str(broker),
+        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+    }
+    with hub_scope(world_committed.hub):
+        invitation = Invitation.objects.create(hub=world_committed.hub, person=world_committed.ect.person)
+    enqueue = (
+        "import django; django.setup();"
+        "from participants.tasks import send_setup_email;"
+        f"send_setup_email.delay({invitation.pk}); send_setup_email.delay({invitation.pk})"
+    )
+    subprocess.run([sys.executable, "-c", enqueue], cwd=settings.BASE_DIR, env=env, check=True, timeout=60)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ectprogramme", "worker", "--pool=solo", "--loglevel=warning"],
+        cwd=settings.BASE_DIR,
+        env={**env, "EMAIL_FILE_PATH": str(mail_dir)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with scopes_disabled():
+                invitation.refresh_from_db()
+            if invitation.sent_at and mail_dir.exists() and any(mail_dir.iterdir()):
+                break
+            time.sleep(0.5)
+        time.sleep(2)  # let the duplicate message be consumed too
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert invitation.sent_at is not None
+    messages = [path.read_text() for path in mail_dir.iterdir()]
+    assert len(messages) == 1
+    assert world_committed.ect.person.user.email in messages[0]
+
+
+def _database_url():
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
