@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from schools.models import School
-from participants.models import ECT, ECTStatus, InductionTutor, Mentor, MentorAssignment
+from participants.models import ECT, Person, ECTStatus, InductionTutor, Mentor, MentorAssignment
 
 
 def _open(prefix=""):
@@ -120,3 +120,13 @@ def current_mentees(mentor_ids):
         )
     ).order_by("person__user__last_name")
 
+
+
+def people_at_school(school):
+    """People with a current role at the school (ECTs in training, mentors, induction tutors)."""
+    today = timezone.localdate()
+    return Person.objects.filter(
+        Q(ect_roles__school=school, ect_roles__statuses__finished_on__isnull=True, ect_roles__statuses__status__in=["active", "paused"])
+        | Q(mentor_roles__in=Mentor.objects.filter(school=school).current(today))
+        | Q(tutor_roles__in=InductionTutor.objects.filter(school=school).current(today))
+    ).distinct()

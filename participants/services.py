@@ -256,3 +256,18 @@ def invite(person, actor):
     record_change(person, actor, "Set-up e-mail requested")
     send_setup_email.delay_on_commit(invitation.pk)
     return invitation
+
+
+def people_never_signed_in(school):
+    """People with a current role at the school whose account has never been used."""
+    from participants.queries import people_at_school
+
+    return people_at_school(school).filter(user__last_login__isnull=True)
+
+
+def invite_never_signed_in(school, actor):
+    """Queue a set-up e-mail for everyone at the school who has never signed in; returns how many."""
+    people = list(people_never_signed_in(school).select_related("user"))
+    for person in people:
+        invite(person, actor)
+    return len(people)

@@ -216,6 +216,19 @@ def person_setup_email(request, person_code):
 
 
 @login_required
+@require_POST
+def school_setup_emails(request, school_code):
+    """Send set-up e-mails to everyone at the school who has never signed in (e.g. after an import)."""
+    school = access.get_school_for_people_change(request.viewer, school_code)
+    count = services.invite_never_signed_in(school, request.user)
+    if count:
+        messages.success(request, f"Set-up e-mails are on their way to {count} people who have never signed in.")
+    else:
+        messages.info(request, "Everyone at this school has already signed in.")
+    return redirect("school_detail", school.code)
+
+
+@login_required
 def invite(request):
     access.require_hub_staff(request.viewer)
     form = InviteForm(request.POST or None, schools=access.visible_schools(request.viewer))

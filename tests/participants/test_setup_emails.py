@@ -94,3 +94,27 @@ def test_a_real_worker_sends_the_set_up_email(tmp_path, world_committed):
 def _database_url():
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def test_a_tutor_sends_set_up_emails_to_everyone_at_their_school_who_never_signed_in(
+    world, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    with scopes_disabled():
+        mentor_user = world.mentor.person.user
+        mentor_user.last_login = timezone.now()
+        mentor_user.save()
+    client.force_login(world.tutor.person.user)  # signing in sets the tutor's last_login
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/schools/{world.school.code}/setup-emails/")
+    assert response.status_code == 302
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [world.ect.person.user.email, world.unmentored_ect.person.user.email]
+    )
+
+
+def test_a_mentor_cannot_send_a_schools_set_up_emails(world, client, mailoutbox):
+    client.force_login(world.mentor.person.user)
+    assert client.post(f"/schools/{world.school.code}/setup-emails/").status_code == 404
+    assert mailoutbox == []
