@@ -1,0 +1,192 @@
+"""Programme versions and their module catalogues, and the work that is tracked against them:
+ECT self-study, mentors' instructional coaching cycles (plus drop-ins and pastoral meetings) and
+induction tutors' formal observations.
+"""
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_scopes import ScopedManager
+
+from engagement.periods import FORTNIGHTLY, WEEKLY
+from participants.models import ECT, InductionTutor, Mentor, User
+from schools.models import Hub
+
+CADENCE_CHOICES = [(WEEKLY, "Weekly"), (FORTNIGHTLY, "Fortnightly")]
+
+
+class ObservationCadence(models.TextChoices):
+    HALF_TERMLY = "half_term", "Once a half term"
+    TERMLY = "term", "Once a term"
+
+
+class ProgrammeVersion(models.Model):
+    """A version of the ECT programme; its cadences are data, not code branches."""
+
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    study_cadence_ect1 = models.CharField(max_length=12, choices=CADENCE_CHOICES)
+    study_cadence_ect2 = models.CharField(max_length=12, choices=CADENCE_CHOICES)
+    coaching_cadence_ect1 = models.CharField(max_length=12, choices=CADENCE_CHOICES)
+    coaching_cadence_ect2 = models.CharField(max_length=12, choices=CADENCE_CHOICES)
+    formal_observations_ect1 = models.CharField(max_length=10, choices=ObservationCadence.choices)
+    formal_observations_ect2 = models.CharField(max_length=10, choices=ObservationCadence.choices)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def study_cadence(self, cohort):
+        return self.study_cadence_ect1 if cohort == "ECT1" else self.study_cadence_ect2
+
+    def coaching_cadence(self, cohort):
+        return self.coaching_cadence_ect1 if cohort == "ECT1" else self.coaching_cadence_ect2
+
+    def formal_observation_cadence(self, cohort):
+        return self.formal_observations_ect1 if cohort == "ECT1" else self.formal_observations_ect2
+
+
+class Strand(models.TextChoices):
+    BEHAVIOUR = "behaviour", "Behaviour"
+    INSTRUCTION = "instruction", "Instruction"
+    SUBJECT = "subject", "Subject"
+    CURRICULUM_ASSESSMENT = "curriculum_assessment", "Curriculum and assessment"
+    PROFESSIONAL_PRACTICE = "professional_practice", "Professional practice"
+
+
+class Module(models.Model):
+    """A self-study module of a programme version, in the order ECTs take them."""
+
+    programme = models.ForeignKey(ProgrammeVersion, on_delete=models.CASCADE, related_name="modules")
+    strand = models.CharField(max_length=25, choices=Strand.choices)
+    code = models.CharField(max_length=20)
+    title = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(2)])
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["programme", "year", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "code"], name="module_code_unique_in_programme"),
+            models.UniqueConstraint(fields=["programme", "year", "order"], name="module_order_unique_in_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Recorded here"
+    IMPORT = "import", "Learning platform import"
+
+
+class StudyRecord(models.Model):
+    """An ECT did a self-study module on a date (once per module)."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="study_records")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="+")
+    done_on = models.DateField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["done_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["ect", "module"], name="one_study_record_per_module")]
+        indexes = [models.Index(fields=["hub", "ect", "done_on"])]
+
+
+class CoachingCycle(models.Model):
+    """An instructional coaching cycle: a short observation, then a feedback session.
+
+    Saved with the observation alone and completed with the feedback later. Editable for
+    `EDIT_WINDOW_DAYS` after it was recorded, then locked unless the induction tutor unlocks it.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="coaching_cycles")
+    mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="coaching_cycles")
+    observed_on = models.DateField("Observation date")
+    observation_minutes = models.PositiveSmallIntegerField(
+        "Length (minutes)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(300)]
+    )
+    class_subject = models.CharField("Class and subject", max_length=200, blank=True)
+    focus = models.CharField(max_length=300, blank=True)
+    observation_notes = models.TextField("Notes", blank=True)
+    feedback_on = models.DateField("Feedback date", null=True, blank=True)
+    action_step = models.CharField(max_length=500, blank=True, help_text="The one bite-sized action step.")
+    model_shown = models.TextField("Model", blank=True, help_text="The model you showed.")
+    practice = models.TextField(blank=True, help_text="The practice the ECT did before taking it live.")
+    next_steps = models.TextField(blank=True)
+    pastoral = models.BooleanField("Pastoral coaching", default=False)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    unlocked_until = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["-observed_on", "-id"]
+        indexes = [models.Index(fields=["hub", "mentor", "observed_on"]), models.Index(fields=["hub", "ect", "observed_on"])]
+
+    @property
+    def is_complete(self):
+        return self.feedback_on is not None
+
+
+class MeetingKind(models.TextChoices):
+    DROP_IN = "drop_in", "Drop-in observation"
+    PASTORAL = "pastoral", "Pastoral meeting"
+
+
+class MentorMeeting(models.Model):
+    """A drop-in observation or pastoral meeting outside the planned coaching cycles."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="mentor_meetings")
+    mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField(max_length=10, choices=MeetingKind.choices)
+    met_on = models.DateField("Date")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["-met_on", "-id"]
+
+
+class ObservationOutcome(models.TextChoices):
+    ON_TRACK = "on_track", "Making expected progress"
+    SUPPORT = "support", "Needs additional support"
+    CONCERN = "concern", "Cause for concern"
+
+
+class FormalObservation(models.Model):
+    """An induction tutor's formal observation (half-termly for ECT1, termly for ECT2)."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="formal_observations")
+    tutor = models.ForeignKey(InductionTutor, on_delete=models.PROTECT, related_name="formal_observations")
+    observed_on = models.DateField("Date")
+    notes = models.TextField(blank=True)
+    outcome = models.CharField(max_length=10, choices=ObservationOutcome.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["-observed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ect", "observed_on"], name="one_formal_observation_per_ect_per_day")
+        ]
