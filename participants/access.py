@@ -100,12 +100,17 @@ def require_hub_staff(viewer):
 # --- People ----------------------------------------------------------------------------------
 
 
-def _people_at_schools(school_ids):
-    return (
-        Q(ect_roles__school_id__in=school_ids)
-        | Q(mentor_roles__school_id__in=school_ids)
-        | Q(tutor_roles__school_id__in=school_ids)
-    )
+def _people_at_schools(school_ids, current_only=False):
+    """People with an ECT record or a mentor/tutor role at the schools (with `current_only`, an
+    open role: someone who has moved on is history to see, not a person to manage)."""
+    condition = Q(ect_roles__school_id__in=school_ids)
+    for role in ("mentor_roles", "tutor_roles"):
+        role_condition = Q(**{f"{role}__school_id__in": school_ids})
+        if current_only:
+            today = timezone.localdate()
+            role_condition &= Q(**{f"{role}__finished_on__isnull": True}) | Q(**{f"{role}__finished_on__gt": today})
+        condition |= role_condition
+    return condition
 
 
 def visible_people(viewer):
@@ -131,7 +136,7 @@ def can_manage_person(viewer, person):
         return True
     if not viewer.tutor_school_ids or person.is_hub_staff:
         return False
-    return Person.objects.filter(_people_at_schools(viewer.tutor_school_ids), pk=person.pk).exists()
+    return Person.objects.filter(_people_at_schools(viewer.tutor_school_ids, current_only=True), pk=person.pk).exists()
 
 
 def get_person_for_change(viewer, code):
@@ -139,6 +144,26 @@ def get_person_for_change(viewer, code):
     if not can_manage_person(viewer, person):
         raise PermissionDenied
     return person
+
+
+def get_person_for_account_change(viewer, code):
+    """A person whose name and e-mail (their one account, shared by every hub they are in) may change.
+
+    An account that is also in another hub is refused: changing its e-mail from here would hand
+    over its sign-in, and with it the person's rights in a hub the viewer has no rights in.
+    """
+    person = get_person_for_change(viewer, code)
+    if is_shared_with_another_hub(person):
+        raise PermissionDenied
+    return person
+
+
+def is_shared_with_another_hub(person):
+    return Person.objects.with_scopes_disabled().filter(user_id=person.user_id).exclude(hub_id=person.hub_id).exists()
+
+
+def can_change_account(viewer, person):
+    return can_manage_person(viewer, person) and not is_shared_with_another_hub(person)
 
 
 # --- ECTs and mentors ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from participants import access, queries, services
 from participants.forms import (
@@ -75,6 +76,7 @@ def switch_role(request):
 
 
 @login_required
+@vary_on_headers("HX-Request")  # a fragment and the full page share a URL: keep them apart in caches
 def hub_overview(request):
     access.require_hub_staff(request.viewer)
     q = request.GET.get("q", "")
@@ -110,6 +112,7 @@ def school_edit(request, school_code):
 
 
 @login_required
+@vary_on_headers("HX-Request")  # a fragment and the full page share a URL: keep them apart in caches
 def school_detail(request, school_code):
     school = access.get_school(request.viewer, school_code)
     q = request.GET.get("q", "")
@@ -163,6 +166,7 @@ def _add_person(request, school, data):
 
 
 @login_required
+@vary_on_headers("HX-Request")  # a fragment and the full page share a URL: keep them apart in caches
 def people_list(request):
     if not (request.viewer.is_hub_staff or request.viewer.is_tutor):
         return redirect("home")
@@ -179,6 +183,7 @@ def person_detail(request, person_code):
     context = {
         "person": person,
         "can_manage": access.can_manage_person(request.viewer, person),
+        "can_edit_details": access.can_change_account(request.viewer, person),
         "changes": person.changes.select_related("actor")[:200],
         **queries.person_page(person),
     }
@@ -186,9 +191,10 @@ def person_detail(request, person_code):
 
 
 @login_required
+@vary_on_headers("HX-Request")  # a fragment and the full page share a URL: keep them apart in caches
 def person_edit(request, person_code):
     """Edit name and e-mail; with htmx this is the inline form on the person's page."""
-    person = access.get_person_for_change(request.viewer, person_code)
+    person = access.get_person_for_account_change(request.viewer, person_code)
     user = person.user
     initial = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
     form = PersonDetailsForm(request.POST or None, initial=initial)
@@ -199,7 +205,7 @@ def person_edit(request, person_code):
             _apply_errors(form, error)
         else:
             if request.htmx:
-                return render(request, "participants/person_detail.html#details", {"person": person, "can_manage": True})
+                return render(request, "participants/person_detail.html#details", {"person": person, "can_edit_details": True})
             messages.success(request, "Details saved.")
             return redirect("person_detail", person.code)
     template = "participants/person_edit.html#form" if request.htmx else "participants/person_edit.html"
