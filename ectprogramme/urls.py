@@ -4,5 +4,6 @@ from django.views.generic import TemplateView
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
+    path("", include("engagement.urls")),
     path("", include("participants.urls")),
 ]

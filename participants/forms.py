@@ -10,6 +10,17 @@ from participants.models import ECT, ECTStatusKind, HubRole, Mentor, Programme
 from participants.services import ALLOWED_STATUS_CHANGES
 
 
+def apply_service_errors(form, error, *more_forms):
+    """Put a service's ValidationError on the form(s): on the field it names, else on the first form."""
+    forms_ = (form, *more_forms)
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        owner = next((f for f in forms_ if field in f.fields), None)
+        (owner or form).add_error(field if owner else None, errors)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from participants.models import InductionTutor
+from participants.models import ECT, InductionTutor
 
 SESSION_ROLE_KEY = "active_role"
 
@@ -34,7 +34,8 @@ def roles_for(viewer):
     if viewer.is_mentor:
         roles.append(Role("mentor", "Mentor", reverse("mentor_home")))
     if viewer.is_ect:
-        roles.append(Role("ect", "ECT", reverse("person_detail", args=[viewer.person.code])))
+        ect = ECT.objects.filter(id__in=viewer.own_ect_ids).order_by("-created_at").first()
+        roles.append(Role("ect", "ECT", reverse("ect_study", args=[ect.code])))
     return roles
 
 

@@ -18,6 +18,7 @@ from participants.forms import (
     EndRoleForm,
     InviteForm,
     PersonDetailsForm,
+    apply_service_errors,
 )
 from participants.models import HubRole
 from participants.roles import SESSION_ROLE_KEY, active_role, roles_for
@@ -29,15 +30,6 @@ PAGE_SIZE = 25
 
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form, error):
-    """Put a service's ValidationError on the form (on a field when it names one)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Landing and switching -------------------------------------------------------------------
@@ -136,7 +128,7 @@ def person_add(request, school_code):
         try:
             person = _add_person(request, school, form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{person} added to {school.name}.")
             return redirect("school_detail", school.code)
@@ -202,7 +194,7 @@ def person_edit(request, person_code):
         try:
             services.update_details(person, request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             if request.htmx:
                 return render(request, "participants/person_detail.html#details", {"person": person, "can_edit_details": True})
@@ -260,7 +252,7 @@ def role_end(request, role_code):
         try:
             services.finish_school_role(role, request.user, on=form.cleaned_data["on"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Role ended.")
             return redirect("person_detail", role.person.code)
@@ -291,7 +283,7 @@ def ect_change_mentor(request, ect_code):
         try:
             services.change_mentor(ect, form.cleaned_data["mentor"], request.user, on=form.cleaned_data["on"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Mentor updated.")
             return redirect("person_detail", ect.person.code)
@@ -308,7 +300,7 @@ def ect_change_status(request, ect_code):
         try:
             services.change_ect_status(ect, data["status"], request.user, on=data["on"], note=data["note"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Status updated.")
             return redirect("person_detail", ect.person.code)

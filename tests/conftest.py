@@ -1,10 +1,12 @@
 """Shared fixtures: every test world has a second hub (the outsider)."""
 
+import datetime
 import os
 
 import pytest
 from django_scopes import scopes_disabled
 
+from schools.models import HALF_TERM_ORDER
 from tests import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,6 +29,15 @@ def unscoped():
     """Let a test set up and inspect rows of any hub directly."""
     with scopes_disabled():
         yield
+
+
+def typical_term_dates(academic_year):
+    """{half-term name: (first day, last day)}: a typical English year starting in `academic_year`."""
+    days = [((9, 3), (10, 24)), ((11, 3), (12, 19)), ((1, 5), (2, 13)), ((2, 23), (3, 27)), ((4, 13), (5, 22)), ((6, 1), (7, 21))]
+    return {
+        name: tuple(datetime.date(academic_year if month >= 8 else academic_year + 1, month, day) for month, day in pair)
+        for name, pair in zip(HALF_TERM_ORDER, days)
+    }
 
 
 class World:
@@ -54,6 +65,8 @@ class World:
         self.other_mentor = factories.MentorFactory(school=self.other_school)
         self.other_ect = factories.ECTFactory(school=self.other_school)
         factories.MentorAssignmentFactory(ect=self.other_ect, mentor=self.other_mentor)
+        self.sibling_cycle = factories.CoachingCycleFactory(ect=self.sibling_ect, mentor=self.sibling_mentor)
+        self.other_cycle = factories.CoachingCycleFactory(ect=self.other_ect, mentor=self.other_mentor)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
+from engagement.models import CoachingCycle
 from participants.models import (
     ECT,
     ECTStatus,
@@ -97,3 +98,14 @@ class MentorAssignmentFactory(DjangoModelFactory):
     hub = factory.SelfAttribute("ect.hub")
     mentor = factory.SubFactory(MentorFactory, school=factory.SelfAttribute("..ect.school"))
     started_on = factory.SelfAttribute("ect.induction_start_date")
+
+
+class CoachingCycleFactory(DjangoModelFactory):
+    class Meta:
+        model = CoachingCycle
+
+    ect = factory.SubFactory(ECTFactory)
+    hub = factory.SelfAttribute("ect.hub")
+    mentor = factory.SubFactory(MentorFactory, school=factory.SelfAttribute("..ect.school"))
+    observed_on = datetime.date(2025, 10, 1)
+    focus = "Entry routine"

@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_scopes import scopes_disabled
 
+from schools.terms import save_year
 from tests import factories
-from tests.conftest import World
+from tests.conftest import World, typical_term_dates
 
 # Included URLconfs with no tenant objects behind them (sign-in, sign-out, password reset).
 SKIPPED_INCLUDES = {"allauth.urls"}
@@ -119,6 +120,9 @@ CARE_ROLES = {"mentor", "ect"}
 
 KINDS = ("other_hub", "other_school")
 
+# An academic year with term dates in the other hub only (see `_module_world`).
+OTHER_HUB_ONLY_YEAR = 2031
+
 # How to fill each URL kwarg with ids the viewer must not reach: for each kind of foreign object,
 # one or more codes (each is tried).
 FOREIGN_IDS = {
@@ -134,9 +138,18 @@ FOREIGN_IDS = {
         "other_hub": [w.other_ect.code],
         "other_school": [w.sibling_ect.code],
     },
+    "cycle_code": lambda w: {
+        "other_hub": [w.other_cycle.code],
+        "other_school": [w.sibling_cycle.code],
+    },
     "role_code": lambda w: {
         "other_hub": [w.other_mentor.code, w.other_tutor.code],
         "other_school": [w.sibling_mentor.code, w.sibling_tutor.code],
+    },
+    # Term dates are hub-wide (no school has its own), so another school's "year" is the other hub's too.
+    "academic_year": lambda w: {
+        "other_hub": [OTHER_HUB_ONLY_YEAR],
+        "other_school": [OTHER_HUB_ONLY_YEAR],
     },
 }
 
@@ -171,6 +184,7 @@ def _module_world(django_db_setup, django_db_blocker):
                 for number, person in enumerate(_foreign_people(world, kind), start=1):
                     person.user.first_name, person.user.last_name = f"Outsider{number}", surname
                     person.user.save()
+            save_year(world.other_hub, OTHER_HUB_ONLY_YEAR, typical_term_dates(OTHER_HUB_ONLY_YEAR))
     yield world
     with django_db_blocker.unblock():
         transaction.set_rollback(True)

@@ -1,65 +1,82 @@
-"""axe on every main page, as the role that uses it: no serious or critical violations."""
+"""axe on every main page, as the role that uses it: no serious or critical violations.
+
+Pages are grouped by who looks at them, one test per role, so the suite signs in (and builds
+its committed test world) once per role; a failure lists every page with a problem at once.
+"""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_check
+from tests.browser.conftest import axe_blocking, axe_check, format_violations
 from tests.factories import UserFactory
 
+# who signs in -> [(page, path)]
+PAGES = {
+    "anonymous": [
+        ("login", lambda w: "/accounts/login/"),
+        ("login code request", lambda w: "/accounts/login/code/"),
+        ("password reset", lambda w: "/accounts/password/reset/"),
+        ("accessibility statement", lambda w: "/accessibility/"),
+    ],
+    "staff": [
+        ("hub overview", lambda w: "/hub/"),
+        ("people list", lambda w: "/people/"),
+        ("invite", lambda w: "/hub/invite/"),
+        ("school create", lambda w: "/schools/new/"),
+        ("school edit", lambda w: f"/schools/{w.school.code}/edit/"),
+        ("school page (staff)", lambda w: f"/schools/{w.school.code}/"),
+        ("person page: tutor (staff)", lambda w: f"/people/{w.tutor.person.code}/"),
+    ],
+    "tutor": [
+        ("school page", lambda w: f"/schools/{w.school.code}/"),
+        ("add person form", lambda w: f"/schools/{w.school.code}/people/new/"),
+        ("people list (tutor)", lambda w: "/people/"),
+        ("person page: ECT with a mentor", lambda w: f"/people/{w.ect.person.code}/"),
+        ("person page: ECT without a mentor", lambda w: f"/people/{w.unmentored_ect.person.code}/"),
+        ("person page: mentor", lambda w: f"/people/{w.mentor.person.code}/"),
+        ("person edit", lambda w: f"/people/{w.ect.person.code}/edit/"),
+        ("ECT registration edit", lambda w: f"/ects/{w.ect.code}/edit/"),
+        ("change mentor", lambda w: f"/ects/{w.ect.code}/mentor/"),
+        ("change status", lambda w: f"/ects/{w.ect.code}/status/"),
+        ("end role", lambda w: f"/roles/{w.mentor.code}/end/"),
+    ],
+    "mentor": [
+        ("mentor home", lambda w: "/mentoring/"),
+        ("person page: own ECT (mentor)", lambda w: f"/people/{w.ect.person.code}/"),
+        ("accessibility statement (signed in)", lambda w: "/accessibility/"),
+    ],
+    "ect": [
+        ("person page: own (ECT)", lambda w: f"/people/{w.ect.person.code}/"),
+    ],
+}
 
-def _staff(w):
-    return w.staff.user
+USERS = {
+    "anonymous": lambda w: None,
+    "staff": lambda w: w.staff.user,
+    "tutor": lambda w: w.tutor.person.user,
+    "mentor": lambda w: w.mentor.person.user,
+    "ect": lambda w: w.ect.person.user,
+}
 
 
-def _tutor(w):
-    return w.tutor.person.user
-
-
-def _mentor(w):
-    return w.mentor.person.user
-
-
-# (id, who signs in (None: nobody), path)
-PAGES = [
-    ("login", None, lambda w: "/accounts/login/"),
-    ("login-code-request", None, lambda w: "/accounts/login/code/"),
-    ("password-reset", None, lambda w: "/accounts/password/reset/"),
-    ("accessibility-statement", None, lambda w: "/accessibility/"),
-    ("hub-overview", _staff, lambda w: "/hub/"),
-    ("people-list", _staff, lambda w: "/people/"),
-    ("invite", _staff, lambda w: "/hub/invite/"),
-    ("school-create", _staff, lambda w: "/schools/new/"),
-    ("school-edit", _staff, lambda w: f"/schools/{w.school.code}/edit/"),
-    ("school-page-as-staff", _staff, lambda w: f"/schools/{w.school.code}/"),
-    ("school-page-as-tutor", _tutor, lambda w: f"/schools/{w.school.code}/"),
-    ("person-add", _tutor, lambda w: f"/schools/{w.school.code}/people/new/"),
-    ("people-list-as-tutor", _tutor, lambda w: "/people/"),
-    ("person-page-ect-with-mentor", _tutor, lambda w: f"/people/{w.ect.person.code}/"),
-    ("person-page-mentor", _tutor, lambda w: f"/people/{w.mentor.person.code}/"),
-    ("person-page-tutor", _staff, lambda w: f"/people/{w.tutor.person.code}/"),
-    ("person-edit", _tutor, lambda w: f"/people/{w.ect.person.code}/edit/"),
-    ("ect-edit", _tutor, lambda w: f"/ects/{w.ect.code}/edit/"),
-    ("change-mentor", _tutor, lambda w: f"/ects/{w.ect.code}/mentor/"),
-    ("change-status", _tutor, lambda w: f"/ects/{w.ect.code}/status/"),
-    ("role-end", _tutor, lambda w: f"/roles/{w.mentor.code}/end/"),
-    ("mentor-home", _mentor, lambda w: "/mentoring/"),
-    ("own-page-as-ect", lambda w: w.ect.person.user, lambda w: f"/people/{w.ect.person.code}/"),
-    ("accessibility-statement-signed-in", _mentor, lambda w: "/accessibility/"),
-]
-
-
-@pytest.mark.parametrize(("who", "path"), [p[1:] for p in PAGES], ids=[p[0] for p in PAGES])
-def test_page_has_no_serious_accessibility_violations(page, bworld, sign_in, who, path):
-    if who is not None:
-        sign_in(who(bworld))
-    url = path(bworld)
-    response = page.goto(url)
-    assert response.status == 200, f"{url} answered {response.status}"
-    expect(page).to_have_url(re.compile(re.escape(url) + "$"))
-    expect(page.get_by_role("heading", level=1)).to_have_count(1)
-    axe_check(page)
+@pytest.mark.parametrize("who", PAGES)
+def test_main_pages_have_no_serious_accessibility_violations(page, bworld, sign_in, who):
+    user = USERS[who](bworld)
+    if user is not None:
+        sign_in(user)
+    problems = []
+    for name, path in PAGES[who]:
+        url = path(bworld)
+        response = page.goto(url)
+        assert response.status == 200, f"{name}: {url} answered {response.status}"
+        expect(page).to_have_url(re.compile(re.escape(url) + "$"))
+        expect(page.get_by_role("heading", level=1)).to_have_count(1)
+        blocking = axe_blocking(page)
+        if blocking:
+            problems.append(f"== {name} ({url})\n{format_violations(blocking)}")
+    assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
 
 
 def test_no_role_page(page, bworld, sign_in):
@@ -69,26 +86,28 @@ def test_no_role_page(page, bworld, sign_in):
     axe_check(page)
 
 
-def test_add_person_form_with_errors(page, bworld, sign_in):
-    sign_in(_tutor(bworld))
-    page.goto(f"/schools/{bworld.school.code}/people/new/")
-    page.get_by_label("ECT", exact=True).check()
-    page.get_by_label("E-mail address").fill("not an e-mail")
-    page.get_by_label("Cohort start year").fill("")
-    page.get_by_role("button", name="Add person").click()
-    first_name = page.get_by_label("First name")
-    expect(first_name).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_label("E-mail address")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("This field is required for an ECT.").first).to_be_visible()
-    axe_check(page)
-
-
-def test_login_with_errors(page, bworld):
+def test_form_error_states(page, bworld, sign_in):
+    """The add-person form and the login form, each submitted with mistakes."""
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(bworld.staff.user.email)
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_text("not correct")).to_be_visible()
+    axe_check(page)
+
+    sign_in(bworld.tutor.person.user)
+    page.goto(f"/schools/{bworld.school.code}/people/new/")
+    page.get_by_label("ECT", exact=True).check()
+    page.get_by_label("E-mail address").fill("not an e-mail")
+    page.get_by_label("Cohort start year").fill("")
+    page.get_by_role("button", name="Add person").click()
+    expect(page.get_by_label("First name")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("E-mail address")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Cohort start year")).to_have_attribute("aria-invalid", "true")
+    # Each error is read out with its field.
+    expect(page.get_by_label("Cohort start year")).to_have_accessible_description(
+        re.compile("This field is required for an ECT.")
+    )
     axe_check(page)
 
 
@@ -101,7 +120,7 @@ def test_login_code_confirm_page(page, bworld):
 
 
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page, bworld, sign_in):
-    sign_in(_staff(bworld))
+    sign_in(bworld.staff.user)
     page.goto("/hub/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
@@ -110,6 +129,23 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page, bworld, s
     assert box and box["x"] >= 0 and box["y"] >= 0, f"the focused skip link is off screen: {box}"
     page.keyboard.press("Enter")
     expect(page.locator("main#main")).to_be_focused()
-    # The next Tab continues from inside main, not from the top of the page.
+    # The next Tab carries on inside main, not from the top of the page.
     page.keyboard.press("Tab")
     assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+
+
+def test_axe_check_does_catch_violations(page, bworld):
+    """The harness is not vacuous: a page with a known serious problem fails."""
+    page.goto("/accessibility/")
+    page.evaluate(
+        """() => {
+            const p = document.createElement('p');
+            p.textContent = 'Barely visible';
+            p.style.color = '#ddd';
+            p.style.background = '#fff';
+            document.querySelector('main').append(p);
+            document.querySelector('main').append(document.createElement('input'));
+        }"""
+    )
+    ids = {violation["id"] for violation in axe_blocking(page)}
+    assert {"color-contrast", "label"} <= ids, ids

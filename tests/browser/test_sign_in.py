@@ -23,8 +23,8 @@ def _expect_home(page, world, role):
         expect(heading).to_have_text("My ECTs")
         expect(page.get_by_role("link", name=str(world.ect.person))).to_be_visible()
     elif role == "ect":
-        expect(page).to_have_url(re.compile(rf"/people/{world.ect.person.code}/$"))
-        expect(heading).to_have_text(world.ect.person.user.full_name)
+        expect(page).to_have_url(re.compile(rf"/ects/{world.ect.code}/study/$"))
+        expect(heading).to_have_text("My study")
     else:  # pragma: no cover
         raise AssertionError(role)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
@@ -68,6 +68,8 @@ def test_a_wrong_password_shows_an_error_and_stays_signed_out(page, bworld):
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.get_by_text("The email address and/or password you specified are not correct.")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    # Accounts are invite-only: the page does not send anyone to a closed sign-up form.
+    expect(page.get_by_role("link", name=re.compile("sign up", re.IGNORECASE))).to_have_count(0)
     page.goto("/hub/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/hub/$"))
 

@@ -30,7 +30,7 @@ def _sign_in(client, person):
         ("admin", lambda w: "/hub/"),
         ("tutor", lambda w: f"/schools/{w.school.code}/"),
         ("mentor", lambda w: "/mentoring/"),
-        ("ect", lambda w: f"/people/{w.ect.person.code}/"),
+        ("ect", lambda w: f"/ects/{w.ect.code}/study/"),
     ],
 )
 def test_each_role_lands_on_its_own_home(world, client, who, home):
@@ -62,7 +62,7 @@ def test_switching_to_a_role_the_person_does_not_have_changes_nothing(world, cli
     _sign_in(client, world.ect.person)
     response = client.post("/switch/role/", {"role": "hub"})
     assert response["Location"] == "/"
-    assert client.get("/")["Location"] == f"/people/{world.ect.person.code}/"
+    assert client.get("/")["Location"] == f"/ects/{world.ect.code}/study/"
     assert client.get("/hub/").status_code == 404
 
 

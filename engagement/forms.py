@@ -1,0 +1,58 @@
+"""Forms for study, coaching and formal observations; the rules are in `study` and `coaching`."""
+
+from django import forms
+from django.utils import timezone
+
+from engagement.models import CoachingCycle, FormalObservation, MentorMeeting, Module
+from participants.forms import DateInput
+
+
+class RecordModuleForm(forms.Form):
+    module = forms.ModelChoiceField(queryset=Module.objects.none(), help_text="Modules you have not recorded yet, in programme order.")
+    done_on = forms.DateField(label="Date done", widget=DateInput(), initial=timezone.localdate)
+
+    def __init__(self, *args, ect, **kwargs):
+        super().__init__(*args, **kwargs)
+        done = ect.study_records.values("module_id")
+        field = self.fields["module"]
+        # Any module validates here, so that `study.record_module` can explain why a wrong one is wrong;
+        # the list offers only the ECT's own programme's modules not yet done, in order.
+        field.queryset = Module.objects.select_related("programme")
+        offered = Module.objects.filter(programme__code=ect.programme).exclude(id__in=done).order_by("year", "order")
+        field.widget.choices = [("", "Choose a module")] + [(m.pk, f"Year {m.year} · {m.title} ({m.code})") for m in offered]
+
+
+class ObservationForm(forms.ModelForm):
+    class Meta:
+        model = CoachingCycle
+        fields = ["observed_on", "observation_minutes", "class_subject", "focus", "observation_notes"]
+        widgets = {"observed_on": DateInput(), "observation_notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"observation_minutes": "About 15 minutes is typical.", "focus": "What you looked for."}
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = CoachingCycle
+        fields = ["feedback_on", "action_step", "model_shown", "practice", "next_steps", "pastoral"]
+        widgets = {
+            "feedback_on": DateInput(),
+            "model_shown": forms.Textarea(attrs={"rows": 2}),
+            "practice": forms.Textarea(attrs={"rows": 2}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"pastoral": "Tick if part of the session was pastoral coaching."}
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = MentorMeeting
+        fields = ["kind", "met_on", "notes"]
+        widgets = {"kind": forms.RadioSelect, "met_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        labels = {"kind": "Type"}
+
+
+class FormalObservationForm(forms.ModelForm):
+    class Meta:
+        model = FormalObservation
+        fields = ["observed_on", "outcome", "notes"]
+        widgets = {"observed_on": DateInput(), "outcome": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 4})}
