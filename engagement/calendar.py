@@ -31,3 +31,55 @@ def days(start: datetime.date, end: datetime.date):
     while day <= end:
         yield day
         day += datetime.timedelta(days=1)
+
+
+def _fingerprint(half_terms):
+    import hashlib
+
+    text = ";".join(f"{h.key}:{h.start}:{h.end}" for h in half_terms)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sync_calendar(hub):
+    """Materialise the hub's periods and term-week days for the engine, if its term dates changed.
+
+    Returns True when the calendar was rebuilt.
+    """
+    from django.db import transaction
+
+    from engagement.models import CalendarDay, CalendarPeriod, HubCalendar
+    from engagement.periods import CADENCE_WEEKS
+    from schools.models import TERM_OF_HALF_TERM
+
+    half_terms = hub_half_terms(hub)
+    fingerprint = _fingerprint(half_terms)
+    stored = HubCalendar.objects.filter(hub=hub).values_list("fingerprint", flat=True).first()
+    if stored == fingerprint:
+        return False
+    with transaction.atomic():
+        CalendarDay.objects.filter(hub=hub).delete()
+        CalendarPeriod.objects.filter(hub=hub).delete()
+        period_of_day = {}
+        for cadence in CADENCE_WEEKS:
+            rows = [
+                CalendarPeriod(
+                    hub=hub, cadence=cadence, academic_year=p.half_term[0], half_term=p.half_term[1],
+                    term=TERM_OF_HALF_TERM[p.half_term[1]], start_date=p.start, end_date=p.end,
+                )
+                for p in periods(half_terms, cadence)
+            ]
+            for row in CalendarPeriod.objects.bulk_create(rows):
+                for day in days(row.start_date, row.end_date):
+                    period_of_day.setdefault(day, {})[cadence] = row
+        CalendarDay.objects.bulk_create(
+            [
+                CalendarDay(
+                    hub=hub, day=day, academic_year=by["weekly"].academic_year,
+                    weekly_period=by["weekly"], fortnightly_period=by["fortnightly"],
+                )
+                for day, by in sorted(period_of_day.items())
+            ],
+            batch_size=2000,
+        )
+        HubCalendar.objects.update_or_create(hub=hub, defaults={"fingerprint": fingerprint})
+    return True

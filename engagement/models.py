@@ -190,3 +190,140 @@ class FormalObservation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ect", "observed_on"], name="one_formal_observation_per_ect_per_day")
         ]
+
+
+# --- The engagement engine's tables -------------------------------------------------------------
+
+
+class CalendarPeriod(models.Model):
+    """A hub's study/coaching period of one cadence, materialised from its half terms.
+
+    Rebuilt by `engagement.calendar.sync_calendar` whenever the hub's term dates change.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    cadence = models.CharField(max_length=12, choices=CADENCE_CHOICES)
+    academic_year = models.PositiveSmallIntegerField()
+    half_term = models.CharField(max_length=10)
+    term = models.CharField(max_length=10)
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["hub", "cadence", "start_date"]
+        constraints = [models.UniqueConstraint(fields=["hub", "cadence", "start_date"], name="one_period_per_start")]
+
+
+class CalendarDay(models.Model):
+    """Every day of every term week of a hub, with the weekly and fortnightly period it falls in.
+
+    Lets the engine find an activity's period with an equality join instead of a range join.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    academic_year = models.PositiveSmallIntegerField()
+    weekly_period = models.ForeignKey(CalendarPeriod, on_delete=models.CASCADE, related_name="+")
+    fortnightly_period = models.ForeignKey(CalendarPeriod, on_delete=models.CASCADE, related_name="+")
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hub", "day"], name="one_calendar_day_per_hub")]
+
+
+class HubCalendar(models.Model):
+    """Which term dates the materialised calendar was built from (a fingerprint of the half terms)."""
+
+    hub = models.OneToOneField(Hub, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    built_at = models.DateTimeField(auto_now=True)
+
+
+class EngagementStrand(models.TextChoices):
+    STUDY = "study", "Study"
+    COACHING = "coaching", "Coaching"
+
+
+class EngagementStatus(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+
+
+class Engagement(models.Model):
+    """One person's engagement figures for one strand as of a date, computed by the engine.
+
+    ECTs have a `study` row (their ECT record); mentors a `coaching` row (their mentor role).
+    Pages read these rows instead of recomputing.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    strand = models.CharField(max_length=10, choices=EngagementStrand.choices)
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    as_of = models.DateField()
+    cohort = models.CharField(max_length=4, blank=True)
+    periods_expected = models.PositiveIntegerField()
+    periods_met = models.PositiveIntegerField()
+    term_expected = models.PositiveIntegerField()
+    term_met = models.PositiveIntegerField()
+    year_expected = models.PositiveIntegerField()
+    year_met = models.PositiveIntegerField()
+    consecutive_missed = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=EngagementStatus.choices)
+    last_activity_on = models.DateField(null=True, blank=True)
+    current_mentees = models.PositiveIntegerField(null=True, blank=True, help_text="Mentors only; 0 = not observing.")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ect"], condition=models.Q(ect__isnull=False), name="one_study_engagement_per_ect"),
+            models.UniqueConstraint(
+                fields=["mentor"], condition=models.Q(mentor__isnull=False), name="one_coaching_engagement_per_mentor"
+            ),
+        ]
+        indexes = [models.Index(fields=["hub", "school", "strand"])]
+
+    @staticmethod
+    def percent_of(met, expected):
+        return round(100 * met / expected, 1) if expected else None
+
+    @property
+    def percent(self):
+        return self.percent_of(self.periods_met, self.periods_expected)
+
+    @property
+    def year_percent(self):
+        return self.percent_of(self.year_met, self.year_expected)
+
+    @property
+    def term_percent(self):
+        return self.percent_of(self.term_met, self.term_expected)
+
+
+class EngagementTrend(models.Model):
+    """A school's people on track for one strand in one week (the Monday of the as-of date's week)."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    strand = models.CharField(max_length=10, choices=EngagementStrand.choices)
+    week = models.DateField()
+    people = models.PositiveIntegerField()
+    on_track = models.PositiveIntegerField()
+    at_risk = models.PositiveIntegerField()
+    off_track = models.PositiveIntegerField()
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["week"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "strand", "week"], name="one_trend_point_per_school_strand_week")
+        ]
+        indexes = [models.Index(fields=["hub", "strand", "week"])]

@@ -1,0 +1,312 @@
+"""The engagement engine: every person's figures, computed set-based in the database.
+
+Rules (`../shared/domain/RULES.md` and the engagement issue):
+
+- Periods come from the hub's calendar (`engagement.calendar.sync_calendar`), per cadence.
+- A period is *judged* once its last day is before the as-of date; the current period is in
+  progress: it counts as met when already met, never as missed.
+- An ECT's period is *excused* (neither expected nor missed) when on any day of it the ECT had not
+  yet started (before the induction start), had left, completed or was paused. Otherwise it is
+  expected, and *met* when the ECT recorded at least one study module dated inside it.
+- A mentor's coaching periods follow each mentee's coaching cadence, for the periods lying wholly
+  within the mentor assignment and not excused for the mentee; one is met when the mentor
+  recorded an observation of that mentee dated inside it.
+- Consecutive missed: the expected, judged, unmet periods after the last met one (excused periods
+  neither count nor break the run). For a mentor it is the longest such run over their mentees.
+  Status: on_track (0), at_risk (1), off_track (2 or more).
+- "This term" is the term of the hub's latest period started by the as-of date; "this year" the
+  academic year of the as-of date.
+
+`engagement_rows` is one SQL statement (PostgreSQL and SQLite) returning a row per person and
+strand; `recompute` stores them in `Engagement`. Values inlined into the SQL are only ints and
+ISO dates produced here, never user text.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from engagement.models import Engagement, EngagementStatus
+from participants.cohorts import academic_year_of
+
+COLUMNS = (
+    "strand", "hub_id", "school_id", "ect_id", "mentor_id", "cohort_start_year", "periods_expected", "periods_met",
+    "term_expected", "term_met", "year_expected", "year_met", "consecutive_missed", "last_activity_on", "current_mentees",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    strand: str
+    hub_id: int
+    school_id: int
+    ect_id: int | None
+    mentor_id: int | None
+    cohort_start_year: int | None
+    periods_expected: int
+    periods_met: int
+    term_expected: int
+    term_met: int
+    year_expected: int
+    year_met: int
+    consecutive_missed: int
+    last_activity_on: datetime.date | None
+    current_mentees: int | None
+
+
+def status_for(consecutive_missed):
+    if consecutive_missed == 0:
+        return EngagementStatus.ON_TRACK
+    return EngagementStatus.AT_RISK if consecutive_missed == 1 else EngagementStatus.OFF_TRACK
+
+
+def _ids(values):
+    return ", ".join(str(int(v)) for v in values) or "NULL"
+
+
+def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None):
+    d = f"'{as_of.isoformat()}'"
+    year = academic_year_of(as_of)
+    hubs = _ids(hub_ids)
+    ect_only = f"AND t.ect_id IN ({_ids(ect_ids)})" if ect_ids is not None else ""
+    mentor_only = f"AND m.id IN ({_ids(mentor_ids)})" if mentor_ids is not None else ""
+
+    def track_periods(cadence_1, cadence_2, source, extra=""):
+        """Periods of the two induction years of `source` rows (alias t), each year its cadence."""
+        return " UNION ALL ".join(
+            f"""SELECT {source}, p.id AS period_id, p.start_date, p.end_date, p.academic_year, p.term, t.started, t.hub_id
+                FROM {{src}} JOIN engagement_calendarperiod p
+                  ON p.hub_id = t.hub_id AND p.academic_year = t.y + {offset} AND p.cadence = t.{cadence}
+                WHERE p.start_date <= {d} {extra}"""
+            for offset, cadence in ((0, cadence_1), (1, cadence_2))
+        )
+
+    def period_of_day(cadence_1, cadence_2):
+        return f"""CASE WHEN (d.academic_year = t.y AND t.{cadence_1} = 'weekly')
+                          OR (d.academic_year = t.y + 1 AND t.{cadence_2} = 'weekly')
+                        THEN d.weekly_period_id ELSE d.fortnightly_period_id END"""
+
+    study_periods = track_periods("s1", "s2", "t.ect_id AS owner_id, t.ect_id AS track_id").format(src="study_ects t")
+    coaching_periods = track_periods(
+        "c1", "c2", "a.mentor_id AS owner_id, a.ect_id AS track_id",
+        "AND p.start_date >= a.started_on AND (a.finished_on IS NULL OR p.end_date < a.finished_on)",
+    ).format(src="assignments a JOIN ect_info t ON t.ect_id = a.ect_id")
+
+    def flags(met_join):
+        return f"""SELECT tp.owner_id, tp.track_id, tp.hub_id, tp.start_date, tp.academic_year, tp.term,
+                  CASE WHEN tp.end_date < {d} THEN 1 ELSE 0 END AS judged,
+                  CASE WHEN tp.start_date < tp.started OR x.period_id IS NOT NULL THEN 1 ELSE 0 END AS excused,
+                  CASE WHEN mt.period_id IS NOT NULL THEN 1 ELSE 0 END AS met
+                FROM {{periods}} tp
+                LEFT JOIN excused x ON x.ect_id = {{ect}} AND x.period_id = tp.period_id
+                LEFT JOIN {met_join}"""
+
+    return f"""
+WITH
+ect_info AS (
+  SELECT e.id AS ect_id, e.hub_id, e.school_id, e.cohort_start_year AS y, e.induction_start_date AS started,
+         pv.study_cadence_ect1 AS s1, pv.study_cadence_ect2 AS s2,
+         pv.coaching_cadence_ect1 AS c1, pv.coaching_cadence_ect2 AS c2
+  FROM participants_ect e JOIN engagement_programmeversion pv ON pv.code = e.programme
+  WHERE e.hub_id IN ({hubs})
+),
+study_ects AS (
+  SELECT t.* FROM ect_info t
+  JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.started_on <= {d}
+   AND (s.finished_on IS NULL OR s.finished_on > {d}) AND s.status IN ('active', 'paused')
+  WHERE t.y IN ({year}, {year - 1}) {ect_only}
+),
+excused AS (
+  SELECT DISTINCT s.ect_id, p.id AS period_id
+  FROM participants_ectstatus s JOIN ect_info t ON t.ect_id = s.ect_id
+  JOIN engagement_calendarperiod p ON p.hub_id = t.hub_id AND p.start_date <= {d}
+   AND s.started_on <= p.end_date AND (s.finished_on IS NULL OR s.finished_on > p.start_date)
+  WHERE s.status <> 'active' AND s.started_on <= {d}
+),
+mentors AS (
+  SELECT m.id AS mentor_id, m.hub_id, m.school_id FROM participants_mentor m
+  WHERE m.hub_id IN ({hubs}) AND m.started_on <= {d} AND (m.finished_on IS NULL OR m.finished_on > {d}) {mentor_only}
+),
+assignments AS (
+  SELECT a.mentor_id, a.ect_id, a.started_on, a.finished_on
+  FROM participants_mentorassignment a JOIN mentors m ON m.mentor_id = a.mentor_id
+  WHERE a.started_on <= {d}
+),
+study_periods AS ({study_periods}),
+coaching_periods AS ({coaching_periods}),
+study_met AS (
+  SELECT r.ect_id, {period_of_day("s1", "s2")} AS period_id, MAX(r.done_on) AS last_on
+  FROM engagement_studyrecord r JOIN study_ects t ON t.ect_id = r.ect_id
+  LEFT JOIN engagement_calendarday d ON d.hub_id = t.hub_id AND d.day = r.done_on
+  WHERE r.done_on <= {d}
+  GROUP BY r.ect_id, {period_of_day("s1", "s2")}
+),
+coaching_met AS (
+  SELECT c.mentor_id, c.ect_id, {period_of_day("c1", "c2")} AS period_id, MAX(c.observed_on) AS last_on
+  FROM engagement_coachingcycle c JOIN mentors m ON m.mentor_id = c.mentor_id
+  JOIN ect_info t ON t.ect_id = c.ect_id
+  LEFT JOIN engagement_calendarday d ON d.hub_id = t.hub_id AND d.day = c.observed_on
+  WHERE c.observed_on <= {d}
+  GROUP BY c.mentor_id, c.ect_id, {period_of_day("c1", "c2")}
+),
+hub_terms AS (
+  SELECT p.hub_id, p.academic_year, p.term FROM engagement_calendarperiod p
+  JOIN (SELECT hub_id, MAX(start_date) AS latest FROM engagement_calendarperiod
+        WHERE cadence = 'weekly' AND start_date <= {d} AND hub_id IN ({hubs}) GROUP BY hub_id) h
+    ON h.hub_id = p.hub_id AND h.latest = p.start_date AND p.cadence = 'weekly'
+),
+period_rows AS (
+  SELECT 'study' AS strand, f.* FROM ({flags("study_met mt ON mt.ect_id = tp.owner_id AND mt.period_id = tp.period_id").format(periods="study_periods", ect="tp.owner_id")}) f
+  UNION ALL
+  SELECT 'coaching' AS strand, f.* FROM ({flags("coaching_met mt ON mt.mentor_id = tp.owner_id AND mt.ect_id = tp.track_id AND mt.period_id = tp.period_id").format(periods="coaching_periods", ect="tp.track_id")}) f
+),
+counted AS (
+  SELECT r.*,
+    MAX(CASE WHEN r.met = 1 AND r.excused = 0 THEN r.start_date END)
+      OVER (PARTITION BY r.strand, r.owner_id, r.track_id) AS last_met,
+    CASE WHEN r.academic_year = {year} THEN 1 ELSE 0 END AS this_year,
+    CASE WHEN ht.academic_year = r.academic_year AND ht.term = r.term THEN 1 ELSE 0 END AS this_term
+  FROM period_rows r LEFT JOIN hub_terms ht ON ht.hub_id = r.hub_id
+),
+per_track AS (
+  SELECT strand, owner_id, track_id,
+    SUM(CASE WHEN excused = 0 AND (judged = 1 OR met = 1) THEN 1 ELSE 0 END) AS expected,
+    SUM(CASE WHEN excused = 0 AND met = 1 THEN 1 ELSE 0 END) AS met,
+    SUM(CASE WHEN this_term = 1 AND excused = 0 AND (judged = 1 OR met = 1) THEN 1 ELSE 0 END) AS term_expected,
+    SUM(CASE WHEN this_term = 1 AND excused = 0 AND met = 1 THEN 1 ELSE 0 END) AS term_met,
+    SUM(CASE WHEN this_year = 1 AND excused = 0 AND (judged = 1 OR met = 1) THEN 1 ELSE 0 END) AS year_expected,
+    SUM(CASE WHEN this_year = 1 AND excused = 0 AND met = 1 THEN 1 ELSE 0 END) AS year_met,
+    SUM(CASE WHEN excused = 0 AND judged = 1 AND met = 0 AND (last_met IS NULL OR start_date > last_met) THEN 1 ELSE 0 END) AS consecutive
+  FROM counted GROUP BY strand, owner_id, track_id
+),
+per_owner AS (
+  SELECT strand, owner_id, SUM(expected) AS expected, SUM(met) AS met, SUM(term_expected) AS term_expected,
+    SUM(term_met) AS term_met, SUM(year_expected) AS year_expected, SUM(year_met) AS year_met,
+    MAX(consecutive) AS consecutive
+  FROM per_track GROUP BY strand, owner_id
+)
+SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
+  COALESCE(o.expected, 0) AS periods_expected, COALESCE(o.met, 0) AS periods_met,
+  COALESCE(o.term_expected, 0) AS term_expected, COALESCE(o.term_met, 0) AS term_met,
+  COALESCE(o.year_expected, 0) AS year_expected, COALESCE(o.year_met, 0) AS year_met,
+  COALESCE(o.consecutive, 0) AS consecutive_missed,
+  (SELECT MAX(sm.last_on) FROM study_met sm WHERE sm.ect_id = t.ect_id) AS last_activity_on, NULL AS current_mentees
+FROM study_ects t LEFT JOIN per_owner o ON o.strand = 'study' AND o.owner_id = t.ect_id
+UNION ALL
+SELECT 'coaching', m.hub_id, m.school_id, NULL, m.mentor_id, NULL,
+  COALESCE(o.expected, 0), COALESCE(o.met, 0), COALESCE(o.term_expected, 0), COALESCE(o.term_met, 0),
+  COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0),
+  (SELECT MAX(cm.last_on) FROM coaching_met cm WHERE cm.mentor_id = m.mentor_id),
+  (SELECT COUNT(*) FROM assignments a WHERE a.mentor_id = m.mentor_id AND (a.finished_on IS NULL OR a.finished_on > {d}))
+FROM mentors m LEFT JOIN per_owner o ON o.strand = 'coaching' AND o.owner_id = m.mentor_id
+"""
+
+
+def _date(value):
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def engagement_rows(hub_ids, as_of, ect_ids=None, mentor_ids=None):
+    """Every person's figures as of `as_of` (one row per person and strand), computed in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(hub_ids, as_of, ect_ids, mentor_ids))
+        rows = cursor.fetchall()
+    result = []
+    for values in rows:
+        row = dict(zip(COLUMNS, values))
+        row["last_activity_on"] = _date(row["last_activity_on"])
+        result.append(Row(**{k: (int(v) if isinstance(v, (float, Decimal)) else v) for k, v in row.items()}))
+    return result
+
+
+def _cohort_case(as_of):
+    year = academic_year_of(as_of)
+    return f"CASE WHEN e.cohort_start_year = {year} THEN 'ECT1' WHEN e.cohort_start_year = {year - 1} THEN 'ECT2' ELSE '' END"
+
+
+STATUS_CASE = "CASE WHEN e.consecutive_missed = 0 THEN 'on_track' WHEN e.consecutive_missed = 1 THEN 'at_risk' ELSE 'off_track' END"
+STORED = (
+    "hub_id, school_id, strand, ect_id, mentor_id, as_of, cohort, periods_expected, periods_met, term_expected, "
+    "term_met, year_expected, year_met, consecutive_missed, status, last_activity_on, current_mentees, computed_at"
+)
+
+
+def _lock(hub_ids):
+    """Serialise recomputes of the same hubs (a second concurrent run waits, then redoes the same)."""
+    from schools.models import Hub
+
+    list(Hub.objects.select_for_update().filter(id__in=hub_ids).order_by("id").values_list("id", flat=True))
+
+
+@transaction.atomic
+def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
+    """Recompute and store `Engagement` rows for the hubs (or only the given people) as of `as_of`.
+
+    Idempotent: the affected rows are replaced in one transaction under a lock on the hubs.
+    """
+    hub_ids = sorted(hub_ids)
+    _lock(hub_ids)
+    doomed = Engagement.objects.with_scopes_disabled().filter(hub_id__in=hub_ids)
+    if ect_ids is not None or mentor_ids is not None:
+        from django.db.models import Q
+
+        doomed = doomed.filter(Q(ect_id__in=ect_ids or []) | Q(mentor_id__in=mentor_ids or []))
+    doomed._raw_delete(doomed.db)
+    engine = _sql(hub_ids, as_of, ect_ids, mentor_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO engagement_engagement ({STORED})
+            SELECT e.hub_id, e.school_id, e.strand, e.ect_id, e.mentor_id, '{as_of.isoformat()}', {_cohort_case(as_of)},
+              e.periods_expected, e.periods_met, e.term_expected, e.term_met, e.year_expected, e.year_met,
+              e.consecutive_missed, {STATUS_CASE}, e.last_activity_on, e.current_mentees, CURRENT_TIMESTAMP
+            FROM ({engine}) e"""
+        )
+        return cursor.rowcount
+
+
+TREND_SELECT = """SELECT e.hub_id, e.school_id, e.strand, '{week}', COUNT(*),
+    SUM(CASE WHEN e.consecutive_missed = 0 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN e.consecutive_missed = 1 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN e.consecutive_missed >= 2 THEN 1 ELSE 0 END)
+  FROM ({source}) e GROUP BY e.hub_id, e.school_id, e.strand"""
+
+
+@transaction.atomic
+def store_trend(hub_ids, as_of, from_stored=True):
+    """Record each school's people on track per strand for the week of `as_of`.
+
+    From the stored `Engagement` rows (today's), or — for past weeks — straight from the engine.
+    """
+    from engagement.models import EngagementTrend
+    from engagement.periods import monday_of
+
+    hub_ids = sorted(hub_ids)
+    _lock(hub_ids)
+    week = monday_of(as_of)
+    EngagementTrend.objects.with_scopes_disabled().filter(hub_id__in=hub_ids, week=week).delete()
+    source = (
+        f"SELECT * FROM engagement_engagement WHERE hub_id IN ({_ids(hub_ids)})" if from_stored else _sql(hub_ids, as_of)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO engagement_engagementtrend (hub_id, school_id, strand, week, people, on_track, at_risk, off_track) "
+            + TREND_SELECT.format(week=week.isoformat(), source=source)
+        )
+
+
+def recompute(hubs, as_of, ect_ids=None, mentor_ids=None):
+    """Bring the hubs' calendars up to date, then store their engagement and this week's trend."""
+    from engagement.calendar import sync_calendar
+    from schools.scoping import hub_scope
+
+    for hub in hubs:
+        with hub_scope(hub):
+            sync_calendar(hub)
+    hub_ids = [hub.id for hub in hubs]
+    count = store(hub_ids, as_of, ect_ids, mentor_ids)
+    store_trend(hub_ids, as_of)
+    return count

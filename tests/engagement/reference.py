@@ -1,0 +1,84 @@
+"""A plain, loop-per-person statement of the engagement rules, to check the SQL engine against.
+
+Deliberately naive: it walks every period of every person in Python.
+"""
+
+import datetime
+
+from engagement.calendar import hub_half_terms, induction_periods
+from engagement.models import CoachingCycle, ProgrammeVersion, StudyRecord
+from participants.cohorts import academic_year_of
+from participants.models import ECT, ECTStatus, Mentor, MentorAssignment
+
+
+def _excused(period, statuses, started):
+    if period.start < started:
+        return True
+    return any(
+        s.status != "active" and s.started_on <= period.end and (s.finished_on is None or s.finished_on > period.start)
+        for s in statuses
+    )
+
+
+def _track(periods, as_of, excused, met):
+    """(expected, met, consecutive) for one track, plus the per-period outcome list."""
+    expected = hits = 0
+    run = 0
+    for period in periods:
+        if period.start > as_of or excused(period):
+            continue
+        judged = period.end < as_of
+        is_met = met(period)
+        if judged or is_met:
+            expected += 1
+            hits += is_met
+        if is_met:
+            run = 0
+        elif judged:
+            run += 1
+    return expected, hits, run
+
+
+def study(ect, as_of):
+    programme = ProgrammeVersion.objects.get(code=ect.programme)
+    statuses = list(ECTStatus.objects.filter(ect=ect))
+    days = [r.done_on for r in StudyRecord.objects.filter(ect=ect, done_on__lte=as_of)]
+    periods = [p for _, p in induction_periods(hub_half_terms(ect.hub), ect.cohort_start_year, programme.study_cadence)]
+    return _track(
+        periods, as_of,
+        lambda p: _excused(p, statuses, ect.induction_start_date),
+        lambda p: any(p.contains(day) for day in days),
+    )
+
+
+def coaching(mentor, as_of):
+    expected = hits = run = 0
+    for a in MentorAssignment.objects.filter(mentor=mentor, started_on__lte=as_of).select_related("ect"):
+        ect = a.ect
+        programme = ProgrammeVersion.objects.get(code=ect.programme)
+        statuses = list(ECTStatus.objects.filter(ect=ect))
+        days = [c.observed_on for c in CoachingCycle.objects.filter(mentor=mentor, ect=ect, observed_on__lte=as_of)]
+        periods = [
+            p for _, p in induction_periods(hub_half_terms(ect.hub), ect.cohort_start_year, programme.coaching_cadence)
+            if p.start >= a.started_on and (a.finished_on is None or p.end < a.finished_on)
+        ]
+        e, h, r = _track(periods, as_of, lambda p: _excused(p, statuses, ect.induction_start_date), lambda p: any(p.contains(d) for d in days))
+        expected, hits, run = expected + e, hits + h, max(run, r)
+    return expected, hits, run
+
+
+def everyone(hub, as_of):
+    """{("study", ect_id) or ("coaching", mentor_id): (expected, met, consecutive)} for counted people."""
+    year = academic_year_of(as_of)
+    result = {}
+    for ect in ECT.objects.filter(hub=hub, cohort_start_year__in=[year, year - 1]):
+        current = ECTStatus.objects.filter(ect=ect).current(as_of).first()
+        if current and current.status in ("active", "paused"):
+            result["study", ect.id] = study(ect, as_of)
+    for mentor in Mentor.objects.filter(hub=hub).current(as_of):
+        result["coaching", mentor.id] = coaching(mentor, as_of)
+    return result
+
+
+def day(text):
+    return datetime.date.fromisoformat(text)

@@ -1,0 +1,264 @@
+"""The engagement engine, pinned with small hand-checked scenarios and checked against a naive
+reference on random worlds."""
+
+import datetime
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engagement import compute
+from engagement.calendar import sync_calendar
+from engagement.models import CoachingCycle, Engagement, EngagementTrend, Module, StudyRecord
+from participants import services
+from schools.models import HalfTerm
+from schools.scoping import hub_scope
+from tests import factories
+from tests.engagement import reference
+
+D = datetime.date
+# 2025/26 and 2026/27 half terms (../shared/data/term_dates_example.csv)
+TERMS = {
+    2025: [("autumn1", D(2025, 9, 3), D(2025, 10, 24)), ("autumn2", D(2025, 11, 3), D(2025, 12, 19)),
+           ("spring1", D(2026, 1, 5), D(2026, 2, 13)), ("spring2", D(2026, 2, 23), D(2026, 3, 27)),
+           ("summer1", D(2026, 4, 13), D(2026, 5, 22)), ("summer2", D(2026, 6, 1), D(2026, 7, 21))],
+    2026: [("autumn1", D(2026, 9, 2), D(2026, 10, 23)), ("autumn2", D(2026, 11, 2), D(2026, 12, 18)),
+           ("spring1", D(2027, 1, 4), D(2027, 2, 12)), ("spring2", D(2027, 2, 22), D(2027, 3, 25)),
+           ("summer1", D(2027, 4, 12), D(2027, 5, 28)), ("summer2", D(2027, 6, 7), D(2027, 7, 21))],
+}
+
+
+@pytest.fixture
+def hub(world):
+    with hub_scope(world.hub):
+        for year, rows in TERMS.items():
+            for name, start, end in rows:
+                HalfTerm.objects.create(hub=world.hub, academic_year=year, name=name, start_date=start, end_date=end)
+        sync_calendar(world.hub)
+        yield world
+
+
+def ect_at(world, programme="ecf2021", cohort=2025, start=D(2025, 9, 1)):
+    return factories.ECTFactory(school=world.school, programme=programme, cohort_start_year=cohort, induction_start_date=start)
+
+
+def studied(ect, *days):
+    modules = Module.objects.filter(programme__code=ect.programme).order_by("year", "order")
+    for module, day in zip(modules.exclude(id__in=ect.study_records.values("module_id")), days):
+        StudyRecord.objects.create(hub=ect.hub, ect=ect, module=module, done_on=day)
+
+
+def row(world, as_of, ect=None, mentor=None):
+    rows = compute.engagement_rows([world.hub.id], as_of)
+    return next(r for r in rows if (ect and r.ect_id == ect.id) or (mentor and r.mentor_id == mentor.id))
+
+
+def figures(r):
+    return r.periods_expected, r.periods_met, r.consecutive_missed
+
+
+# --- Study -----------------------------------------------------------------------------------
+
+
+def test_ect1_on_the_2021_programme_studying_every_week_is_on_track(hub):
+    ect = ect_at(hub)
+    studied(ect, D(2025, 9, 3), D(2025, 9, 9), D(2025, 9, 17))
+    r = row(hub, D(2025, 9, 22), ect=ect)  # three weeks judged, the fourth in progress
+    assert figures(r) == (3, 3, 0) and compute.status_for(r.consecutive_missed) == "on_track"
+
+
+def test_the_current_period_counts_when_met_and_never_as_missed(hub):
+    ect = ect_at(hub)
+    studied(ect, D(2025, 9, 3))
+    assert figures(row(hub, D(2025, 9, 9), ect=ect)) == (1, 1, 0)  # week 2 in progress, not met: not missed
+    studied(ect, D(2025, 9, 9))
+    assert figures(row(hub, D(2025, 9, 9), ect=ect)) == (2, 2, 0)  # week 2 in progress and met: counts
+
+
+def test_missing_two_weeks_in_a_row_is_off_track_and_one_is_at_risk(hub):
+    ect = ect_at(hub)
+    studied(ect, D(2025, 9, 3))
+    assert figures(row(hub, D(2025, 9, 15), ect=ect)) == (2, 1, 1)
+    assert figures(row(hub, D(2025, 9, 22), ect=ect)) == (3, 1, 2)
+
+
+def test_holiday_weeks_carry_no_expectation(hub):
+    ect = ect_at(hub)
+    studied(ect, D(2025, 10, 22))  # the last week of autumn 1
+    # 27 Oct – 2 Nov is half term: as of 3 Nov still nothing missed after the last met week
+    assert row(hub, D(2025, 11, 3), ect=ect).consecutive_missed == 0
+    assert row(hub, D(2025, 11, 10), ect=ect).consecutive_missed == 1
+
+
+def test_ect2_on_the_2021_programme_who_studies_twice_in_one_fortnight_has_one_period_met(hub):
+    ect = ect_at(hub, cohort=2024, start=D(2024, 9, 2))
+    studied(ect, D(2025, 9, 3), D(2025, 9, 10))  # both in the first fortnight (1–14 Sep)
+    r = row(hub, D(2025, 9, 29), ect=ect)
+    assert figures(r) == (2, 1, 1)  # fortnights 1–14 Sep (met) and 15–28 Sep (missed)
+
+
+def test_the_2025_programme_is_fortnightly_for_ect1(hub):
+    ect = ect_at(hub, programme="ecte2025")
+    studied(ect, D(2025, 9, 3))
+    assert figures(row(hub, D(2025, 9, 15), ect=ect)) == (1, 1, 0)
+    assert figures(row(hub, D(2025, 9, 29), ect=ect)) == (2, 1, 1)
+
+
+def test_a_pause_mid_period_excuses_that_period(hub):
+    ect = ect_at(hub)
+    studied(ect, D(2025, 9, 3))
+    services.change_ect_status(ect, "paused", actor=None, on=D(2025, 9, 10))   # Wednesday of week 2
+    services.change_ect_status(ect, "active", actor=None, on=D(2025, 9, 29))   # Monday of week 5
+    # weeks 2–4 excused; week 5 missed
+    assert figures(row(hub, D(2025, 10, 6), ect=ect)) == (2, 1, 1)
+
+
+def test_a_leaver_stops_counting_from_their_leaving_date(hub):
+    ect = ect_at(hub)
+    studied(ect, D(2025, 9, 3))
+    services.change_ect_status(ect, "left", actor=None, on=D(2025, 9, 17))
+    rows = compute.engagement_rows([hub.hub.id], D(2025, 10, 1))
+    assert ect.id not in {r.ect_id for r in rows}  # no longer counted at all
+    assert figures(row(hub, D(2025, 9, 16), ect=ect)) == (2, 1, 1)
+
+
+def test_a_late_starter_is_excused_before_the_induction_start(hub):
+    ect = ect_at(hub, start=D(2025, 9, 17))
+    assert figures(row(hub, D(2025, 9, 29), ect=ect)) == (1, 0, 1)  # only the week of 22 Sep
+
+
+def test_cohort_rolls_over_on_1_september(hub):
+    ect = ect_at(hub, cohort=2025)
+    assert row(hub, D(2026, 8, 31), ect=ect).cohort_start_year == 2025
+    rows = {r.ect_id: r for r in compute.engagement_rows([hub.hub.id], D(2026, 9, 1))}
+    assert ect.id in rows
+    with hub_scope(hub.hub):
+        compute.store([hub.hub.id], D(2026, 8, 31))
+        assert Engagement.objects.get(ect=ect).cohort == "ECT1"
+        compute.store([hub.hub.id], D(2026, 9, 1))
+        assert Engagement.objects.get(ect=ect).cohort == "ECT2"
+
+
+def test_an_ect_past_their_second_year_is_not_counted(hub):
+    ect = ect_at(hub, cohort=2024, start=D(2024, 9, 2))
+    assert ect.id not in {r.ect_id for r in compute.engagement_rows([hub.hub.id], D(2026, 9, 7))}
+
+
+def test_this_term_and_this_year(hub):
+    ect = ect_at(hub)
+    studied(ect, D(2025, 9, 3), D(2025, 11, 4), D(2026, 1, 6))
+    r = row(hub, D(2026, 1, 19), ect=ect)
+    assert (r.term_expected, r.term_met) == (2, 1)  # spring term: weeks of 5 and 12 Jan
+    assert (r.year_expected, r.year_met) == (17, 3)  # 8 weeks of autumn 1, 7 of autumn 2, 2 of spring 1
+    assert r.last_activity_on == D(2026, 1, 6)
+
+
+# --- Coaching --------------------------------------------------------------------------------
+
+
+def observed(mentor, ect, *days):
+    for day in days:
+        CoachingCycle.objects.create(hub=ect.hub, ect=ect, mentor=mentor, observed_on=day)
+
+
+def test_mentor_coaching_follows_the_mentees_cadence(hub):
+    ect1 = ect_at(hub, programme="ecte2025")  # coaching weekly
+    ect2 = ect_at(hub, programme="ecte2025", cohort=2024, start=D(2024, 9, 2))  # fortnightly
+    mentor = factories.MentorFactory(school=hub.school)
+    for ect in (ect1, ect2):
+        factories.MentorAssignmentFactory(ect=ect, mentor=mentor, started_on=D(2025, 9, 1))
+    observed(mentor, ect1, D(2025, 9, 3), D(2025, 9, 10))
+    observed(mentor, ect2, D(2025, 9, 10))
+    r = row(hub, D(2025, 9, 29), mentor=mentor)
+    # ECT1: 4 weekly periods judged, 2 met, 2 missed in a row; ECT2: 2 fortnights, 1 met, 1 missed
+    assert figures(r) == (6, 3, 2)
+    assert r.current_mentees == 2
+
+
+def test_mentor_change_mid_term(hub):
+    ect = ect_at(hub)
+    first = factories.MentorFactory(school=hub.school)
+    second = factories.MentorFactory(school=hub.school)
+    factories.MentorAssignmentFactory(ect=ect, mentor=first, started_on=D(2025, 9, 1))
+    observed(first, ect, D(2025, 9, 3))
+    services.change_mentor(ect, second, actor=None, on=D(2025, 9, 17))  # a Wednesday
+    observed(second, ect, D(2025, 9, 24))
+    as_of = D(2025, 10, 6)
+    # first mentor: weeks of 1 and 8 Sep lie wholly inside their assignment (1 met, 1 missed)
+    assert figures(row(hub, as_of, mentor=first)) == (2, 1, 1)
+    assert row(hub, as_of, mentor=first).current_mentees == 0
+    # second mentor: from the week of 22 Sep (met), 29 Sep missed
+    assert figures(row(hub, as_of, mentor=second)) == (2, 1, 1)
+
+
+def test_a_paused_mentee_excuses_the_mentors_period(hub):
+    ect = ect_at(hub)
+    mentor = factories.MentorFactory(school=hub.school)
+    factories.MentorAssignmentFactory(ect=ect, mentor=mentor, started_on=D(2025, 9, 1))
+    observed(mentor, ect, D(2025, 9, 3))
+    services.change_ect_status(ect, "paused", actor=None, on=D(2025, 9, 8))
+    assert figures(row(hub, D(2025, 10, 6), mentor=mentor)) == (1, 1, 0)
+
+
+# --- Storing -------------------------------------------------------------------------------------
+
+
+def test_recompute_is_idempotent_and_writes_the_trend(hub):
+    ect = ect_at(hub)
+    studied(ect, D(2025, 9, 3))
+    with hub_scope(hub.hub):
+        compute.recompute([hub.hub], D(2025, 9, 22))
+        first = sorted(Engagement.objects.values_list("strand", "ect_id", "mentor_id", "periods_expected", "periods_met", "status"))
+        compute.recompute([hub.hub], D(2025, 9, 22))
+        assert sorted(Engagement.objects.values_list("strand", "ect_id", "mentor_id", "periods_expected", "periods_met", "status")) == first
+        trend = EngagementTrend.objects.get(school=hub.school, strand="study", week=D(2025, 9, 22))
+        assert trend.people == Engagement.objects.filter(school=hub.school, strand="study").count()
+        assert trend.off_track >= 1
+
+
+def test_recomputing_some_people_leaves_the_others(hub):
+    ect = ect_at(hub)
+    with hub_scope(hub.hub):
+        compute.recompute([hub.hub], D(2025, 9, 22))
+        total = Engagement.objects.count()
+        studied(ect, D(2025, 9, 17))
+        compute.store([hub.hub.id], D(2025, 9, 22), ect_ids=[ect.id], mentor_ids=[])
+        assert Engagement.objects.count() == total
+        assert Engagement.objects.get(ect=ect).periods_met == 1
+
+
+def test_other_hubs_are_untouched(hub):
+    with hub_scope(hub.hub):
+        compute.recompute([hub.hub], D(2025, 9, 22))
+    with hub_scope(hub.other_hub):
+        assert not Engagement.objects.exists()
+
+
+# --- The engine against the naive reference ----------------------------------------------------
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), as_of=st.dates(D(2025, 9, 1), D(2027, 8, 31)))
+def test_the_engine_agrees_with_the_reference_on_random_worlds(hub, seed, as_of):
+    rng = random.Random(seed)
+    with hub_scope(hub.hub):
+        StudyRecord.objects.all().delete()
+        CoachingCycle.objects.all().delete()
+        ects = []
+        for i in range(4):
+            ect = ect_at(hub, programme=rng.choice(["ecf2021", "ecte2025"]), cohort=rng.choice([2024, 2025, 2026]),
+                         start=D(2025, 9, 1) + datetime.timedelta(days=rng.randint(-400, 400)))
+            ects.append(ect)
+            days = sorted({D(2025, 9, 1) + datetime.timedelta(days=rng.randint(-30, 700)) for _ in range(rng.randint(0, 40))})
+            studied(ect, *[d for d in days if d >= ect.induction_start_date])
+            if rng.random() < 0.5:
+                pause = ect.induction_start_date + datetime.timedelta(days=rng.randint(1, 300))
+                if pause <= D(2026, 11, 1):
+                    services.change_ect_status(ect, rng.choice(["paused", "left"]), actor=None, on=pause)
+            mentor = factories.MentorFactory(school=hub.school, started_on=D(2024, 1, 1))
+            factories.MentorAssignmentFactory(ect=ect, mentor=mentor, started_on=ect.induction_start_date + datetime.timedelta(days=rng.randint(0, 60)))
+            observed(mentor, ect, *sorted({ect.induction_start_date + datetime.timedelta(days=rng.randint(0, 600)) for _ in range(rng.randint(0, 30))}))
+        expected = reference.everyone(hub.hub, as_of)
+        got = {(r.strand, r.ect_id or r.mentor_id): figures(r) for r in compute.engagement_rows([hub.hub.id], as_of)}
+        assert got == expected
