@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class EngagementConfig(AppConfig):
     name = "engagement"
+
+    def ready(self):
+        from engagement import signals
+
+        signals.connect()

@@ -327,3 +327,17 @@ class EngagementTrend(models.Model):
             models.UniqueConstraint(fields=["school", "strand", "week"], name="one_trend_point_per_school_strand_week")
         ]
         indexes = [models.Index(fields=["hub", "strand", "week"])]
+
+
+class PendingRecompute(models.Model):
+    """A person whose engagement must be recomputed soon (activity or status changed).
+
+    The debounced task claims and deletes these rows, so a person is recomputed once per burst.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(hub="hub")

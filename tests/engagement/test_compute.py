@@ -262,3 +262,87 @@ def test_the_engine_agrees_with_the_reference_on_random_worlds(hub, seed, as_of)
         expected = reference.everyone(hub.hub, as_of)
         got = {(r.strand, r.ect_id or r.mentor_id): figures(r) for r in compute.engagement_rows([hub.hub.id], as_of)}
         assert got == expected
+
+
+# --- The export command ------------------------------------------------------------------------
+
+
+def _export(world, as_of, fmt="csv"):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("engagement", hub=world.hub.slug, as_of=as_of, format=fmt, stdout=out)
+    return out.getvalue()
+
+
+def test_export_prints_one_row_per_person_and_strand_sorted(hub):
+    ect = ect_at(hub)
+    studied(ect, D(2025, 9, 3))
+    lines = _export(hub, "2025-09-22").splitlines()
+    assert lines[0] == "school_urn,email,role,strand,cohort,periods_expected,periods_met,percent,consecutive_missed,status"
+    mine = next(line for line in lines if ect.person.user.email in line)
+    assert mine == f"{hub.school.urn},{ect.person.user.email},ect,study,ECT1,3,1,33.3,2,off_track"
+    body = [line.split(",") for line in lines[1:]]
+    assert body == sorted(body, key=lambda r: (r[0], r[1], r[3]))
+    mentor_line = next(line for line in lines if hub.mentor.person.user.email in line)
+    assert ",mentor,coaching,," in mentor_line
+    assert hub.other_ect.person.user.email not in "".join(lines)
+
+
+def test_export_as_json(hub):
+    import json
+
+    data = json.loads(_export(hub, "2025-09-22", "json"))
+    assert {row["strand"] for row in data} == {"study", "coaching"}
+    assert set(data[0]) == {
+        "school_urn", "email", "role", "strand", "cohort", "periods_expected", "periods_met", "percent",
+        "consecutive_missed", "status",
+    }
+
+
+def test_export_rejects_a_bad_date_and_an_unknown_hub(hub):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("engagement", hub=hub.hub.slug, as_of="22/09/2025")
+    with pytest.raises(CommandError, match="No hub"):
+        call_command("engagement", hub="nowhere", as_of="2025-09-22")
+
+
+# --- Keeping it fresh ------------------------------------------------------------------------------
+
+
+def test_recording_study_triggers_a_debounced_recompute_of_that_ect(hub, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from engagement import study
+    from engagement.models import PendingRecompute
+
+    cache.clear()
+    ect = ect_at(hub, start=D(2025, 9, 1))
+    with hub_scope(hub.hub):
+        compute.recompute([hub.hub], timezone.localdate())
+        before = Engagement.objects.get(ect=ect).periods_met
+        module = Module.objects.filter(programme__code=ect.programme).first()
+        with django_capture_on_commit_callbacks(execute=True):
+            study.record_module(ect, module, timezone.localdate(), None)
+        assert Engagement.objects.get(ect=ect).periods_met == before + 1
+        assert not PendingRecompute.objects.exists()  # the marks were claimed
+
+
+def test_recompute_pending_claims_the_marks_once(hub):
+    from engagement import refresh
+
+    assert refresh.recompute_pending(hub.hub.id) > 0  # building the world marked its people
+    assert refresh.recompute_pending(hub.hub.id) == 0
+
+
+def test_the_nightly_job_recomputes_every_hub(hub):
+    from engagement import refresh
+
+    assert refresh.recompute_everything(D(2025, 9, 22)) > 0
+    with hub_scope(hub.other_hub):
+        assert Engagement.objects.exists()

@@ -1,0 +1,66 @@
+"""Keeping stored engagement fresh: a debounced recompute of the people whose activity changed,
+and the nightly recompute of every hub.
+
+Recording or importing activity (or a change of status or mentor) marks the people concerned
+(`PendingRecompute`) and, once per burst, queues `recompute_pending` a little later; the task
+claims the marks and recomputes just those people. Both are safe to run twice at once.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from engagement import compute
+from engagement.models import PendingRecompute
+from participants.models import MentorAssignment
+
+DEBOUNCE_SECONDS = 30
+
+
+def mark_changed(hub_id, ect_ids=(), mentor_ids=(), with_mentors=True):
+    """Mark people for recompute; an ECT's mentors too, whose coaching depends on the ECT's status."""
+    ect_ids, mentor_ids = set(ect_ids), set(mentor_ids)
+    if with_mentors and ect_ids:
+        mentor_ids |= set(MentorAssignment.objects.with_scopes_disabled().filter(ect_id__in=ect_ids).values_list("mentor_id", flat=True))
+    if not ect_ids and not mentor_ids:
+        return
+    PendingRecompute.objects.with_scopes_disabled().bulk_create(
+        [PendingRecompute(hub_id=hub_id, ect_id=i) for i in ect_ids] + [PendingRecompute(hub_id=hub_id, mentor_id=i) for i in mentor_ids]
+    )
+    transaction.on_commit(lambda: _schedule(hub_id))
+
+
+def _schedule(hub_id):
+    from engagement.tasks import recompute_pending
+
+    if cache.add(f"engagement-recompute:{hub_id}", 1, DEBOUNCE_SECONDS):
+        recompute_pending.apply_async((hub_id,), countdown=DEBOUNCE_SECONDS)
+
+
+def recompute_pending(hub_id, as_of=None):
+    """Claim the hub's marks and recompute those people. Returns how many people were marked."""
+    from engagement.calendar import sync_calendar
+    from schools.models import Hub
+    from schools.scoping import hub_scope
+
+    hub = Hub.objects.get(pk=hub_id)
+    with hub_scope(hub), transaction.atomic():
+        marks = list(
+            PendingRecompute.objects.select_for_update(skip_locked=True).filter(hub=hub).values_list("id", "ect_id", "mentor_id")
+        )
+        if not marks:
+            return 0
+        PendingRecompute.objects.filter(id__in=[m[0] for m in marks]).delete()
+        sync_calendar(hub)
+        as_of = as_of or timezone.localdate()
+        compute.store([hub.id], as_of, ect_ids={m[1] for m in marks if m[1]}, mentor_ids={m[2] for m in marks if m[2]})
+        compute.store_trend([hub.id], as_of)
+    return len(marks)
+
+
+def recompute_everything(as_of=None):
+    """The nightly job: every hub, every person, and this week's trend point."""
+    from schools.models import Hub
+
+    hubs = list(Hub.objects.all())
+    return compute.recompute(hubs, as_of or timezone.localdate()) if hubs else 0

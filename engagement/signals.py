@@ -1,0 +1,28 @@
+"""Mark people for a recompute when what their engagement depends on changes."""
+
+from django.db.models.signals import post_delete, post_save
+
+from engagement.models import CoachingCycle, StudyRecord
+from engagement.refresh import mark_changed
+from participants.models import ECTStatus, MentorAssignment
+
+
+def _study(sender, instance, **kwargs):
+    mark_changed(instance.hub_id, ect_ids=[instance.ect_id], with_mentors=False)
+
+
+def _coaching(sender, instance, **kwargs):
+    mark_changed(instance.hub_id, mentor_ids=[instance.mentor_id])
+
+
+def _ect_and_mentors(sender, instance, **kwargs):
+    """A status or mentor change: the ECT and every mentor they have had."""
+    mark_changed(instance.hub_id, ect_ids=[instance.ect_id])
+
+
+def connect():
+    for signal in (post_save, post_delete):
+        signal.connect(_study, sender=StudyRecord, dispatch_uid=f"engagement-study-{signal}")
+        signal.connect(_coaching, sender=CoachingCycle, dispatch_uid=f"engagement-coaching-{signal}")
+        signal.connect(_ect_and_mentors, sender=ECTStatus, dispatch_uid=f"engagement-status-{signal}")
+        signal.connect(_ect_and_mentors, sender=MentorAssignment, dispatch_uid=f"engagement-assignment-{signal}")
