@@ -33,7 +33,9 @@ def unscoped():
 
 def typical_term_dates(academic_year):
     """{half-term name: (first day, last day)}: a typical English year starting in `academic_year`."""
-    days = [((9, 3), (10, 24)), ((11, 3), (12, 19)), ((1, 5), (2, 13)), ((2, 23), (3, 27)), ((4, 13), (5, 22)), ((6, 1), (7, 21))]
+    days = [
+        ((9, 3), (10, 24)), ((11, 3), (12, 19)), ((1, 5), (2, 13)), ((2, 23), (3, 27)), ((4, 13), (5, 22)), ((6, 1), (7, 21)),
+    ]
     return {
         name: tuple(datetime.date(academic_year if month >= 8 else academic_year + 1, month, day) for month, day in pair)
         for name, pair in zip(HALF_TERM_ORDER, days)

@@ -35,10 +35,10 @@ class Year:
 
 
 def _with_weeks(half_terms):
-    weeks = Counter(half_term.key for _, half_term in term_weeks(
-        HalfTermDates(h.start_date, h.end_date, h.name) for h in half_terms
-    ))
-    return [(h, weeks[h.name]) for h in half_terms]
+    """Each half term with its number of term weeks (the weeks study and coaching count)."""
+    dates = [HalfTermDates(h.start_date, h.end_date, (h.academic_year, h.name)) for h in half_terms]
+    weeks = Counter(half_term.key for _, half_term in term_weeks(dates))
+    return [(h, weeks[h.academic_year, h.name]) for h in half_terms]
 
 
 def _half_terms_of_year(request, academic_year):
