@@ -66,7 +66,8 @@ def _ids(values):
     return ", ".join(str(int(v)) for v in values) or "NULL"
 
 
-def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None):
+def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
+    """The engine's statement; `final` replaces the closing SELECT (it may use every CTE)."""
     d = f"'{as_of.isoformat()}'"
     year = academic_year_of(as_of)
     hubs = _ids(hub_ids)
@@ -95,7 +96,7 @@ def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     ).format(src="assignments a JOIN ect_info t ON t.ect_id = a.ect_id")
 
     def flags(met_join):
-        return f"""SELECT tp.owner_id, tp.track_id, tp.hub_id, tp.start_date, tp.academic_year, tp.term,
+        return f"""SELECT tp.owner_id, tp.track_id, tp.hub_id, tp.start_date, tp.end_date, tp.academic_year, tp.term,
                   CASE WHEN tp.end_date < {d} THEN 1 ELSE 0 END AS judged,
                   CASE WHEN tp.start_date < tp.started OR x.period_id IS NOT NULL THEN 1 ELSE 0 END AS excused,
                   CASE WHEN mt.period_id IS NOT NULL THEN 1 ELSE 0 END AS met
@@ -187,7 +188,10 @@ per_owner AS (
     MAX(consecutive) AS consecutive
   FROM per_track GROUP BY strand, owner_id
 )
-SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
+{final or SUMMARY.format(d=d)}"""
+
+
+SUMMARY = """SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
   COALESCE(o.expected, 0) AS periods_expected, COALESCE(o.met, 0) AS periods_met,
   COALESCE(o.term_expected, 0) AS term_expected, COALESCE(o.term_met, 0) AS term_met,
   COALESCE(o.year_expected, 0) AS year_expected, COALESCE(o.year_met, 0) AS year_met,
@@ -310,3 +314,35 @@ def recompute(hubs, as_of, ect_ids=None, mentor_ids=None):
     count = store(hub_ids, as_of, ect_ids, mentor_ids)
     store_trend(hub_ids, as_of)
     return count
+
+
+@dataclass(frozen=True)
+class PeriodOutcome:
+    strand: str
+    track_id: int  # the ECT (study: the ECT itself; coaching: the mentee)
+    start: datetime.date
+    end: datetime.date
+    judged: bool
+    excused: bool
+    met: bool
+
+    @property
+    def outcome(self):
+        if self.excused:
+            return "excused"
+        if self.met:
+            return "met"
+        return "missed" if self.judged else "in_progress"
+
+
+def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
+    """One person's periods up to `as_of` with their outcomes, as the engine judged them."""
+    strand, owner = ("study", ect_id) if ect_id else ("coaching", mentor_id)
+    final = f"""SELECT strand, track_id, start_date, end_date, judged, excused, met FROM counted
+        WHERE strand = '{strand}' AND owner_id = {int(owner)} ORDER BY track_id, start_date"""
+    sql = _sql([hub_id], as_of, [ect_id] if ect_id else [], [mentor_id] if mentor_id else [], final=final)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [
+            PeriodOutcome(r[0], r[1], _date(r[2]), _date(r[3]), bool(r[4]), bool(r[5]), bool(r[6])) for r in cursor.fetchall()
+        ]

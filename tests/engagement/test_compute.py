@@ -346,3 +346,14 @@ def test_the_nightly_job_recomputes_every_hub(hub):
     assert refresh.recompute_everything(D(2025, 9, 22)) > 0
     with hub_scope(hub.other_hub):
         assert Engagement.objects.exists()
+
+
+def test_period_history_shows_each_period_as_the_engine_judged_it(hub):
+    ect = ect_at(hub, start=D(2025, 9, 3))
+    studied(ect, D(2025, 9, 9))
+    history = compute.period_history(hub.hub.id, D(2025, 9, 24), ect_id=ect.id)
+    assert [(h.start, h.outcome) for h in history] == [
+        (D(2025, 9, 1), "excused"), (D(2025, 9, 8), "met"), (D(2025, 9, 15), "missed"), (D(2025, 9, 22), "in_progress"),
+    ]
+    mentor_history = compute.period_history(hub.hub.id, D(2025, 9, 24), mentor_id=hub.mentor.id)
+    assert {h.track_id for h in mentor_history} == {hub.ect.id}
