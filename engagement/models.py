@@ -261,7 +261,7 @@ class Engagement(models.Model):
     """
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="engagements")
     strand = models.CharField(max_length=10, choices=EngagementStrand.choices)
     ect = models.ForeignKey(ECT, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -311,7 +311,7 @@ class EngagementTrend(models.Model):
     """A school's people on track for one strand in one week (the Monday of the as-of date's week)."""
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="engagement_trends")
     strand = models.CharField(max_length=10, choices=EngagementStrand.choices)
     week = models.DateField()
     people = models.PositiveIntegerField()

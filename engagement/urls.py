@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.views import coaching, study, terms
+from engagement.views import coaching, dashboards, study, terms
 
 urlpatterns = [
     # --- ECT study ---
@@ -13,6 +13,14 @@ urlpatterns = [
     path("ects/<uuid:ect_code>/meetings/new/", coaching.meeting_create, name="meeting_create"),
     path("ects/<uuid:ect_code>/formal-observations/new/", coaching.formal_observation_create, name="formal_observation_create"),
     path("schools/<uuid:school_code>/coaching/", coaching.school_coaching, name="school_coaching"),
+    # --- Engagement dashboards ---
+    path("hub/engagement/", dashboards.hub_dashboard, name="hub_dashboard"),
+    path("hub/engagement.csv", dashboards.hub_dashboard_csv, name="hub_dashboard_csv"),
+    path("schools/<uuid:school_code>/engagement/", dashboards.lead_dashboard, name="lead_dashboard"),
+    path("schools/<uuid:school_code>/engagement.csv", dashboards.lead_dashboard_csv, name="lead_dashboard_csv"),
+    path("schools/<uuid:school_code>/engagement/recalculate/", dashboards.recalculate, name="engagement_recalculate"),
+    path("ects/<uuid:ect_code>/engagement/", dashboards.ect_engagement, name="ect_engagement"),
+    path("mentors/<uuid:role_code>/engagement/", dashboards.mentor_engagement, name="mentor_engagement"),
     # --- Term dates ---
     path("hub/terms/", terms.term_dates, name="term_dates"),
     path("hub/terms/new/", terms.term_dates_new, name="term_dates_new"),

@@ -29,7 +29,7 @@ def roles_for(viewer):
         .order_by("school__name")
     ):
         roles.append(
-            Role(f"tutor:{tutor.school.code}", f"Induction tutor, {tutor.school.name}", reverse("school_detail", args=[tutor.school.code]))
+            Role(f"tutor:{tutor.school.code}", f"Induction tutor, {tutor.school.name}", reverse("lead_dashboard", args=[tutor.school.code]))
         )
     if viewer.is_mentor:
         roles.append(Role("mentor", "Mentor", reverse("mentor_home")))

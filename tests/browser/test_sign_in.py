@@ -16,12 +16,13 @@ def _expect_home(page, world, role):
         expect(page).to_have_url(re.compile(r"/hub/$"))
         expect(heading).to_have_text(world.hub.name)
     elif role == "tutor":
-        expect(page).to_have_url(re.compile(rf"/schools/{world.school.code}/$"))
-        expect(heading).to_have_text("Elm Primary")
+        expect(page).to_have_url(re.compile(rf"/schools/{world.school.code}/engagement/$"))
+        expect(heading).to_have_text("Engagement at Elm Primary")
     elif role == "mentor":
         expect(page).to_have_url(re.compile(r"/mentoring/$"))
         expect(heading).to_have_text("My ECTs")
-        expect(page.get_by_role("link", name=str(world.ect.person))).to_be_visible()
+        # Exact: the row's other links ("Study of …", "Coaching record of …") name the ECT too.
+        expect(page.get_by_role("link", name=str(world.ect.person), exact=True)).to_be_visible()
     elif role == "ect":
         expect(page).to_have_url(re.compile(rf"/ects/{world.ect.code}/study/$"))
         expect(heading).to_have_text("My study")

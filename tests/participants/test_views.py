@@ -28,7 +28,7 @@ def _sign_in(client, person):
     [
         ("staff", lambda w: "/hub/"),
         ("admin", lambda w: "/hub/"),
-        ("tutor", lambda w: f"/schools/{w.school.code}/"),
+        ("tutor", lambda w: f"/schools/{w.school.code}/engagement/"),
         ("mentor", lambda w: "/mentoring/"),
         ("ect", lambda w: f"/ects/{w.ect.code}/study/"),
     ],
@@ -48,7 +48,7 @@ def test_a_tutor_who_also_mentors_switches_to_their_mentor_home(world, client):
         factories.MentorFactory(person=world.tutor.person, school=world.school)
         factories.MentorAssignmentFactory(ect=world.unmentored_ect, mentor=world.tutor.person.mentor_roles.get())
     _sign_in(client, world.tutor.person)
-    assert client.get("/")["Location"] == f"/schools/{world.school.code}/"
+    assert client.get("/")["Location"] == f"/schools/{world.school.code}/engagement/"
 
     response = client.post("/switch/role/", {"role": "mentor"})
 
@@ -70,7 +70,7 @@ def test_a_tutor_who_is_also_admin_of_another_hub_switches_hub_and_sees_only_tha
     with scopes_disabled():
         factories.PersonFactory(hub=world.other_hub, user=world.tutor.person.user, hub_role="admin")
     client.force_login(world.tutor.person.user)
-    assert client.get("/")["Location"] == f"/schools/{world.school.code}/"
+    assert client.get("/")["Location"] == f"/schools/{world.school.code}/engagement/"
     assert client.get("/hub/").status_code == 404
 
     response = client.post("/switch/hub/", {"hub": str(world.other_hub.code)})
@@ -87,7 +87,7 @@ def test_a_tutor_who_is_also_admin_of_another_hub_switches_hub_and_sees_only_tha
     assert client.get(f"/people/{world.ect.person.code}/").status_code == 404
 
     client.post("/switch/hub/", {"hub": str(world.hub.code)})
-    assert client.get("/")["Location"] == f"/schools/{world.school.code}/"
+    assert client.get("/")["Location"] == f"/schools/{world.school.code}/engagement/"
     assert client.get(f"/schools/{world.other_school.code}/").status_code == 404
 
 

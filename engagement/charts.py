@@ -1,0 +1,82 @@
+"""Small server-rendered SVG charts (no JavaScript; they print and go into PDFs as they are).
+
+Each series has its own stroke pattern as well as colour, so colour is never the only cue.
+"""
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+SERIES_STYLES = [
+    {"colour": "#1d70b8", "dash": "", "marker": "circle"},
+    {"colour": "#6f3b00", "dash": "6 4", "marker": "square"},
+]
+
+
+def _marker(kind, x, y, colour):
+    if kind == "square":
+        return f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" fill="{colour}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>'
+
+
+def line_chart(title, labels, series, width=640, height=220):
+    """A percent (0–100) line chart. `series` is [(name, [value or None per label]), …]."""
+    left, right, top, bottom = 40, 12, 12, 36
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(labels) - 1, 1)
+
+    def x(i):
+        return left + i * step
+
+    def y(value):
+        return top + plot_h * (1 - value / 100)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="chart-title" class="chart" preserveAspectRatio="xMidYMid meet">',
+        f'<title id="chart-title">{escape(title)}</title>',
+    ]
+    for pct in (0, 25, 50, 75, 100):
+        # 75% is the engagement the DfE's declarations need evidence of (2025 cohorts on).
+        stroke = '"#6b7785" stroke-dasharray="2 3"' if pct == 75 else '"#d9dde1"'
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(pct):.1f}" y2="{y(pct):.1f}" stroke={stroke} stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y(pct) + 4:.1f}" font-size="11" text-anchor="end" fill="#33404d">{pct}%</text>'
+        )
+    every = max(1, len(labels) // 8)
+    for i, label in enumerate(labels):
+        if i % every == 0 or i == len(labels) - 1:
+            parts.append(f'<text x="{x(i):.1f}" y="{height - 14}" font-size="11" text-anchor="middle" fill="#33404d">{escape(label)}</text>')
+    for (name, values), style in zip(series, SERIES_STYLES):
+        points = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
+        if len(points) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{style["colour"]}" stroke-width="2.5"{dash}/>')
+        parts += [_marker(style["marker"], px, py, style["colour"]) for px, py in points]
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def legend(series_names):
+    items = []
+    for name, style in zip(series_names, SERIES_STYLES):
+        dash = f' stroke-dasharray="{style["dash"]}"' if style["dash"] else ""
+        swatch = (
+            f'<svg width="28" height="12" aria-hidden="true"><line x1="0" x2="28" y1="6" y2="6" stroke="{style["colour"]}" '
+            f'stroke-width="2.5"{dash}/>{_marker(style["marker"], 14, 6, style["colour"])}</svg>'
+        )
+        items.append(format_html('<li>{} {}</li>', mark_safe(swatch), name))
+    return format_html('<ul class="chart-legend">{}</ul>', mark_safe("".join(items)))
+
+
+def sparkline(values, label, width=96, height=24):
+    """A tiny percent trend for a table cell; `label` describes it for screen readers."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(points) < 2:
+        return format_html('<span class="muted">{}</span>', "Not enough weeks yet")
+    step = (width - 4) / max(len(values) - 1, 1)
+    path = " ".join(f"{2 + i * step:.1f},{2 + (height - 4) * (1 - v / 100):.1f}" for i, v in points)
+    return mark_safe(
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}" class="sparkline">'
+        f'<polyline points="{path}" fill="none" stroke="#1d70b8" stroke-width="2"/></svg>'
+    )

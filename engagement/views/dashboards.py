@@ -1,0 +1,155 @@
+"""The Lead dashboard (a school's engagement, for its induction tutors and hub staff), the hub
+dashboard (every school, for hub staff), people's period-by-period history and CSV downloads."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from engagement import charts, compute, dashboards, export
+from engagement.models import Engagement, EngagementTrend
+from participants import access
+from participants.models import ECT
+
+STRAND_NAMES = {"study": "ECTs on track with study", "coaching": "Mentors on track with coaching"}
+
+
+def _table_params(request):
+    return {
+        "strand": request.GET.get("strand", ""),
+        "status": request.GET.get("status", ""),
+        "q": request.GET.get("q", "").strip(),
+        "sort": request.GET.get("sort", "status"),
+        "descending": request.GET.get("dir") == "desc",
+    }
+
+
+def _chart(trends, today):
+    labels, series = dashboards.trend_series(trends, today)
+    named = [(STRAND_NAMES[strand], values) for strand, values in series.items()]
+    return {
+        "svg": charts.line_chart("Percent of people on track, week by week", labels, named),
+        "legend": charts.legend([name for name, _ in named]),
+        "labels": labels,
+        "rows": [(label, *[values[i] for _, values in named]) for i, label in enumerate(labels)],
+        "names": [name for name, _ in named],
+        "has_data": any(v is not None for _, values in named for v in values),
+    }
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def lead_dashboard(request, school_code):
+    school = access.get_school(request.viewer, school_code)
+    params = _table_params(request)
+    page = Paginator(dashboards.people(school, **params), 50).get_page(request.GET.get("page"))
+    context = {"school": school, "page": page, **params}
+    if request.htmx:
+        return render(request, "engagement/lead_dashboard.html#table", context)
+    today = timezone.localdate()
+    engagements = Engagement.objects.filter(school=school)
+    trends = EngagementTrend.objects.filter(school=school)
+    context.update(
+        headlines=dashboards.headlines(engagements, trends, today),
+        chart=_chart(trends, today),
+        calendar=dashboards.calendar_state(request.hub, today),
+        computed=engagements.order_by("-computed_at").values_list("computed_at", flat=True).first(),
+        has_people=school.ects.exists() or school.mentors.exists(),
+        threshold=dashboards.DECLARATION_THRESHOLD,
+        today=today,
+    )
+    return render(request, "engagement/lead_dashboard.html", context)
+
+
+@login_required
+@require_POST
+def recalculate(request, school_code):
+    """Recompute the hub's engagement now (tutors of the school and hub staff)."""
+    school = access.get_school(request.viewer, school_code)
+    compute.recompute([request.hub], timezone.localdate())
+    messages.success(request, "Engagement figures recalculated.")
+    return redirect("lead_dashboard", school.code)
+
+
+def _csv(rows, filename):
+    buffer = io.StringIO()
+    export.write_csv(rows, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def lead_dashboard_csv(request, school_code):
+    school = access.get_school(request.viewer, school_code)
+    rows = export.rows_stored(Engagement.objects.filter(school=school))
+    return _csv(rows, f"engagement-{school.urn}-{timezone.localdate()}.csv")
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def hub_dashboard(request):
+    access.require_hub_staff(request.viewer)
+    q, concern = request.GET.get("q", "").strip(), request.GET.get("concern", "")
+    sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
+    rows = dashboards.schools(access.visible_schools(request.viewer), q=q, concern=concern, sort=sort, descending=descending)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    lines = dashboards.sparklines([school.id for school in page.object_list], today)
+    for school in page.object_list:
+        school.sparkline = charts.sparkline(lines[school.id], f"{school.name}: ECTs on track with study over the last 8 weeks")
+        school.study_percent = dashboards.percent(school.ects_on_track, school.ect_count)
+        school.coaching_percent = dashboards.percent(school.mentors_on_track, school.mentor_count)
+    context = {"page": page, "q": q, "concern": concern, "sort": sort, "descending": descending}
+    if request.htmx:
+        return render(request, "engagement/hub_dashboard.html#table", context)
+    engagements = Engagement.objects.all()
+    trends = EngagementTrend.objects.all()
+    context.update(headlines=dashboards.headlines(engagements, trends, today), chart=_chart(trends, today), today=today)
+    return render(request, "engagement/hub_dashboard.html", context)
+
+
+@login_required
+def hub_dashboard_csv(request):
+    access.require_hub_staff(request.viewer)
+    rows = export.rows_stored(Engagement.objects.all())
+    return _csv(rows, f"engagement-{request.hub.slug}-{timezone.localdate()}.csv")
+
+
+@login_required
+def ect_engagement(request, ect_code):
+    ect = access.get_ect(request.viewer, ect_code)
+    history = compute.period_history(ect.hub_id, timezone.localdate(), ect_id=ect.id)
+    summary = Engagement.objects.filter(ect=ect).first()
+    return render(
+        request,
+        "engagement/person_engagement.html",
+        {"person": ect.person, "school": ect.school, "ect": ect, "groups": [(None, history)], "summary": summary, "strand": "study"},
+    )
+
+
+@login_required
+def mentor_engagement(request, role_code):
+    mentor = access.visible_mentor_roles(request.viewer).filter(code=role_code).select_related("person__user", "school").first()
+    if mentor is None:
+        raise Http404("Not found")
+    history = compute.period_history(mentor.hub_id, timezone.localdate(), mentor_id=mentor.id)
+    mentees = {e.id: e for e in ECT.objects.filter(id__in={h.track_id for h in history}).select_related("person__user")}
+    groups = []
+    for outcome in history:
+        mentee = mentees[outcome.track_id]
+        if not groups or groups[-1][0] != mentee:
+            groups.append((mentee, []))
+        groups[-1][1].append(outcome)
+    summary = Engagement.objects.filter(mentor=mentor).first()
+    return render(
+        request,
+        "engagement/person_engagement.html",
+        {"person": mentor.person, "school": mentor.school, "groups": groups, "summary": summary, "strand": "coaching"},
+    )
