@@ -96,7 +96,7 @@ def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
     ).format(src="assignments a JOIN ect_info t ON t.ect_id = a.ect_id")
 
     def flags(met_join):
-        return f"""SELECT tp.owner_id, tp.track_id, tp.hub_id, tp.start_date, tp.end_date, tp.academic_year, tp.term,
+        return f"""SELECT tp.owner_id, tp.track_id, tp.hub_id, tp.period_id, tp.start_date, tp.end_date, tp.academic_year, tp.term,
                   CASE WHEN tp.end_date < {d} THEN 1 ELSE 0 END AS judged,
                   CASE WHEN tp.start_date < tp.started OR x.period_id IS NOT NULL THEN 1 ELSE 0 END AS excused,
                   CASE WHEN mt.period_id IS NOT NULL THEN 1 ELSE 0 END AS met
@@ -158,6 +158,10 @@ hub_terms AS (
         WHERE cadence = 'weekly' AND start_date <= {d} AND hub_id IN ({hubs}) GROUP BY hub_id) h
     ON h.hub_id = p.hub_id AND h.latest = p.start_date AND p.cadence = 'weekly'
 ),
+term_periods AS (
+  SELECT p.id FROM engagement_calendarperiod p
+  JOIN hub_terms ht ON ht.hub_id = p.hub_id AND ht.academic_year = p.academic_year AND ht.term = p.term
+),
 period_rows AS (
   SELECT 'study' AS strand, f.* FROM ({flags("study_met mt ON mt.ect_id = tp.owner_id AND mt.period_id = tp.period_id").format(periods="study_periods", ect="tp.owner_id")}) f
   UNION ALL
@@ -168,8 +172,8 @@ counted AS (
     MAX(CASE WHEN r.met = 1 AND r.excused = 0 THEN r.start_date END)
       OVER (PARTITION BY r.strand, r.owner_id, r.track_id) AS last_met,
     CASE WHEN r.academic_year = {year} THEN 1 ELSE 0 END AS this_year,
-    CASE WHEN ht.academic_year = r.academic_year AND ht.term = r.term THEN 1 ELSE 0 END AS this_term
-  FROM period_rows r LEFT JOIN hub_terms ht ON ht.hub_id = r.hub_id
+    CASE WHEN r.period_id IN (SELECT id FROM term_periods) THEN 1 ELSE 0 END AS this_term
+  FROM period_rows r
 ),
 per_track AS (
   SELECT strand, owner_id, track_id,
@@ -187,8 +191,13 @@ per_owner AS (
     SUM(term_met) AS term_met, SUM(year_expected) AS year_expected, SUM(year_met) AS year_met,
     MAX(consecutive) AS consecutive
   FROM per_track GROUP BY strand, owner_id
+),
+last_study AS (SELECT ect_id, MAX(last_on) AS last_on FROM study_met GROUP BY ect_id),
+last_coaching AS (SELECT mentor_id, MAX(last_on) AS last_on FROM coaching_met GROUP BY mentor_id),
+mentees_now AS (
+  SELECT mentor_id, COUNT(*) AS mentees FROM assignments WHERE finished_on IS NULL OR finished_on > {d} GROUP BY mentor_id
 )
-{final or SUMMARY.format(d=d)}"""
+{final or SUMMARY}"""
 
 
 SUMMARY = """SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
@@ -196,15 +205,17 @@ SUMMARY = """SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS 
   COALESCE(o.term_expected, 0) AS term_expected, COALESCE(o.term_met, 0) AS term_met,
   COALESCE(o.year_expected, 0) AS year_expected, COALESCE(o.year_met, 0) AS year_met,
   COALESCE(o.consecutive, 0) AS consecutive_missed,
-  (SELECT MAX(sm.last_on) FROM study_met sm WHERE sm.ect_id = t.ect_id) AS last_activity_on, NULL AS current_mentees
+  ls.last_on AS last_activity_on, NULL AS current_mentees
 FROM study_ects t LEFT JOIN per_owner o ON o.strand = 'study' AND o.owner_id = t.ect_id
+LEFT JOIN last_study ls ON ls.ect_id = t.ect_id
 UNION ALL
 SELECT 'coaching', m.hub_id, m.school_id, NULL, m.mentor_id, NULL,
   COALESCE(o.expected, 0), COALESCE(o.met, 0), COALESCE(o.term_expected, 0), COALESCE(o.term_met, 0),
   COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0),
-  (SELECT MAX(cm.last_on) FROM coaching_met cm WHERE cm.mentor_id = m.mentor_id),
-  (SELECT COUNT(*) FROM assignments a WHERE a.mentor_id = m.mentor_id AND (a.finished_on IS NULL OR a.finished_on > {d}))
+  lc.last_on, COALESCE(mn.mentees, 0)
 FROM mentors m LEFT JOIN per_owner o ON o.strand = 'coaching' AND o.owner_id = m.mentor_id
+LEFT JOIN last_coaching lc ON lc.mentor_id = m.mentor_id
+LEFT JOIN mentees_now mn ON mn.mentor_id = m.mentor_id
 """
 
 
