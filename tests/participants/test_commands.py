@@ -1,4 +1,4 @@
-"""create_hub and seed_demo from the command line."""
+"""create_hub from the command line (seed_demo: `tests/engagement/test_demo.py`)."""
 
 import io
 
@@ -55,23 +55,3 @@ def test_create_hub_with_setup_email_sends_one(mailoutbox, django_capture_on_com
     assert [m.to for m in mailoutbox] == [["lead@north.example.org"]]
     assert "/accounts/password/reset/key/" in mailoutbox[0].body
 
-
-@pytest.mark.django_db
-def test_seed_demo_builds_a_realistic_hub_and_is_idempotent():
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    first = _counts()
-    call_command("seed_demo", stdout=io.StringIO())
-    assert _counts() == first
-    with scopes_disabled():
-        hub = Hub.objects.get(slug="demo")
-        ects = ECT.objects.filter(hub=hub)
-        assert School.objects.filter(hub=hub).count() == 12
-        assert 50 <= ects.count() <= 70
-        assert {e.programme for e in ects} == {"ecf2021", "ecte2025"}
-        assert len({e.cohort_start_year for e in ects}) == 2
-        current = ECTStatus.objects.filter(hub=hub, finished_on__isnull=True)
-        assert current.filter(status="paused").exists() and current.filter(status="left").exists()
-    text = out.getvalue()
-    for role in ("hub admin", "hub staff", "induction tutor", "mentor", "ECT"):
-        assert role in text
