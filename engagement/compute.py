@@ -6,7 +6,8 @@ Rules (`../shared/domain/RULES.md` and the engagement issue):
 - A period is *judged* once its last day is before the as-of date; the current period is in
   progress: it counts as met when already met, never as missed.
 - An ECT's period is *excused* (neither expected nor missed) when on any day of it the ECT had not
-  yet started (before the induction start), had left, completed or was paused. Otherwise it is
+  yet started (before the induction start), had left, completed or was paused (as recorded by the
+  as-of date: a status that starts later is not known then). Otherwise it is
   expected, and *met* when the ECT recorded at least one study module dated inside it.
 - A mentor's coaching periods follow each mentee's coaching cadence, for the periods lying wholly
   within the mentor assignment and not excused for the mentee; one is met when the mentor
@@ -17,8 +18,9 @@ Rules (`../shared/domain/RULES.md` and the engagement issue):
 - "This term" is the term of the hub's latest period started by the as-of date; "this year" the
   academic year of the as-of date.
 
-`engagement_rows` is one SQL statement (PostgreSQL and SQLite) returning a row per person and
-strand; `recompute` stores them in `Engagement`. Values inlined into the SQL are only ints and
+`engagement_rows` is one SQL statement (PostgreSQL and SQLite, see `_sql`) returning a row per
+person and strand; `store` writes them into `Engagement`; `period_history` lists one person's
+periods (`_expanded_sql`, the same rules period by period). Values inlined into the SQL are only ints and
 ISO dates produced here, never user text.
 """
 
@@ -66,8 +68,43 @@ def _ids(values):
     return ", ".join(str(int(v)) for v in values) or "NULL"
 
 
-def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
-    """The engine's statement; `final` replaces the closing SELECT (it may use every CTE)."""
+def _people_ctes(hubs, d, year, ect_only, mentor_only):
+    """Who counts as of the date: ECTs in training (active or paused) and current mentor roles."""
+    return f"""ect_info AS (
+  SELECT e.id AS ect_id, e.hub_id, e.school_id, e.cohort_start_year AS y, e.induction_start_date AS started,
+         pv.study_cadence_ect1 AS s1, pv.study_cadence_ect2 AS s2,
+         pv.coaching_cadence_ect1 AS c1, pv.coaching_cadence_ect2 AS c2
+  FROM participants_ect e JOIN engagement_programmeversion pv ON pv.code = e.programme
+  WHERE e.hub_id IN ({hubs})
+),
+study_ects AS (
+  SELECT t.* FROM ect_info t
+  JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.started_on <= {d}
+   AND (s.finished_on IS NULL OR s.finished_on > {d}) AND s.status IN ('active', 'paused')
+  WHERE t.y IN ({year}, {year - 1}) {ect_only}
+),
+mentors AS (
+  SELECT m.id AS mentor_id, m.hub_id, m.school_id FROM participants_mentor m
+  WHERE m.hub_id IN ({hubs}) AND m.started_on <= {d} AND (m.finished_on IS NULL OR m.finished_on > {d}) {mentor_only}
+),
+assignments AS (
+  SELECT a.id AS assignment_id, a.mentor_id, a.ect_id, a.started_on, a.finished_on
+  FROM participants_mentorassignment a JOIN mentors m ON m.mentor_id = a.mentor_id
+  WHERE a.started_on <= {d}
+),
+hub_terms AS (
+  SELECT p.hub_id, p.academic_year, p.term FROM engagement_calendarperiod p
+  JOIN (SELECT hub_id, MAX(start_date) AS latest FROM engagement_calendarperiod
+        WHERE cadence = 'weekly' AND start_date <= {d} AND hub_id IN ({hubs}) GROUP BY hub_id) h
+    ON h.hub_id = p.hub_id AND h.latest = p.start_date AND p.cadence = 'weekly'
+),"""
+
+
+def _expanded_sql(hub_ids, as_of, ect_ids, mentor_ids, final):
+    """Every person's periods one row each (used for one person's period-by-period history).
+
+    The same rules as `_sql`, stated period by period; `final` replaces the closing SELECT.
+    """
     d = f"'{as_of.isoformat()}'"
     year = academic_year_of(as_of)
     hubs = _ids(hub_ids)
@@ -106,34 +143,13 @@ def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
 
     return f"""
 WITH
-ect_info AS (
-  SELECT e.id AS ect_id, e.hub_id, e.school_id, e.cohort_start_year AS y, e.induction_start_date AS started,
-         pv.study_cadence_ect1 AS s1, pv.study_cadence_ect2 AS s2,
-         pv.coaching_cadence_ect1 AS c1, pv.coaching_cadence_ect2 AS c2
-  FROM participants_ect e JOIN engagement_programmeversion pv ON pv.code = e.programme
-  WHERE e.hub_id IN ({hubs})
-),
-study_ects AS (
-  SELECT t.* FROM ect_info t
-  JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.started_on <= {d}
-   AND (s.finished_on IS NULL OR s.finished_on > {d}) AND s.status IN ('active', 'paused')
-  WHERE t.y IN ({year}, {year - 1}) {ect_only}
-),
+{_people_ctes(hubs, d, year, ect_only, mentor_only)}
 excused AS (
   SELECT DISTINCT s.ect_id, p.id AS period_id
   FROM participants_ectstatus s JOIN ect_info t ON t.ect_id = s.ect_id
   JOIN engagement_calendarperiod p ON p.hub_id = t.hub_id AND p.start_date <= {d}
    AND s.started_on <= p.end_date AND (s.finished_on IS NULL OR s.finished_on > p.start_date)
   WHERE s.status <> 'active' AND s.started_on <= {d}
-),
-mentors AS (
-  SELECT m.id AS mentor_id, m.hub_id, m.school_id FROM participants_mentor m
-  WHERE m.hub_id IN ({hubs}) AND m.started_on <= {d} AND (m.finished_on IS NULL OR m.finished_on > {d}) {mentor_only}
-),
-assignments AS (
-  SELECT a.mentor_id, a.ect_id, a.started_on, a.finished_on
-  FROM participants_mentorassignment a JOIN mentors m ON m.mentor_id = a.mentor_id
-  WHERE a.started_on <= {d}
 ),
 study_periods AS ({study_periods}),
 coaching_periods AS ({coaching_periods}),
@@ -152,12 +168,6 @@ coaching_met AS (
   WHERE c.observed_on <= {d}
   GROUP BY c.mentor_id, c.ect_id, {period_of_day("c1", "c2")}
 ),
-hub_terms AS (
-  SELECT p.hub_id, p.academic_year, p.term FROM engagement_calendarperiod p
-  JOIN (SELECT hub_id, MAX(start_date) AS latest FROM engagement_calendarperiod
-        WHERE cadence = 'weekly' AND start_date <= {d} AND hub_id IN ({hubs}) GROUP BY hub_id) h
-    ON h.hub_id = p.hub_id AND h.latest = p.start_date AND p.cadence = 'weekly'
-),
 term_periods AS (
   SELECT p.id FROM engagement_calendarperiod p
   JOIN hub_terms ht ON ht.hub_id = p.hub_id AND ht.academic_year = p.academic_year AND ht.term = p.term
@@ -174,47 +184,193 @@ counted AS (
     CASE WHEN r.academic_year = {year} THEN 1 ELSE 0 END AS this_year,
     CASE WHEN r.period_id IN (SELECT id FROM term_periods) THEN 1 ELSE 0 END AS this_term
   FROM period_rows r
+)
+{final}"""
+
+
+def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None):
+    """The engine: one row per person and strand, without expanding people into their periods.
+
+    Each person's periods are *segments*: one per induction year (with that year's cadence), and
+    for a mentor one per mentee and assignment. In the materialised calendar a segment's periods
+    are a run of consecutive seqs [lo, hi], so how many are judged is arithmetic on seqs found by
+    equality joins (`CalendarDay`). Only activity (grouped to the periods it meets) and the few
+    excused periods (pauses, leavers) are rows. Consecutive missed = judged periods after the last
+    met one, less the excused among them.
+    """
+    d = f"'{as_of.isoformat()}'"
+    year = academic_year_of(as_of)
+    hubs = _ids(hub_ids)
+    ect_only = f"AND t.ect_id IN ({_ids(ect_ids)})" if ect_ids is not None else ""
+    mentor_only = f"AND m.id IN ({_ids(mentor_ids)})" if mentor_ids is not None else ""
+
+    def by_cadence(column, alias="d", cadence="s.cadence"):
+        return f"CASE WHEN {cadence} = 'weekly' THEN {alias}.weekly_{column} ELSE {alias}.fortnightly_{column} END"
+
+    def bigger(a, b):
+        return f"CASE WHEN {a} > {b} THEN {a} ELSE {b} END"
+
+    def smaller(a, b):
+        return f"CASE WHEN {a} < {b} THEN {a} ELSE {b} END"
+
+    def met_pairs(strand, owner, table, day, people, cadence_1, cadence_2):
+        cadence = f"CASE WHEN d.academic_year = t.y THEN t.{cadence_1} WHEN d.academic_year = t.y + 1 THEN t.{cadence_2} END"
+        return f"""SELECT '{strand}' AS strand, {owner} AS owner_id, r.ect_id AS track_id, {cadence} AS cadence,
+              {by_cadence("seq", cadence=cadence)} AS seq, MAX(r.{day}) AS last_on
+            FROM {table} r {people} JOIN ect_info t ON t.ect_id = r.ect_id
+            LEFT JOIN engagement_calendarday d ON d.hub_id = t.hub_id AND d.day = r.{day}
+            WHERE r.{day} <= {d}
+            GROUP BY {owner}, r.ect_id, {cadence}, {by_cadence("seq", cadence=cadence)}"""
+
+    return f"""
+WITH
+{_people_ctes(hubs, d, year, ect_only, mentor_only)}
+bounds AS (
+  SELECT p.hub_id, p.cadence, MAX(p.seq) AS max_seq, MIN(c.first_day) AS first_day, MIN(c.last_day) AS last_day
+  FROM engagement_calendarperiod p
+  JOIN (SELECT hub_id, MIN(day) AS first_day, MAX(day) AS last_day FROM engagement_calendarday
+        WHERE hub_id IN ({hubs}) GROUP BY hub_id) c ON c.hub_id = p.hub_id
+  WHERE p.hub_id IN ({hubs}) GROUP BY p.hub_id, p.cadence
 ),
-per_track AS (
-  SELECT strand, owner_id, track_id,
-    SUM(CASE WHEN excused = 0 AND (judged = 1 OR met = 1) THEN 1 ELSE 0 END) AS expected,
-    SUM(CASE WHEN excused = 0 AND met = 1 THEN 1 ELSE 0 END) AS met,
-    SUM(CASE WHEN this_term = 1 AND excused = 0 AND (judged = 1 OR met = 1) THEN 1 ELSE 0 END) AS term_expected,
-    SUM(CASE WHEN this_term = 1 AND excused = 0 AND met = 1 THEN 1 ELSE 0 END) AS term_met,
-    SUM(CASE WHEN this_year = 1 AND excused = 0 AND (judged = 1 OR met = 1) THEN 1 ELSE 0 END) AS year_expected,
-    SUM(CASE WHEN this_year = 1 AND excused = 0 AND met = 1 THEN 1 ELSE 0 END) AS year_met,
-    SUM(CASE WHEN excused = 0 AND judged = 1 AND met = 0 AND (last_met IS NULL OR start_date > last_met) THEN 1 ELSE 0 END) AS consecutive
-  FROM counted GROUP BY strand, owner_id, track_id
+as_of AS (
+  SELECT b.hub_id, b.cadence, {by_cadence("seq", cadence="b.cadence")} AS cur,
+    COALESCE({by_cadence("done", cadence="b.cadence")}, CASE WHEN {d} > b.last_day THEN b.max_seq ELSE 0 END) AS done
+  FROM bounds b LEFT JOIN engagement_calendarday d ON d.hub_id = b.hub_id AND d.day = {d}
+),
+year_seqs AS (
+  SELECT hub_id, cadence, academic_year, MIN(seq) AS first_seq, MAX(seq) AS last_seq
+  FROM engagement_calendarperiod WHERE hub_id IN ({hubs}) GROUP BY hub_id, cadence, academic_year
+),
+term_seqs AS (
+  SELECT p.hub_id, p.cadence, MIN(p.seq) AS t_lo, MAX(p.seq) AS t_hi FROM engagement_calendarperiod p
+  JOIN hub_terms ht ON ht.hub_id = p.hub_id AND ht.academic_year = p.academic_year AND ht.term = p.term
+  GROUP BY p.hub_id, p.cadence
+),
+raw_segments AS (
+  SELECT 'study' AS strand, t.ect_id AS owner_id, t.ect_id AS track_id, 0 AS part, 1 AS seg, t.hub_id, t.s1 AS cadence,
+    t.y AS year, t.started AS lower_day, CAST(NULL AS DATE) AS upper_day FROM study_ects t
+  UNION ALL
+  SELECT 'study', t.ect_id, t.ect_id, 0, 2, t.hub_id, t.s2, t.y + 1, t.started, CAST(NULL AS DATE) FROM study_ects t
+  UNION ALL
+  SELECT 'coaching', a.mentor_id, a.ect_id, a.assignment_id, 1, t.hub_id, t.c1, t.y, {bigger("a.started_on", "t.started")}, a.finished_on
+  FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
+  UNION ALL
+  SELECT 'coaching', a.mentor_id, a.ect_id, a.assignment_id, 2, t.hub_id, t.c2, t.y + 1, {bigger("a.started_on", "t.started")}, a.finished_on
+  FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
+),
+windows AS (
+  SELECT s.strand, s.owner_id, s.track_id, s.part, s.seg, s.hub_id, s.cadence, s.year,
+    ys.first_seq AS year_first, ys.last_seq AS year_last, a.cur, a.done, ts.t_lo, ts.t_hi,
+    COALESCE({by_cadence("next", "dl")}, CASE WHEN s.lower_day < b.first_day THEN 1 ELSE b.max_seq + 1 END) AS next_seq,
+    CASE WHEN s.upper_day IS NULL THEN b.max_seq
+         ELSE COALESCE({by_cadence("done", "du")}, CASE WHEN s.upper_day > b.last_day THEN b.max_seq ELSE 0 END) END AS upper_seq
+  FROM raw_segments s
+  JOIN bounds b ON b.hub_id = s.hub_id AND b.cadence = s.cadence
+  JOIN as_of a ON a.hub_id = s.hub_id AND a.cadence = s.cadence
+  JOIN year_seqs ys ON ys.hub_id = s.hub_id AND ys.cadence = s.cadence AND ys.academic_year = s.year
+  LEFT JOIN term_seqs ts ON ts.hub_id = s.hub_id AND ts.cadence = s.cadence
+  LEFT JOIN engagement_calendarday dl ON dl.hub_id = s.hub_id AND dl.day = s.lower_day
+  LEFT JOIN engagement_calendarday du ON du.hub_id = s.hub_id AND du.day = s.upper_day
+),
+segments AS (
+  SELECT w.*, {smaller("w.hi_win", "w.done")} AS hi_j,
+    CASE WHEN w.cur IS NOT NULL AND w.cur >= w.lo AND w.cur <= w.hi_win THEN w.cur END AS cur_in
+  FROM (SELECT x.*, {bigger("x.year_first", "x.next_seq")} AS lo, {smaller("x.year_last", "x.upper_seq")} AS hi_win
+        FROM windows x) w
+),
+excused AS (
+  SELECT DISTINCT s.ect_id, p.cadence, p.seq
+  FROM participants_ectstatus s JOIN ect_info t ON t.ect_id = s.ect_id
+  JOIN engagement_calendarperiod p ON p.hub_id = t.hub_id AND p.start_date <= {d}
+   AND s.started_on <= p.end_date AND (s.finished_on IS NULL OR s.finished_on > p.start_date)
+  WHERE s.status <> 'active' AND s.started_on <= {d}
+),
+met AS (
+  {met_pairs("study", "r.ect_id", "engagement_studyrecord", "done_on", "JOIN study_ects st ON st.ect_id = r.ect_id", "s1", "s2")}
+  UNION ALL
+  {met_pairs("coaching", "r.mentor_id", "engagement_coachingcycle", "observed_on", "JOIN mentors mm ON mm.mentor_id = r.mentor_id", "c1", "c2")}
+),
+segment_met AS (
+  SELECT g.strand, g.owner_id, g.track_id, g.part, g.seg, COUNT(*) AS met, MAX(m.seq) AS last_seq,
+    SUM(CASE WHEN m.seq >= g.t_lo AND m.seq <= g.t_hi THEN 1 ELSE 0 END) AS term_met,
+    MAX(CASE WHEN m.seq = g.cur_in THEN 1 ELSE 0 END) AS cur_met
+  FROM segments g JOIN met m
+    ON m.strand = g.strand AND m.owner_id = g.owner_id AND m.track_id = g.track_id AND m.cadence = g.cadence
+   AND m.seq >= g.lo AND (m.seq <= g.hi_j OR m.seq = g.cur_in)
+  WHERE NOT EXISTS (SELECT 1 FROM excused x WHERE x.ect_id = m.track_id AND x.cadence = m.cadence AND x.seq = m.seq)
+  GROUP BY g.strand, g.owner_id, g.track_id, g.part, g.seg
+),
+track_last AS (
+  SELECT strand, owner_id, track_id, part, MAX(seg * 1000000 + last_seq) AS pos FROM segment_met
+  GROUP BY strand, owner_id, track_id, part
+),
+scored AS (
+  SELECT g.*, COALESCE(sm.met, 0) AS met, COALESCE(sm.term_met, 0) AS term_met, COALESCE(sm.cur_met, 0) AS cur_met,
+    tl.pos / 1000000 AS met_seg, tl.pos % 1000000 AS met_seq,
+    CASE WHEN g.hi_j >= g.lo THEN g.hi_j - g.lo + 1 ELSE 0 END AS judged,
+    CASE WHEN g.t_lo IS NULL THEN 0
+         WHEN {smaller("g.hi_j", "g.t_hi")} >= {bigger("g.lo", "g.t_lo")}
+         THEN {smaller("g.hi_j", "g.t_hi")} - {bigger("g.lo", "g.t_lo")} + 1 ELSE 0 END AS term_judged
+  FROM segments g
+  LEFT JOIN segment_met sm ON sm.strand = g.strand AND sm.owner_id = g.owner_id AND sm.track_id = g.track_id
+   AND sm.part = g.part AND sm.seg = g.seg
+  LEFT JOIN track_last tl ON tl.strand = g.strand AND tl.owner_id = g.owner_id AND tl.track_id = g.track_id AND tl.part = g.part
+),
+segment_excused AS (
+  SELECT g.strand, g.owner_id, g.track_id, g.part, g.seg,
+    SUM(CASE WHEN x.seq <= g.hi_j THEN 1 ELSE 0 END) AS judged,
+    SUM(CASE WHEN x.seq <= g.hi_j AND (g.met_seg IS NULL OR g.seg > g.met_seg OR (g.seg = g.met_seg AND x.seq > g.met_seq))
+             THEN 1 ELSE 0 END) AS after_last_met,
+    SUM(CASE WHEN x.seq <= g.hi_j AND x.seq >= g.t_lo AND x.seq <= g.t_hi THEN 1 ELSE 0 END) AS term_judged
+  FROM scored g JOIN excused x ON x.ect_id = g.track_id AND x.cadence = g.cadence AND x.seq >= g.lo AND x.seq <= g.hi_win
+  GROUP BY g.strand, g.owner_id, g.track_id, g.part, g.seg
+),
+segment_figures AS (
+  SELECT g.strand, g.owner_id, g.track_id, g.part,
+    g.judged - COALESCE(x.judged, 0) + g.cur_met AS expected,
+    g.met,
+    g.term_judged - COALESCE(x.term_judged, 0)
+      + CASE WHEN g.cur_met = 1 AND g.cur_in >= g.t_lo AND g.cur_in <= g.t_hi THEN 1 ELSE 0 END AS term_expected,
+    g.term_met,
+    CASE WHEN g.year = {year} THEN g.judged - COALESCE(x.judged, 0) + g.cur_met ELSE 0 END AS year_expected,
+    CASE WHEN g.year = {year} THEN g.met ELSE 0 END AS year_met,
+    CASE WHEN g.met_seg IS NULL OR g.seg > g.met_seg THEN g.judged
+         WHEN g.seg = g.met_seg AND g.hi_j > g.met_seq THEN g.hi_j - g.met_seq ELSE 0 END
+      - COALESCE(x.after_last_met, 0) AS missed_after
+  FROM scored g LEFT JOIN segment_excused x ON x.strand = g.strand AND x.owner_id = g.owner_id
+   AND x.track_id = g.track_id AND x.part = g.part AND x.seg = g.seg
+),
+track_figures AS (
+  SELECT strand, owner_id, SUM(expected) AS expected, SUM(met) AS met, SUM(term_expected) AS term_expected,
+    SUM(term_met) AS term_met, SUM(year_expected) AS year_expected, SUM(year_met) AS year_met,
+    SUM(missed_after) AS consecutive
+  FROM segment_figures GROUP BY strand, owner_id, track_id, part
 ),
 per_owner AS (
   SELECT strand, owner_id, SUM(expected) AS expected, SUM(met) AS met, SUM(term_expected) AS term_expected,
     SUM(term_met) AS term_met, SUM(year_expected) AS year_expected, SUM(year_met) AS year_met,
     MAX(consecutive) AS consecutive
-  FROM per_track GROUP BY strand, owner_id
+  FROM track_figures GROUP BY strand, owner_id
 ),
-last_study AS (SELECT ect_id, MAX(last_on) AS last_on FROM study_met GROUP BY ect_id),
-last_coaching AS (SELECT mentor_id, MAX(last_on) AS last_on FROM coaching_met GROUP BY mentor_id),
+last_activity AS (SELECT strand, owner_id, MAX(last_on) AS last_on FROM met GROUP BY strand, owner_id),
 mentees_now AS (
   SELECT mentor_id, COUNT(*) AS mentees FROM assignments WHERE finished_on IS NULL OR finished_on > {d} GROUP BY mentor_id
 )
-{final or SUMMARY}"""
-
-
-SUMMARY = """SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
+SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
   COALESCE(o.expected, 0) AS periods_expected, COALESCE(o.met, 0) AS periods_met,
   COALESCE(o.term_expected, 0) AS term_expected, COALESCE(o.term_met, 0) AS term_met,
   COALESCE(o.year_expected, 0) AS year_expected, COALESCE(o.year_met, 0) AS year_met,
-  COALESCE(o.consecutive, 0) AS consecutive_missed,
-  ls.last_on AS last_activity_on, NULL AS current_mentees
-FROM study_ects t LEFT JOIN per_owner o ON o.strand = 'study' AND o.owner_id = t.ect_id
-LEFT JOIN last_study ls ON ls.ect_id = t.ect_id
+  COALESCE(o.consecutive, 0) AS consecutive_missed, la.last_on AS last_activity_on, NULL AS current_mentees
+FROM study_ects t
+LEFT JOIN per_owner o ON o.strand = 'study' AND o.owner_id = t.ect_id
+LEFT JOIN last_activity la ON la.strand = 'study' AND la.owner_id = t.ect_id
 UNION ALL
 SELECT 'coaching', m.hub_id, m.school_id, NULL, m.mentor_id, NULL,
   COALESCE(o.expected, 0), COALESCE(o.met, 0), COALESCE(o.term_expected, 0), COALESCE(o.term_met, 0),
-  COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0),
-  lc.last_on, COALESCE(mn.mentees, 0)
-FROM mentors m LEFT JOIN per_owner o ON o.strand = 'coaching' AND o.owner_id = m.mentor_id
-LEFT JOIN last_coaching lc ON lc.mentor_id = m.mentor_id
+  COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0), la.last_on, COALESCE(mn.mentees, 0)
+FROM mentors m
+LEFT JOIN per_owner o ON o.strand = 'coaching' AND o.owner_id = m.mentor_id
+LEFT JOIN last_activity la ON la.strand = 'coaching' AND la.owner_id = m.mentor_id
 LEFT JOIN mentees_now mn ON mn.mentor_id = m.mentor_id
 """
 
@@ -351,7 +507,7 @@ def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
     strand, owner = ("study", ect_id) if ect_id else ("coaching", mentor_id)
     final = f"""SELECT strand, track_id, start_date, end_date, judged, excused, met FROM counted
         WHERE strand = '{strand}' AND owner_id = {int(owner)} ORDER BY track_id, start_date"""
-    sql = _sql([hub_id], as_of, [ect_id] if ect_id else [], [mentor_id] if mentor_id else [], final=final)
+    sql = _expanded_sql([hub_id], as_of, [ect_id] if ect_id else [], [mentor_id] if mentor_id else [], final)
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [

@@ -7,6 +7,11 @@ from engagement.models import CoachingCycle, FormalObservation, MentorMeeting, M
 from participants.forms import DateInput
 
 
+def without_blank(choices):
+    """A model field's choices without Django's "---------" one: a list of radio buttons starts with none ticked."""
+    return [(value, label) for value, label in choices if value != ""]
+
+
 class RecordModuleForm(forms.Form):
     module = forms.ModelChoiceField(queryset=Module.objects.none(), help_text="Modules you have not recorded yet, in programme order.")
     done_on = forms.DateField(label="Date done", widget=DateInput(), initial=timezone.localdate)
@@ -42,6 +47,14 @@ class FeedbackForm(forms.ModelForm):
         }
         help_texts = {"pastoral": "Tick if part of the session was pastoral coaching."}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only checked when the mentor says the feedback was given: then it has a date and its action
+        # step (without a date, the cycle would be saved as still waiting for its feedback).
+        self.fields["feedback_on"].required = True
+        self.fields["action_step"].required = True
+        self.fields["action_step"].error_messages["required"] = "Give the one action step agreed in the feedback session."
+
 
 class MeetingForm(forms.ModelForm):
     class Meta:
@@ -50,9 +63,17 @@ class MeetingForm(forms.ModelForm):
         widgets = {"kind": forms.RadioSelect, "met_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
         labels = {"kind": "Type"}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = without_blank(self.fields["kind"].choices)
+
 
 class FormalObservationForm(forms.ModelForm):
     class Meta:
         model = FormalObservation
         fields = ["observed_on", "outcome", "notes"]
         widgets = {"observed_on": DateInput(), "outcome": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = without_blank(self.fields["outcome"].choices)

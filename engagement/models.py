@@ -208,25 +208,38 @@ class CalendarPeriod(models.Model):
     term = models.CharField(max_length=10)
     start_date = models.DateField()
     end_date = models.DateField()
+    seq = models.PositiveIntegerField(help_text="Position among the hub's periods of this cadence, in date order, from 1.")
 
     objects = ScopedManager(hub="hub")
 
     class Meta:
         ordering = ["hub", "cadence", "start_date"]
-        constraints = [models.UniqueConstraint(fields=["hub", "cadence", "start_date"], name="one_period_per_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "cadence", "start_date"], name="one_period_per_start"),
+            models.UniqueConstraint(fields=["hub", "cadence", "seq"], name="one_period_per_seq"),
+        ]
 
 
 class CalendarDay(models.Model):
-    """Every day of every term week of a hub, with the weekly and fortnightly period it falls in.
+    """Every day of a hub's academic years, holidays included, with where it stands per cadence.
 
-    Lets the engine find an activity's period with an equality join instead of a range join.
+    For each cadence: `*_period`/`*_seq`, the period the day falls in (none in holidays);
+    `*_next`, the seq of the first period starting on or after the day; `*_done`, how many periods
+    have ended before the day (those judged as of it). With these the engine finds an activity's
+    period, and counts a person's periods in any date window, by equality joins and arithmetic.
     """
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    academic_year = models.PositiveSmallIntegerField()
-    weekly_period = models.ForeignKey(CalendarPeriod, on_delete=models.CASCADE, related_name="+")
-    fortnightly_period = models.ForeignKey(CalendarPeriod, on_delete=models.CASCADE, related_name="+")
+    academic_year = models.PositiveSmallIntegerField(help_text="Of the period the day is in, else of the date.")
+    weekly_period = models.ForeignKey(CalendarPeriod, on_delete=models.CASCADE, null=True, related_name="+")
+    fortnightly_period = models.ForeignKey(CalendarPeriod, on_delete=models.CASCADE, null=True, related_name="+")
+    weekly_seq = models.PositiveIntegerField(null=True)
+    fortnightly_seq = models.PositiveIntegerField(null=True)
+    weekly_next = models.PositiveIntegerField()
+    fortnightly_next = models.PositiveIntegerField()
+    weekly_done = models.PositiveIntegerField()
+    fortnightly_done = models.PositiveIntegerField()
 
     objects = ScopedManager(hub="hub")
 

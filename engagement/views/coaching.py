@@ -51,16 +51,18 @@ def cycle_create(request, ect_code):
     ect = access.get_ect(request.viewer, ect_code)
     mentor = require_current_mentor(request.viewer, ect)
     observation = ObservationForm(request.POST or None, prefix="observation", initial={"observed_on": timezone.localdate()})
-    feedback = FeedbackForm(request.POST or None, prefix="feedback")
     with_feedback = request.POST.get("with_feedback") == "on"
-    if request.method == "POST" and observation.is_valid() and (not with_feedback or feedback.is_valid()):
+    # The feedback is only read (and checked) when the mentor says they have given it.
+    feedback = FeedbackForm(request.POST if with_feedback else None, prefix="feedback", initial={"feedback_on": timezone.localdate()})
+    # Both forms are checked, so that every mistake shows at once.
+    if request.method == "POST" and all([observation.is_valid(), not with_feedback or feedback.is_valid()]):
         fields = dict(observation.cleaned_data)
         if with_feedback:
             fields.update(feedback.cleaned_data)
         try:
             coaching.record_observation(ect, mentor, **fields)
         except ValidationError as error:
-            apply_service_errors(observation, error, feedback)
+            apply_service_errors(observation, error, *([feedback] if feedback.is_bound else []))
         else:
             messages.success(request, "Coaching cycle saved." if with_feedback else "Observation saved; add the feedback when you have given it.")
             return redirect("ect_coaching", ect.code)
@@ -79,9 +81,12 @@ def cycle_edit(request, cycle_code):
         raise PermissionDenied
     locked = coaching.is_locked(cycle)
     observation = ObservationForm(request.POST or None, instance=cycle, prefix="observation")
-    feedback = FeedbackForm(request.POST or None, instance=cycle, prefix="feedback", initial={"feedback_on": cycle.feedback_on or timezone.localdate()})
     with_feedback = request.POST.get("with_feedback") == "on" if request.method == "POST" else True
-    if request.method == "POST" and not locked and observation.is_valid() and (not with_feedback or feedback.is_valid()):
+    feedback = FeedbackForm(
+        request.POST if request.method == "POST" and with_feedback else None,
+        instance=cycle, prefix="feedback", initial={"feedback_on": cycle.feedback_on or timezone.localdate()},
+    )
+    if request.method == "POST" and not locked and all([observation.is_valid(), not with_feedback or feedback.is_valid()]):
         fields = {name: observation.cleaned_data[name] for name in coaching.OBSERVATION_FIELDS}
         if with_feedback:
             fields.update({name: feedback.cleaned_data[name] for name in coaching.FEEDBACK_FIELDS})
@@ -89,7 +94,7 @@ def cycle_edit(request, cycle_code):
         try:
             coaching.update_cycle(cycle, **fields)
         except ValidationError as error:
-            apply_service_errors(observation, error, feedback)
+            apply_service_errors(observation, error, *([feedback] if feedback.is_bound else []))
         else:
             messages.success(request, "Coaching cycle saved.")
             return redirect("ect_coaching", cycle.ect.code)

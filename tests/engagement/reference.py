@@ -12,6 +12,7 @@ from participants.models import ECT, ECTStatus, Mentor, MentorAssignment
 
 
 def _excused(period, statuses, started):
+    """Statuses are those recorded by the as-of date (a later pause is not yet known then)."""
     if period.start < started:
         return True
     return any(
@@ -41,7 +42,7 @@ def _track(periods, as_of, excused, met):
 
 def study(ect, as_of):
     programme = ProgrammeVersion.objects.get(code=ect.programme)
-    statuses = list(ECTStatus.objects.filter(ect=ect))
+    statuses = list(ECTStatus.objects.filter(ect=ect, started_on__lte=as_of))
     days = [r.done_on for r in StudyRecord.objects.filter(ect=ect, done_on__lte=as_of)]
     periods = [p for _, p in induction_periods(hub_half_terms(ect.hub), ect.cohort_start_year, programme.study_cadence)]
     return _track(
@@ -56,7 +57,7 @@ def coaching(mentor, as_of):
     for a in MentorAssignment.objects.filter(mentor=mentor, started_on__lte=as_of).select_related("ect"):
         ect = a.ect
         programme = ProgrammeVersion.objects.get(code=ect.programme)
-        statuses = list(ECTStatus.objects.filter(ect=ect))
+        statuses = list(ECTStatus.objects.filter(ect=ect, started_on__lte=as_of))
         days = [c.observed_on for c in CoachingCycle.objects.filter(mentor=mentor, ect=ect, observed_on__lte=as_of)]
         periods = [
             p for _, p in induction_periods(hub_half_terms(ect.hub), ect.cohort_start_year, programme.coaching_cadence)

@@ -171,3 +171,41 @@ def test_tutor_records_a_formal_observation_and_a_mentor_cannot(world, client):
     assert response.status_code == 302
     with hub_scope(world.hub):
         assert FormalObservation.objects.get().tutor == world.tutor
+
+
+@pytest.mark.parametrize(
+    "feedback",
+    [
+        {"feedback-action_step": "Use a countdown"},  # no feedback date: would have been saved as still to come
+        {"feedback-feedback_on": TODAY.isoformat(), "feedback-model_shown": "Showed it"},  # no action step
+    ],
+    ids=["without-a-date", "without-an-action-step"],
+)
+def test_feedback_said_to_be_given_needs_its_date_and_action_step(world, client, feedback):
+    client.force_login(world.mentor.person.user)
+    response = client.post(
+        f"/ects/{world.ect.code}/coaching/new/", {"observation-observed_on": YESTERDAY.isoformat(), "with_feedback": "on", **feedback}
+    )
+    assert response.status_code == 200
+    assert "Nothing was saved." in response.content.decode()
+    with hub_scope(world.hub):
+        assert not CoachingCycle.objects.filter(ect=world.ect).exists()
+
+
+def test_feedback_not_said_to_be_given_is_neither_read_nor_checked(world, client):
+    client.force_login(world.mentor.person.user)
+    response = client.post(
+        f"/ects/{world.ect.code}/coaching/new/",
+        {"observation-observed_on": (TODAY + datetime.timedelta(days=1)).isoformat(), "feedback-model_shown": "Half typed"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "cannot be in the future" in page
+    assert 'id="id_feedback-action_step_error"' not in page  # no errors for a hidden section
+
+
+def test_radio_lists_offer_no_empty_choice(world, client):
+    client.force_login(world.mentor.person.user)
+    assert "---------" not in client.get(f"/ects/{world.ect.code}/meetings/new/").content.decode()
+    client.force_login(world.tutor.person.user)
+    assert "---------" not in client.get(f"/ects/{world.ect.code}/formal-observations/new/").content.decode()

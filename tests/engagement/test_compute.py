@@ -238,7 +238,7 @@ def test_other_hubs_are_untouched(hub):
 # --- The engine against the naive reference ----------------------------------------------------
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), as_of=st.dates(D(2025, 9, 1), D(2027, 8, 31)))
 def test_the_engine_agrees_with_the_reference_on_random_worlds(hub, seed, as_of):
     rng = random.Random(seed)
