@@ -42,6 +42,19 @@ def typical_term_dates(academic_year):
     }
 
 
+def restore_programmes():
+    """Put back the programme versions and modules the data migration loads.
+
+    A transactional test empties every table when it ends, these rows included, so a later
+    transactional test (a browser test, say) would find no programme at all.
+    """
+    from engagement.models import Module, ProgrammeVersion
+    from engagement.programmes import PROGRAMME_VERSIONS, load_programmes
+
+    if ProgrammeVersion.objects.count() < len(PROGRAMME_VERSIONS):
+        load_programmes(ProgrammeVersion, Module)
+
+
 class World:
     """Two hubs; hub A has two schools, each with a tutor, a mentor and a mentored ECT."""
 
@@ -81,4 +94,5 @@ def world(db):
 def world_committed(transactional_db):
     """The same world, committed, for tests where another thread or process reads it."""
     with scopes_disabled():
+        restore_programmes()
         return World()

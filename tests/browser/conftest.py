@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.test import Client
 from django_scopes import scopes_disabled
 
-from tests.conftest import World
+from tests.conftest import World, restore_programmes
 from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
@@ -78,6 +78,7 @@ def _fresh_rate_limits():
 def bworld(transactional_db, live_server):
     """The shared test World, committed so the live server's thread can see it."""
     with scopes_disabled():
+        restore_programmes()
         return World()
 
 
