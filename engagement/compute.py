@@ -381,9 +381,22 @@ def _date(value):
     return datetime.date.fromisoformat(value)
 
 
+def _tune(cursor):
+    """PostgreSQL plans this analytic statement best with hash joins and room to hash in memory.
+
+    Its row estimates for the CTEs are far too low (ranges over dates), and a nested loop over
+    millions of activity rows would be quadratic. Local to the transaction.
+    """
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+@transaction.atomic
 def engagement_rows(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     """Every person's figures as of `as_of` (one row per person and strand), computed in one query."""
     with connection.cursor() as cursor:
+        _tune(cursor)
         cursor.execute(_sql(hub_ids, as_of, ect_ids, mentor_ids))
         rows = cursor.fetchall()
     result = []
@@ -429,6 +442,7 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     doomed._raw_delete(doomed.db)
     engine = _sql(hub_ids, as_of, ect_ids, mentor_ids)
     with connection.cursor() as cursor:
+        _tune(cursor)
         cursor.execute(
             f"""INSERT INTO engagement_engagement ({STORED})
             SELECT e.hub_id, e.school_id, e.strand, e.ect_id, e.mentor_id, '{as_of.isoformat()}', {_cohort_case(as_of)},
@@ -463,6 +477,7 @@ def store_trend(hub_ids, as_of, from_stored=True):
         f"SELECT * FROM engagement_engagement WHERE hub_id IN ({_ids(hub_ids)})" if from_stored else _sql(hub_ids, as_of)
     )
     with connection.cursor() as cursor:
+        _tune(cursor)
         cursor.execute(
             "INSERT INTO engagement_engagementtrend (hub_id, school_id, strand, week, people, on_track, at_risk, off_track) "
             + TREND_SELECT.format(week=week.isoformat(), source=source)

@@ -1,0 +1,65 @@
+"""Server time of the Lead dashboard and the hub dashboard (400 schools) on the hub-scale set.
+
+Each page is requested 200 times in-process through the whole middleware stack (sessions, sign-in,
+tenancy) after a warm-up; p50/p95 are compared with a trivial view on the same stack in the same
+run. Run `bench/generate.py` first.
+
+    uv run python bench/dashboards.py [--requests 200]
+"""
+
+import argparse
+import time
+
+from common import percentile, setup
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", default=200, type=int)
+    args = parser.parse_args()
+    setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from participants import services
+    from participants.models import HubRole, InductionTutor
+    from schools.models import Hub
+    from schools.scoping import hub_scope
+
+    settings.ROOT_URLCONF = "urls"
+    hub = Hub.objects.get(slug="bench-1")
+    with hub_scope(hub):
+        staff = services.get_or_create_person(hub, "bench-staff@bench.example.org", "Bench", "Staff")
+        services.set_hub_role(staff, HubRole.STAFF, actor=None)
+        tutor = InductionTutor.objects.select_related("school", "person__user").order_by("id").first()
+        schools = hub.schools.count()
+    pages = [
+        ("trivial view", staff.user, "/bench/trivial/"),
+        ("Lead dashboard", tutor.person.user, f"/schools/{tutor.school.code}/engagement/"),
+        (f"hub dashboard ({schools} schools)", staff.user, "/hub/engagement/"),
+    ]
+    results = {}
+    for name, user, url in pages:
+        client = Client()
+        client.force_login(user)
+        for _ in range(10):
+            assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        times = []
+        for _ in range(args.requests):
+            start = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        results[name] = (percentile(times, 50), percentile(times, 95), len(queries))
+    trivial_p50, trivial_p95, _ = results["trivial view"]
+    print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'x trivial p50':>14} {'x trivial p95':>14}")
+    for name, (p50, p95, count) in results.items():
+        print(f"{name:34} {p50:8.1f} {p95:8.1f} {count:8} {p50 / trivial_p50:14.2f} {p95 / trivial_p95:14.2f}")
+    print("target: each dashboard <= 5x the trivial view")
+
+
+if __name__ == "__main__":
+    main()
