@@ -213,14 +213,12 @@ def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     def smaller(a, b):
         return f"CASE WHEN {a} < {b} THEN {a} ELSE {b} END"
 
-    def met_pairs(strand, owner, table, day, people, cadence_1, cadence_2):
-        cadence = f"CASE WHEN d.academic_year = t.y THEN t.{cadence_1} WHEN d.academic_year = t.y + 1 THEN t.{cadence_2} END"
-        return f"""SELECT '{strand}' AS strand, {owner} AS owner_id, r.ect_id AS track_id, {cadence} AS cadence,
-              {by_cadence("seq", cadence=cadence)} AS seq, MAX(r.{day}) AS last_on
-            FROM {table} r {people} JOIN ect_info t ON t.ect_id = r.ect_id
-            LEFT JOIN engagement_calendarday d ON d.hub_id = t.hub_id AND d.day = r.{day}
-            WHERE r.{day} <= {d}
-            GROUP BY {owner}, r.ect_id, {cadence}, {by_cadence("seq", cadence=cadence)}"""
+    def distinct_count(value, base, condition):
+        """How many distinct `value`s meet `condition`: a hashable bitmap aggregate on PostgreSQL
+        (values lie within 64 of `base`: one academic year's periods), COUNT(DISTINCT) elsewhere."""
+        if connection.vendor == "postgresql":
+            return f"COALESCE(bit_count(bit_or(CASE WHEN {condition} THEN 1::bigint << ({value} - {base}) END)::bit(64)), 0)"
+        return f"COUNT(DISTINCT CASE WHEN {condition} THEN {value} END)"
 
     return f"""
 WITH
@@ -274,7 +272,8 @@ windows AS (
 ),
 segments AS (
   SELECT w.*, {smaller("w.hi_win", "w.done")} AS hi_j,
-    CASE WHEN w.cur IS NOT NULL AND w.cur >= w.lo AND w.cur <= w.hi_win THEN w.cur END AS cur_in
+    CASE WHEN w.cur IS NOT NULL AND w.cur >= w.lo AND w.cur <= w.hi_win THEN w.cur END AS cur_in,
+    ROW_NUMBER() OVER (ORDER BY w.strand, w.owner_id, w.track_id, w.part, w.seg) AS segment_id
   FROM (SELECT x.*, {bigger("x.year_first", "x.next_seq")} AS lo, {smaller("x.year_last", "x.upper_seq")} AS hi_win
         FROM windows x) w
 ),
@@ -285,24 +284,50 @@ excused AS (
    AND s.started_on <= p.end_date AND (s.finished_on IS NULL OR s.finished_on > p.start_date)
   WHERE s.status <> 'active' AND s.started_on <= {d}
 ),
-met AS (
-  {met_pairs("study", "r.ect_id", "engagement_studyrecord", "done_on", "JOIN study_ects st ON st.ect_id = r.ect_id", "s1", "s2")}
-  UNION ALL
-  {met_pairs("coaching", "r.mentor_id", "engagement_coachingcycle", "observed_on", "JOIN mentors mm ON mm.mentor_id = r.mentor_id", "c1", "c2")}
+inactive AS (
+  -- each non-active status as the seqs it touches per cadence: periods ending on or after its start
+  -- and starting before its end (cf. `excused`), for the row-level check on activity
+  SELECT s.ect_id, b.cadence,
+    COALESCE({by_cadence("done", "ds", "b.cadence")}, CASE WHEN s.started_on > b.last_day THEN b.max_seq ELSE 0 END) + 1 AS first_seq,
+    CASE WHEN s.finished_on IS NULL THEN b.max_seq
+         ELSE COALESCE({by_cadence("next", "df", "b.cadence")}, CASE WHEN s.finished_on < b.first_day THEN 1 ELSE b.max_seq + 1 END) - 1
+    END AS last_seq
+  FROM participants_ectstatus s JOIN ect_info t ON t.ect_id = s.ect_id
+  JOIN bounds b ON b.hub_id = t.hub_id
+  LEFT JOIN engagement_calendarday ds ON ds.hub_id = t.hub_id AND ds.day = s.started_on
+  LEFT JOIN engagement_calendarday df ON df.hub_id = t.hub_id AND df.day = s.finished_on
+  WHERE s.status <> 'active' AND s.started_on <= {d}
 ),
 segment_met AS (
-  SELECT g.strand, g.owner_id, g.track_id, g.part, g.seg, COUNT(*) AS met, MAX(m.seq) AS last_seq,
-    SUM(CASE WHEN m.seq >= g.t_lo AND m.seq <= g.t_hi THEN 1 ELSE 0 END) AS term_met,
-    MAX(CASE WHEN m.seq = g.cur_in THEN 1 ELSE 0 END) AS cur_met
-  FROM segments g JOIN met m
-    ON m.strand = g.strand AND m.owner_id = g.owner_id AND m.track_id = g.track_id AND m.cadence = g.cadence
-   AND m.seq >= g.lo AND (m.seq <= g.hi_j OR m.seq = g.cur_in)
-  WHERE NOT EXISTS (SELECT 1 FROM excused x WHERE x.ect_id = m.track_id AND x.cadence = m.cadence AND x.seq = m.seq)
-  GROUP BY g.strand, g.owner_id, g.track_id, g.part, g.seg
+  SELECT a.segment_id,
+    {distinct_count("a.seq", "a.lo", "a.counts = 1")} AS met,
+    {distinct_count("a.seq", "a.lo", "a.counts = 1 AND a.seq >= a.t_lo AND a.seq <= a.t_hi")} AS term_met,
+    MAX(CASE WHEN a.counts = 1 THEN a.seq END) AS last_seq,
+    MAX(CASE WHEN a.counts = 1 AND a.seq = a.cur_in THEN 1 ELSE 0 END) AS cur_met,
+    MAX(a.day) AS last_on
+  FROM (
+    SELECT g.segment_id, g.lo, g.t_lo, g.t_hi, g.cur_in, r.day, {by_cadence("seq", cadence="g.cadence")} AS seq,
+      CASE WHEN i.ect_id IS NULL AND {by_cadence("seq", cadence="g.cadence")} >= g.lo
+            AND ({by_cadence("seq", cadence="g.cadence")} <= g.hi_j OR {by_cadence("seq", cadence="g.cadence")} = g.cur_in)
+           THEN 1 ELSE 0 END AS counts
+    FROM (
+      SELECT 'study' AS strand, hub_id, ect_id AS owner_id, ect_id AS track_id, done_on AS day
+      FROM engagement_studyrecord WHERE hub_id IN ({hubs}) AND done_on <= {d}
+      UNION ALL
+      SELECT 'coaching', hub_id, mentor_id, ect_id, observed_on
+      FROM engagement_coachingcycle WHERE hub_id IN ({hubs}) AND observed_on <= {d}
+    ) r
+    JOIN engagement_calendarday d ON d.hub_id = r.hub_id AND d.day = r.day
+    JOIN segments g ON g.strand = r.strand AND g.owner_id = r.owner_id AND g.track_id = r.track_id AND g.year = d.academic_year
+    LEFT JOIN inactive i ON i.ect_id = r.track_id AND i.cadence = g.cadence
+     AND {by_cadence("seq", cadence="g.cadence")} >= i.first_seq AND {by_cadence("seq", cadence="g.cadence")} <= i.last_seq
+  ) a
+  GROUP BY a.segment_id
 ),
 track_last AS (
-  SELECT strand, owner_id, track_id, part, MAX(seg * 1000000 + last_seq) AS pos FROM segment_met
-  GROUP BY strand, owner_id, track_id, part
+  SELECT g.strand, g.owner_id, g.track_id, g.part, MAX(g.seg * 1000000 + m.last_seq) AS pos
+  FROM segment_met m JOIN segments g ON g.segment_id = m.segment_id
+  WHERE m.last_seq IS NOT NULL GROUP BY g.strand, g.owner_id, g.track_id, g.part
 ),
 scored AS (
   SELECT g.*, COALESCE(sm.met, 0) AS met, COALESCE(sm.term_met, 0) AS term_met, COALESCE(sm.cur_met, 0) AS cur_met,
@@ -312,8 +337,7 @@ scored AS (
          WHEN {smaller("g.hi_j", "g.t_hi")} >= {bigger("g.lo", "g.t_lo")}
          THEN {smaller("g.hi_j", "g.t_hi")} - {bigger("g.lo", "g.t_lo")} + 1 ELSE 0 END AS term_judged
   FROM segments g
-  LEFT JOIN segment_met sm ON sm.strand = g.strand AND sm.owner_id = g.owner_id AND sm.track_id = g.track_id
-   AND sm.part = g.part AND sm.seg = g.seg
+  LEFT JOIN segment_met sm ON sm.segment_id = g.segment_id
   LEFT JOIN track_last tl ON tl.strand = g.strand AND tl.owner_id = g.owner_id AND tl.track_id = g.track_id AND tl.part = g.part
 ),
 segment_excused AS (
@@ -352,7 +376,10 @@ per_owner AS (
     MAX(consecutive) AS consecutive
   FROM track_figures GROUP BY strand, owner_id
 ),
-last_activity AS (SELECT strand, owner_id, MAX(last_on) AS last_on FROM met GROUP BY strand, owner_id),
+last_activity AS (
+  SELECT g.strand, g.owner_id, MAX(m.last_on) AS last_on FROM segment_met m JOIN segments g ON g.segment_id = m.segment_id
+  GROUP BY g.strand, g.owner_id
+),
 mentees_now AS (
   SELECT mentor_id, COUNT(*) AS mentees FROM assignments WHERE finished_on IS NULL OR finished_on > {d} GROUP BY mentor_id
 )
@@ -385,10 +412,14 @@ def _tune(cursor):
     """PostgreSQL plans this analytic statement best with hash joins and room to hash in memory.
 
     Its row estimates for the CTEs are far too low (ranges over dates), and a nested loop over
-    millions of activity rows would be quadratic. Local to the transaction.
+    millions of activity rows would be quadratic; JIT compiling the long statement costs seconds
+    and saves nothing. Local to the transaction.
     """
     if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
