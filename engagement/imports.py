@@ -31,10 +31,8 @@ hub, or in it without the row's role (an ECT for study and as subject, a mentor 
 and feedback), is a problem.
 """
 
-import csv
 import datetime
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -43,8 +41,8 @@ from django.utils import timezone
 
 from engagement import coaching, study
 from engagement.models import CoachingCycle, Module, Source, StudyRecord
-from participants.imports import _date, _email, _line_number
 from participants.models import ECT, Mentor, MentorAssignment, Person
+from schools.csv_import import ImportProblems, date_cell, email_cell, read_rows
 from schools.scoping import hub_scope
 
 COLUMNS = ("email", "activity", "date", "subject_email", "module_code")
@@ -74,27 +72,14 @@ class Row:
 
 
 @dataclass
-class ActivityImportResult:
+class ActivityImportResult(ImportProblems):
     """What an import did (or, for a dry run or a failed import, would have done)."""
 
-    dry_run: bool = False
     rows: int = 0
     study_records_added: int = 0
     observations_added: int = 0
     feedback_added: int = 0
     unchanged_rows: int = 0
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.errors
-
-    def error(self, line, column, message):
-        self.errors.append(f"line {line}: {column}: {message}")
-
-    def note(self, line, column, message):
-        self.notes.append(f"line {line}: {column}: {message}")
 
     def summary_lines(self):
         return [
@@ -114,70 +99,15 @@ def import_activity(hub, source, *, actor=None, dry_run=False):
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     result = ActivityImportResult(dry_run=dry_run)
-    records = _parse(data, result)
+    records = read_rows(data, COLUMNS, result, what="activity")
     if not result.errors:
         rows = [row for row in (_check_cells(line, values, result) for line, values in records) if row]
         with hub_scope(hub), transaction.atomic():
             _apply(rows, actor, result)
             if result.errors or dry_run:
                 transaction.set_rollback(True)
-    result.errors.sort(key=_line_number)
-    result.notes.sort(key=_line_number)
+    result.sort()
     return result
-
-
-def _parse(data, result):
-    """(line, {column: value}) for each non-blank line; file-level problems go to `result`."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        result.error(line, "file", f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})")
-        return []
-    if not text.strip():
-        result.error(1, "file", "the file is empty")
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records = []
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-        positions = _check_header(header, result)
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                records.append((line, cells))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        result.error(reader.line_num, "file", f"not readable as CSV ({error})")
-        return []
-    if result.errors:
-        return []
-    if not records:
-        result.error(2, "file", "the file has a header but no activity")
-    parsed = []
-    for line, cells in records:
-        if len(cells) < len(header) or any(cell.strip() for cell in cells[len(header) :]):
-            result.error(line, "row", f"has {len(cells)} fields but the header has {len(header)}")
-            continue
-        parsed.append((line, {name: cells[index].strip() for name, index in positions.items()}))
-    return parsed
-
-
-def _check_header(header, result):
-    positions = {}
-    for index, name in enumerate(header):
-        if not name:
-            continue
-        if name in positions:
-            result.error(1, name, "column appears more than once")
-        elif name in COLUMNS:
-            positions[name] = index
-        else:
-            result.note(1, name, "unknown column ignored")
-    for name in COLUMNS:
-        if name not in positions:
-            result.error(1, name, "missing column")
-    return positions
 
 
 def _check_cells(line, values, result):
@@ -189,8 +119,8 @@ def _check_cells(line, values, result):
     activity = values["activity"].lower()
     if activity and activity not in ACTIVITIES:
         result.error(line, "activity", f"unknown activity {values['activity']!r}; expected one of {', '.join(ACTIVITIES)}")
-    email = _email(line, "email", values["email"], result)
-    on = _date(line, "date", values["date"], result)
+    email = email_cell(line, "email", values["email"], result)
+    on = date_cell(line, "date", values["date"], result)
     if on is not None and on > timezone.localdate():
         result.error(line, "date", f"{on:%Y-%m-%d} is in the future")
     row = Row(line=line, activity=activity, email=email, on=on)
@@ -204,7 +134,7 @@ def _check_cells(line, values, result):
         if not values["subject_email"]:
             result.error(line, "subject_email", f"required for {activity}: the ECT's e-mail address")
         else:
-            row.subject_email = _email(line, "subject_email", values["subject_email"], result)
+            row.subject_email = email_cell(line, "subject_email", values["subject_email"], result)
             if row.subject_email == email:
                 result.error(line, "subject_email", "is the same person as email; a mentor observes another person")
         if values["module_code"]:

@@ -28,21 +28,19 @@ noted), a column named twice is an error. Blank lines are skipped.
   today, so a change never predates the current mentor.
 """
 
-import csv
 import datetime
-import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from participants import services
 from participants.models import ECT, ECTStatusKind, InductionTutor, Mentor, MentorAssignment, Person, Programme
+from schools.csv_import import ImportProblems, date_cell, email_cell, read_rows
 from schools.models import School, urn_validator
 from schools.scoping import hub_scope
 
@@ -62,7 +60,6 @@ COLUMNS = (
 ECT_ROLE, MENTOR_ROLE, TUTOR_ROLE = "ect", "mentor", "induction_tutor"
 ROLES = (ECT_ROLE, MENTOR_ROLE, TUTOR_ROLE)
 ROLE_LABELS = {ECT_ROLE: "an ECT", MENTOR_ROLE: "a mentor", TUTOR_ROLE: "an induction tutor"}
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_FTE, MAX_FTE = Decimal("0.1"), Decimal("1.0")
 MIN_COHORT, MAX_COHORT = 2021, 2100
 MAX_LENGTHS = {"school_name": 200, "first_name": 100, "last_name": 100}
@@ -98,10 +95,9 @@ class Row:
 
 
 @dataclass
-class ImportResult:
+class ImportResult(ImportProblems):
     """What an import did (or, for a dry run or a failed import, would have done)."""
 
-    dry_run: bool = False
     rows: int = 0
     schools_created: int = 0
     people_created: int = 0
@@ -112,18 +108,6 @@ class ImportResult:
     mentors_assigned: int = 0
     mentor_changes: int = 0
     unchanged_rows: int = 0
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.errors
-
-    def error(self, line, column, message):
-        self.errors.append(f"line {line}: {column}: {message}")
-
-    def note(self, line, column, message):
-        self.notes.append(f"line {line}: {column}: {message}")
 
     def summary_lines(self):
         return [
@@ -149,9 +133,9 @@ def import_registrations(hub, source, *, actor=None, dry_run=False):
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     result = ImportResult(dry_run=dry_run)
-    records = _parse(data, result)
+    records = read_rows(data, COLUMNS, result, what="registrations")
     if result.errors:
-        result.errors.sort(key=_line_number)
+        result.sort()
         return result
     with hub_scope(hub), transaction.atomic():
         rows = _check(records, result)
@@ -159,66 +143,8 @@ def import_registrations(hub, source, *, actor=None, dry_run=False):
             _write(hub, rows, actor, result)
         if result.errors or dry_run:
             transaction.set_rollback(True)
-    result.errors.sort(key=_line_number)
+    result.sort()
     return result
-
-
-def _line_number(problem):
-    return int(problem.split(":", 1)[0].removeprefix("line "))
-
-
-def _parse(data, result):
-    """(line, {column: value}) for each non-blank line; file-level problems go to `result`."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        result.error(line, "file", f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})")
-        return []
-    if not text.strip():
-        result.error(1, "file", "the file is empty")
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records = []
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-        positions = _check_header(header, result)
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                records.append((line, cells))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        result.error(reader.line_num, "file", f"not readable as CSV ({error})")
-        return []
-    if result.errors:
-        return []
-    if not records:
-        result.error(2, "file", "the file has a header but no registrations")
-    parsed = []
-    for line, cells in records:
-        if len(cells) < len(header) or any(cell.strip() for cell in cells[len(header) :]):
-            result.error(line, "row", f"has {len(cells)} fields but the header has {len(header)}")
-            continue
-        parsed.append((line, {name: cells[index].strip() for name, index in positions.items()}))
-    return parsed
-
-
-def _check_header(header, result):
-    positions = {}
-    for index, name in enumerate(header):
-        if not name:
-            continue
-        if name in positions:
-            result.error(1, name, "column appears more than once")
-        elif name in COLUMNS:
-            positions[name] = index
-        else:
-            result.note(1, name, "unknown column ignored")
-    for name in COLUMNS:
-        if name not in positions:
-            result.error(1, name, "missing column")
-    return positions
 
 
 def _check(records, result):
@@ -294,8 +220,8 @@ def _check_cells(line, values, result):
     role = values["role"].lower()
     if role and role not in ROLES:
         result.error(line, "role", f"unknown role {values['role']!r}; expected one of {', '.join(ROLES)}")
-    email = _email(line, "email", values["email"], result)
-    start_date = _date(line, "start_date", values["start_date"], result)
+    email = email_cell(line, "email", values["email"], result)
+    start_date = date_cell(line, "start_date", values["start_date"], result)
     row = Row(
         line=line,
         urn=urn,
@@ -314,31 +240,9 @@ def _check_cells(line, values, result):
             found = f"unknown programme {values['programme']!r}" if row.programme else "required for an ECT"
             result.error(line, "programme", f"{found}; expected one of {', '.join(Programme.values)}")
         row.cohort_start = _cohort(line, values["cohort_start"], result)
-        row.mentor_email = _email(line, "mentor_email", values["mentor_email"], result) if values["mentor_email"] else ""
+        row.mentor_email = email_cell(line, "mentor_email", values["mentor_email"], result) if values["mentor_email"] else ""
         row.fte = _fte(line, values["fte"], result)
     return row if len(result.errors) == errors_before else None
-
-
-def _email(line, column, value, result):
-    email = value.strip().lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            result.error(line, column, f"{value!r} is not a valid e-mail address")
-    return email
-
-
-def _date(line, column, value, result):
-    if not value:
-        return None
-    try:
-        if ISO_DATE.match(value):
-            return datetime.date.fromisoformat(value)
-    except ValueError:
-        pass
-    result.error(line, column, f"{value!r} is not a date written YYYY-MM-DD")
-    return None
 
 
 def _cohort(line, value, result):
