@@ -28,6 +28,9 @@ def main():
     from schools.models import Hub
     from schools.scoping import hub_scope
 
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # production static files (DEBUG is off)
     settings.ROOT_URLCONF = "urls"
     hub = Hub.objects.get(slug="bench-1")
     with hub_scope(hub):

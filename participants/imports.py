@@ -29,7 +29,6 @@ noted), a column named twice is an error. Blank lines are skipped.
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
