@@ -4,8 +4,8 @@ stored engagement figures with a constant number of queries however many people 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models import Case, Count, F, FilteredRelation, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf
 
 from engagement.calendar import hub_half_terms
 from engagement.models import Engagement, EngagementStrand, EngagementTrend
@@ -111,9 +111,12 @@ def people(school, strand="", status="", q="", sort="status", descending=False):
         Engagement.objects.filter(school=school)
         .select_related("ect__person__user", "mentor__person__user")
         .annotate(
-            person_name=Coalesce(
-                Concat("ect__person__user__last_name", Value(" "), "ect__person__user__first_name"),
-                Concat("mentor__person__user__last_name", Value(" "), "mentor__person__user__first_name"),
+            # Concat turns NULL names into "" (a mentor row gives " " for the ECT), so Coalesce would never reach the mentor.
+            person_name=Lower(
+                Case(
+                    When(ect__isnull=False, then=Concat("ect__person__user__last_name", Value(" "), "ect__person__user__first_name")),
+                    default=Concat("mentor__person__user__last_name", Value(" "), "mentor__person__user__first_name"),
+                )
             ),
             percent_sort=Coalesce(F("periods_met") * 1000 / NullIf(F("periods_expected"), 0), Value(1000)),
         )
@@ -142,19 +145,28 @@ SCHOOL_SORTS = {
 }
 
 
-def schools(school_queryset, q="", concern="", sort="name", descending=False):
-    """The hub dashboard's table: each school's figures in one grouped query."""
-    study, coaching = Q(engagements__strand="study"), Q(engagements__strand="coaching")
+def latest_week(trends):
+    """The newest week with figures (this week's, once the engine has run this week)."""
+    return trends.aggregate(latest=Max("week"))["latest"]
+
+
+def schools(school_queryset, week, q="", concern="", sort="name", descending=False):
+    """The hub dashboard's table: each school with its figures for `week` (the engine's per-school
+    counts in `EngagementTrend`), by plain joins: no grouping over people at request time."""
     rows = school_queryset.annotate(
-        ect_count=Count("engagements", filter=study),
-        ects_on_track=Count("engagements", filter=study & Q(engagements__consecutive_missed=0)),
-        mentor_count=Count("engagements", filter=coaching),
-        mentors_on_track=Count("engagements", filter=coaching & Q(engagements__consecutive_missed=0)),
-        at_risk=Count("engagements", filter=Q(engagements__consecutive_missed=1)),
-        off_track=Count("engagements", filter=Q(engagements__consecutive_missed__gte=2)),
+        study=FilteredRelation("engagement_trends", condition=Q(engagement_trends__strand="study", engagement_trends__week=week)),
+        coaching=FilteredRelation(
+            "engagement_trends", condition=Q(engagement_trends__strand="coaching", engagement_trends__week=week)
+        ),
     ).annotate(
-        study_pct=Coalesce(F("ects_on_track") * 1000 / NullIf(F("ect_count"), 0), Value(-1)),
-        coaching_pct=Coalesce(F("mentors_on_track") * 1000 / NullIf(F("mentor_count"), 0), Value(-1)),
+        ect_count=Coalesce(F("study__people"), 0),
+        ects_on_track=Coalesce(F("study__on_track"), 0),
+        mentor_count=Coalesce(F("coaching__people"), 0),
+        mentors_on_track=Coalesce(F("coaching__on_track"), 0),
+        at_risk=Coalesce(F("study__at_risk"), 0) + Coalesce(F("coaching__at_risk"), 0),
+        off_track=Coalesce(F("study__off_track"), 0) + Coalesce(F("coaching__off_track"), 0),
+        study_pct=Coalesce(F("study__on_track") * 1000 / NullIf(F("study__people"), 0), Value(-1)),
+        coaching_pct=Coalesce(F("coaching__on_track") * 1000 / NullIf(F("coaching__people"), 0), Value(-1)),
     )
     q = q.strip()
     if q:

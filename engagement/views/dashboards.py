@@ -98,7 +98,8 @@ def hub_dashboard(request):
     access.require_hub_staff(request.viewer)
     q, concern = request.GET.get("q", "").strip(), request.GET.get("concern", "")
     sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
-    rows = dashboards.schools(access.visible_schools(request.viewer), q=q, concern=concern, sort=sort, descending=descending)
+    week = dashboards.latest_week(EngagementTrend.objects.all())
+    rows = dashboards.schools(access.visible_schools(request.viewer), week, q=q, concern=concern, sort=sort, descending=descending)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     lines = dashboards.sparklines([school.id for school in page.object_list], today)
