@@ -20,7 +20,9 @@ def _marker(kind, x, y, colour):
 
 def line_chart(title, labels, series, width=640, height=220):
     """A percent (0–100) line chart. `series` is [(name, [value or None per label]), …]."""
-    left, right, top, bottom = 40, 12, 12, 36
+    # Room for "100%" on the left and half of the last week's label on the right (centred on its point), also
+    # in the larger text a phone is given (app.css).
+    left, right, top, bottom = 60, 32, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(labels) - 1, 1)
 
@@ -43,9 +45,14 @@ def line_chart(title, labels, series, width=640, height=220):
             f'<text x="{left - 6}" y="{y(pct) + 4:.1f}" font-size="11" text-anchor="end" fill="#33404d">{pct}%</text>'
         )
     every = max(1, len(labels) // 8)
+    last = len(labels) - 1
     for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 14}" font-size="11" text-anchor="middle" fill="#33404d">{escape(label)}</text>')
+        if i % every == 0 or i == last:
+            # Every other label counted back from the latest is "minor": a phone's larger text hides those.
+            minor = ' class="minor"' if (last - i) % (2 * every) else ""
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - 14}" font-size="11" text-anchor="middle" fill="#33404d"{minor}>{escape(label)}</text>'
+            )
     for (name, values), style in zip(series, SERIES_STYLES):
         points = [(x(i), y(v)) for i, v in enumerate(values) if v is not None]
         if len(points) > 1:
