@@ -57,12 +57,12 @@ def build(cursor, prefix, hubs, schools, ects, mentors, urn_base, as_of):
         run(f"""INSERT INTO participants_person (code, hub_role, created_at, hub_id, user_id)
             SELECT gen_random_uuid(), '', now(), hub_id, user_id FROM b_{role}""")
         run(f"UPDATE b_{role} b SET person_id = p.id FROM participants_person p WHERE p.user_id = b.user_id")
-    run(f"""INSERT INTO participants_inductiontutor (started_on, finished_on, code, hub_id, school_id, person_id)
+    run("""INSERT INTO participants_inductiontutor (started_on, finished_on, code, hub_id, school_id, person_id)
         SELECT DATE '2024-09-01', NULL, gen_random_uuid(), hub_id, school_id, person_id FROM b_tutor""")
-    run(f"""INSERT INTO participants_mentor (started_on, finished_on, code, hub_id, school_id, person_id)
+    run("""INSERT INTO participants_mentor (started_on, finished_on, code, hub_id, school_id, person_id)
         SELECT DATE '2024-09-01', NULL, gen_random_uuid(), hub_id, school_id, person_id FROM b_mentor""")
     # ECTs: odd n cohort 2024 (ECF 2021), even n cohort 2025 (a quarter ECF 2021, the rest ECTE 2025)
-    run(f"""INSERT INTO participants_ect (code, programme, cohort_start_year, induction_start_date, fte, created_at, hub_id, school_id, person_id)
+    run("""INSERT INTO participants_ect (code, programme, cohort_start_year, induction_start_date, fte, created_at, hub_id, school_id, person_id)
         SELECT gen_random_uuid(),
           CASE WHEN n % 2 = 1 OR n % 8 = 0 THEN 'ecf2021' ELSE 'ecte2025' END,
           CASE WHEN n % 2 = 1 THEN 2024 ELSE 2025 END,

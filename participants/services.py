@@ -3,7 +3,6 @@
 Views, commands and imports call these functions; none of them writes participant rows directly.
 """
 
-import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction

@@ -1,13 +1,10 @@
 """`manage.py import_activity`: study, observations and feedback from the learning platform;
 all or nothing, idempotent, every problem named by line and column."""
 
-import csv
 import datetime
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -16,7 +13,7 @@ from engagement import coaching
 from engagement.imports import import_activity
 from engagement.models import CoachingCycle, Source, StudyRecord
 from schools.scoping import hub_scope
-from tests import factories
+from tests import csv_imports, factories
 
 D = datetime.date
 HEADER = ["email", "activity", "date", "subject_email", "module_code"]
@@ -50,27 +47,15 @@ def good_rows():
 
 
 def write_csv(tmp_path, rows, header=HEADER, name="activity.csv", encoding="utf-8"):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for values in rows:
-        writer.writerow([values.get(column, "") for column in header])
-    path = tmp_path / name
-    path.write_bytes(out.getvalue().encode(encoding))
-    return path
+    return csv_imports.write_csv(tmp_path, rows, header, name, encoding)
 
 
 def run(path, *args, hub="north"):
-    stdout, stderr = io.StringIO(), io.StringIO()
-    call_command("import_activity", str(path), "--hub", hub, *args, stdout=stdout, stderr=stderr)
-    return stdout.getvalue(), stderr.getvalue()
+    return csv_imports.run_import("import_activity", path, *args, hub=hub)
 
 
 def run_failing(path, *args, hub="north"):
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with pytest.raises(CommandError) as raised:
-        call_command("import_activity", str(path), "--hub", hub, *args, stdout=stdout, stderr=stderr)
-    return stderr.getvalue().splitlines(), str(raised.value)
+    return csv_imports.run_failing_import("import_activity", path, *args, hub=hub)
 
 
 def snapshot():

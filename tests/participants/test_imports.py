@@ -1,12 +1,9 @@
 """`manage.py import_registrations`: all or nothing, idempotent, every problem named by line and column."""
 
-import csv
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -24,7 +21,7 @@ from participants.models import (
     User,
 )
 from schools.models import School
-from tests import factories
+from tests import csv_imports
 
 D = datetime.date
 HEADER = [
@@ -86,27 +83,15 @@ def good_rows(world):
 
 
 def write_csv(tmp_path, rows, header=HEADER, name="registrations.csv", encoding="utf-8"):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for values in rows:
-        writer.writerow([values.get(column, "") for column in header])
-    path = tmp_path / name
-    path.write_bytes(out.getvalue().encode(encoding))
-    return path
+    return csv_imports.write_csv(tmp_path, rows, header, name, encoding)
 
 
 def run(path, *args, hub="north"):
-    stdout, stderr = io.StringIO(), io.StringIO()
-    call_command("import_registrations", str(path), "--hub", hub, *args, stdout=stdout, stderr=stderr)
-    return stdout.getvalue(), stderr.getvalue()
+    return csv_imports.run_import("import_registrations", path, *args, hub=hub)
 
 
 def run_failing(path, *args, hub="north"):
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with pytest.raises(CommandError) as raised:
-        call_command("import_registrations", str(path), "--hub", hub, *args, stdout=stdout, stderr=stderr)
-    return stderr.getvalue().splitlines(), str(raised.value)
+    return csv_imports.run_failing_import("import_registrations", path, *args, hub=hub)
 
 
 def counts():
