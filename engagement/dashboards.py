@@ -28,10 +28,12 @@ class Headline:
     off_track: int
     below_threshold: int
     last_week: float | None
+    periods_expected: int = 0
 
     @property
     def percent(self):
-        return percent(self.on_track, self.people)
+        """Percent of people on track; None while nobody has had a period due (nothing to judge yet)."""
+        return percent(self.on_track, self.people) if self.periods_expected else None
 
     @property
     def change(self):
@@ -52,6 +54,7 @@ def _counts(engagements):
         at_risk=Count("id", filter=Q(consecutive_missed=1)),
         off_track=Count("id", filter=Q(consecutive_missed__gte=2)),
         below=Count("id", filter=Q(year_expected__gt=0, year_met__lt=F("year_expected") * DECLARATION_THRESHOLD / 100.0)),
+        expected=Sum("periods_expected"),
     )
     return {row["strand"]: row for row in rows}
 
@@ -70,7 +73,8 @@ def headlines(engagements, trends, today):
     for strand in EngagementStrand.values:
         c = counts.get(strand, {})
         result[strand] = Headline(
-            strand, c.get("people", 0), c.get("on_track", 0), c.get("at_risk", 0), c.get("off_track", 0), c.get("below", 0), previous.get(strand)
+            strand, c.get("people", 0), c.get("on_track", 0), c.get("at_risk", 0), c.get("off_track", 0), c.get("below", 0),
+            previous.get(strand), c.get("expected") or 0,
         )
     return result
 

@@ -430,6 +430,7 @@ def test_a_new_school_and_a_hub_without_term_dates_have_empty_states(page, bworl
         compute.recompute([bworld.hub], _today())
     page.reload()
     expect(page.get_by_role("status")).to_contain_text("The hub has not entered term dates yet")
+    expect(_headline(page, "ECTs on track with study")).to_contain_text("Nothing due yet")
     people = _people_table(page).locator("tbody tr")
     expect(people).to_have_count(3)
     for row in people.all():
