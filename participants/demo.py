@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from participants import services
-from participants.models import ECT, HubRole, InductionTutor, Mentor, User
+from participants.models import ECT, HubRole, InductionTutor, Mentor
 from schools.models import Hub, School
 from schools.scoping import hub_scope
 
@@ -131,10 +131,6 @@ def _maybe_change_status(ect, rng, today, school_index, k):
         services.change_ect_status(ect, "paused", actor=None, on=max(ect.induction_start_date, today - datetime.timedelta(days=30)), note="Long-term absence")
     elif school_index % 5 == 2 and k == 4:
         services.change_ect_status(ect, "left", actor=None, on=max(ect.induction_start_date, today - datetime.timedelta(days=60)), note="Moved to a school in another region")
-
-
-def demo_user_count():
-    return User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
 
 
 def demo_roles_summary(hub):
