@@ -420,6 +420,7 @@ def _tune(cursor):
         cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL join_collapse_limit = 1")
         cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
