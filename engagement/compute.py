@@ -471,7 +471,7 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
         from django.db.models import Q
 
         doomed = doomed.filter(Q(ect_id__in=ect_ids or []) | Q(mentor_id__in=mentor_ids or []))
-    doomed._raw_delete(doomed.db)
+    doomed.delete()
     engine = _sql(hub_ids, as_of, ect_ids, mentor_ids)
     with connection.cursor() as cursor:
         _tune(cursor)

@@ -39,7 +39,6 @@ def _schedule(hub_id):
 
 def recompute_pending(hub_id, as_of=None):
     """Claim the hub's marks and recompute those people. Returns how many people were marked."""
-    from engagement.calendar import sync_calendar
     from schools.models import Hub
     from schools.scoping import hub_scope
 
@@ -51,10 +50,10 @@ def recompute_pending(hub_id, as_of=None):
         if not marks:
             return 0
         PendingRecompute.objects.filter(id__in=[m[0] for m in marks]).delete()
-        sync_calendar(hub)
-        as_of = as_of or timezone.localdate()
-        compute.store([hub.id], as_of, ect_ids={m[1] for m in marks if m[1]}, mentor_ids={m[2] for m in marks if m[2]})
-        compute.store_trend([hub.id], as_of)
+        compute.recompute(
+            [hub], as_of or timezone.localdate(),
+            ect_ids={m[1] for m in marks if m[1]}, mentor_ids={m[2] for m in marks if m[2]},
+        )
     return len(marks)
 
 
