@@ -25,6 +25,7 @@ ISO dates produced here, never user text.
 """
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -188,216 +189,283 @@ counted AS (
 {final}"""
 
 
-def _sql(hub_ids, as_of, ect_ids=None, mentor_ids=None):
-    """The engine: one row per person and strand, without expanding people into their periods.
+# Weeks are numbered from this Monday; periods are whole weeks, so a date's week number places it.
+EPOCH = datetime.date(1990, 1, 1)
+YEAR_BITS = 53  # an academic year has 52 or 53 weeks
+FULL = (1 << YEAR_BITS) - 1
+STUDY_WEEKS, COACHING_WEEKS = "engine_study_weeks", "engine_coaching_weeks"
 
-    Each person's periods are *segments*: one per induction year (with that year's cadence), and
-    for a mentor one per mentee and assignment. In the materialised calendar a segment's periods
-    are a run of consecutive seqs [lo, hi], so how many are judged is arithmetic on seqs found by
-    equality joins (`CalendarDay`). Only activity (grouped to the periods it meets) and the few
-    excused periods (pauses, leavers) are rows. Consecutive missed = judged periods after the last
-    met one, less the excused among them.
+
+def first_week(year):
+    """The number of an academic year's first week: the first whose Wednesday is on or after 1 September.
+
+    A term week has three weekdays in a half term, so its Wednesday is in the half term: the week
+    belongs to the half term's academic year. A year's weeks are the bits of one integer, in
+    reverse: week 0 is bit 52.
+    """
+    return ((datetime.date(year, 9, 1) - EPOCH).days - 2 + 6) // 7
+
+
+def _days_since_epoch(column):
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '{EPOCH.isoformat()}')"
+    return f"CAST(julianday({column}) - julianday('{EPOCH.isoformat()}') AS INTEGER)"
+
+
+def _week(column):
+    """The number of the week holding the date."""
+    return f"({_days_since_epoch(column)} / 7)"
+
+
+def _week_from(column):
+    """The number of the first week starting on or after the date."""
+    return f"(({_days_since_epoch(column)} + 6) / 7)"
+
+
+def _popcount(value):
+    """Set bits of a mask (a column or a short expression); zero masks, the common case, skip the count."""
+    count = f"bit_count(CAST({value} AS bit(64)))" if connection.vendor == "postgresql" else f"bit_count({value})"
+    return f"CASE WHEN ({value}) = 0 THEN 0 ELSE {count} END"
+
+
+def _below(k):
+    """Bits 0 .. k-1 (k clamped to the year's bits)."""
+    clamped = f"GREATEST(0, LEAST({YEAR_BITS}, {k}))" if connection.vendor == "postgresql" else f"max(0, min({YEAR_BITS}, {k}))"
+    return f"((CAST(1 AS BIGINT) << {clamped}) - 1)"
+
+
+def _span(lo, hi):
+    """The periods starting in weeks `lo` .. `hi` of the year (inclusive).
+
+    Weeks are bits in reverse, so the periods after the last met one are the bits below its lowest
+    set bit: `(m & -m) - 1`.
+    """
+    return f"({_below(f'{YEAR_BITS} - ({lo})')} & ~{_below(f'{YEAR_BITS - 1} - ({hi})')})"
+
+
+def _ending_before(week, pairs):
+    """The periods whose last week is before week `week` of the year (a fortnight's last week is the one after its first)."""
+    return f"(({_span(0, f'{week} - 1')} & ~{pairs}) | ({_span(0, f'{week} - 2')} & {pairs}))"
+
+
+def _calendar_years(cursor, hub_ids):
+    """Every academic year from the hubs' first with term dates to their last."""
+    cursor.execute(f"SELECT MIN(academic_year), MAX(academic_year) FROM engagement_calendarperiod WHERE hub_id IN ({_ids(hub_ids)})")
+    first, last = cursor.fetchone()
+    return list(range(first, last + 1)) if first is not None else []
+
+
+def _week_code(column, years):
+    """year * 64 + the week's bit in that year, for a date in one of `years` (else NULL)."""
+    if not years:
+        return "CAST(NULL AS INTEGER)"
+    w = _week(column)
+    branches = " ".join(
+        f"WHEN {w} >= {first_week(y)} THEN {y * 64 + YEAR_BITS - 1 + first_week(y)} - {w}" for y in reversed(years)
+    )
+    return f"CASE WHEN {w} >= {first_week(years[-1] + 1)} THEN NULL {branches} END"
+
+
+def _activity_tables(cursor, hub_ids, as_of, years, ect_ids, mentor_ids):
+    """Phase one: a single pass over the activity rows into a bitmap of weeks per person and year.
+
+    A plain GROUP BY, which PostgreSQL may run in parallel (CREATE TABLE AS may; INSERT … SELECT
+    may not): one row per ECT (study) or mentor and mentee (coaching) and academic year.
+    """
+    d = f"'{as_of.isoformat()}'"
+    hubs = _ids(hub_ids)
+    ect_only = f"AND ect_id IN ({_ids(ect_ids)})" if ect_ids is not None else ""
+    mentor_only = f"AND mentor_id IN ({_ids(mentor_ids)})" if mentor_ids is not None else ""
+    _drop_activity_tables(cursor)
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL parallel_setup_cost = 0")
+        cursor.execute("SET LOCAL parallel_tuple_cost = 0")
+    for table, people, day, source, only in (
+        (STUDY_WEEKS, "ect_id", "done_on", "engagement_studyrecord", ect_only),
+        (COACHING_WEEKS, "mentor_id, ect_id", "observed_on", "engagement_coachingcycle", mentor_only),
+    ):
+        cursor.execute(
+            f"""CREATE TEMP TABLE {table} AS
+            SELECT {people}, code / 64 AS year, bit_or(CAST(1 AS BIGINT) << (code % 64)) AS weeks, MAX({day}) AS last_on
+            FROM (SELECT {people}, {day}, {_week_code(day, years)} AS code FROM {source}
+                  WHERE hub_id IN ({hubs}) AND {day} <= {d} {only}) r
+            GROUP BY {people}, code / 64"""
+        )
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL parallel_setup_cost TO DEFAULT")
+        cursor.execute("SET LOCAL parallel_tuple_cost TO DEFAULT")
+
+
+def _drop_activity_tables(cursor):
+    cursor.execute(f"DROP TABLE IF EXISTS {STUDY_WEEKS}")
+    cursor.execute(f"DROP TABLE IF EXISTS {COACHING_WEEKS}")
+
+
+def _two_years(lower_day, upper_day):
+    """A track's masks for its first (1) and second (2) induction year, from the joined calendar
+    (c1, c2), excused periods (x1, x2) and activity (w1, w2): the periods expected (inside the
+    track's dates, not excused), judged, current, of this term, fortnights, and weeks with activity."""
+    columns = []
+    for k in (1, 2):
+        c = f"c{k}"
+        lo = f"{_week_from(lower_day)} - {c}.first_week"
+        up = f"{_week(upper_day)} - {c}.first_week" if upper_day else str(YEAR_BITS + 1)
+        if upper_day:
+            up = f"CASE WHEN {upper_day} IS NULL THEN {YEAR_BITS + 1} ELSE {up} END"
+        window = f"{_span(lo, YEAR_BITS - 1)} & {_ending_before(up, f'{c}.pairs')}"
+        columns += [
+            f"COALESCE({c}.periods & {window} & ~COALESCE(x{k}.mask, 0), 0) AS expected{k}",
+            f"COALESCE({c}.judged, 0) AS judged{k}", f"COALESCE({c}.cur, 0) AS cur{k}", f"COALESCE({c}.term, 0) AS term{k}",
+            f"COALESCE({c}.pairs, 0) AS pairs{k}", f"COALESCE(w{k}.weeks, 0) AS weeks{k}",
+        ]
+    return ",\n    ".join(columns)
+
+
+def _met(k):
+    """Due: expected and judged. Met: expected, judged or current, with activity in a week of it
+    (a fortnight's second week shifted onto its first)."""
+    return (
+        f"expected{k} & judged{k} AS due{k}, "
+        f"((weeks{k} | ((weeks{k} << 1) & pairs{k})) & expected{k} & (judged{k} | cur{k})) AS met{k}, cur{k}, term{k}"
+    )
+
+
+def _counts(k):
+    """A year's counts from its masks: periods due, met, due and met this term, whether the current
+    period is met (and in this term), and the due periods after the last met one."""
+    return ", ".join(
+        [
+            f"{_popcount(f'due{k}')} AS due{k}", f"{_popcount(f'met{k}')} AS met{k}",
+            f"{_popcount(f'due{k} & term{k}')} AS term_due{k}", f"{_popcount(f'met{k} & term{k}')} AS term_met{k}",
+            f"CASE WHEN (met{k} & cur{k}) <> 0 THEN 1 ELSE 0 END AS cur_met{k}",
+            f"CASE WHEN (met{k} & cur{k} & term{k}) <> 0 THEN 1 ELSE 0 END AS cur_term_met{k}",
+            f"{_popcount(f'due{k} & ((met{k} & -met{k}) - 1)')} AS missed_after{k}",
+        ]
+    )
+
+
+def _figures(this_year):
+    """A track's figures from its two years' counts (`_counts`); the first year is `y`."""
+    expected = {k: f"(due{k} + cur_met{k})" for k in (1, 2)}
+    return {
+        "expected": f"{expected[1]} + {expected[2]}",
+        "met": "met1 + met2",
+        "term_expected": "term_due1 + cur_term_met1 + term_due2 + cur_term_met2",
+        "term_met": "term_met1 + term_met2",
+        "year_expected": f"CASE WHEN y = {this_year} THEN {expected[1]} WHEN y + 1 = {this_year} THEN {expected[2]} ELSE 0 END",
+        "year_met": f"CASE WHEN y = {this_year} THEN met1 WHEN y + 1 = {this_year} THEN met2 ELSE 0 END",
+        # the judged periods after the last met one: in the second year if it has a met period, else in both
+        "consecutive": "CASE WHEN met2 > 0 THEN missed_after2 ELSE missed_after1 + missed_after2 END",
+    }
+
+
+def _sql(hub_ids, as_of, years, ect_ids=None, mentor_ids=None):
+    """The engine's second phase: one row per person and strand, from the activity bitmaps.
+
+    A track is an ECT's study, or a mentor's coaching of one mentee in one assignment, over the
+    ECT's two induction years (each with its cadence). Every set of periods in a year (the hub's
+    periods, those judged, the current one, this term's, those inside the track's dates, those
+    excused by a pause or leaving, those with activity) is a bitmap of the year's weeks, with a
+    fortnight marked at its first week, so each figure is a popcount of ANDed masks, row by row.
     """
     d = f"'{as_of.isoformat()}'"
     year = academic_year_of(as_of)
     hubs = _ids(hub_ids)
     ect_only = f"AND t.ect_id IN ({_ids(ect_ids)})" if ect_ids is not None else ""
     mentor_only = f"AND m.id IN ({_ids(mentor_ids)})" if mentor_ids is not None else ""
+    year_values = " UNION ALL ".join(f"SELECT {y}, {first_week(y)}" for y in years or [year])
+    lower_coaching = f"CASE WHEN a.started_on > t.started THEN a.started_on ELSE t.started END"
+    figures = _figures(year)
 
-    def by_cadence(column, alias="d", cadence="s.cadence"):
-        return f"CASE WHEN {cadence} = 'weekly' THEN {alias}.weekly_{column} ELSE {alias}.fortnightly_{column} END"
-
-    def bigger(a, b):
-        return f"CASE WHEN {a} > {b} THEN {a} ELSE {b} END"
-
-    def smaller(a, b):
-        return f"CASE WHEN {a} < {b} THEN {a} ELSE {b} END"
-
-    def distinct_count(value, base, condition):
-        """How many distinct `value`s meet `condition`: a hashable bitmap aggregate on PostgreSQL
-        (values lie within 64 of `base`: one academic year's periods), COUNT(DISTINCT) elsewhere."""
-        if connection.vendor == "postgresql":
-            return f"COALESCE(bit_count(bit_or(CASE WHEN {condition} THEN 1::bigint << ({value} - {base}) END)::bit(64)), 0)"
-        return f"COUNT(DISTINCT CASE WHEN {condition} THEN {value} END)"
+    def joins(track, cadence1, cadence2, weeks, weeks_on):
+        return f"""LEFT JOIN calendar c1 ON c1.hub_id = t.hub_id AND c1.cadence = t.{cadence1} AND c1.year = t.y
+  LEFT JOIN calendar c2 ON c2.hub_id = t.hub_id AND c2.cadence = t.{cadence2} AND c2.year = t.y + 1 AND c2.year <= {year}
+  LEFT JOIN excused x1 ON x1.ect_id = {track} AND x1.cadence = t.{cadence1} AND x1.year = t.y
+  LEFT JOIN excused x2 ON x2.ect_id = {track} AND x2.cadence = t.{cadence2} AND x2.year = t.y + 1
+  LEFT JOIN {weeks} w1 ON {weeks_on.format(w="w1")} AND w1.year = t.y
+  LEFT JOIN {weeks} w2 ON {weeks_on.format(w="w2")} AND w2.year = t.y + 1"""
 
     return f"""
 WITH
 {_people_ctes(hubs, d, year, ect_only, mentor_only)}
-bounds AS (
-  SELECT p.hub_id, p.cadence, MAX(p.seq) AS max_seq, MIN(c.first_day) AS first_day, MIN(c.last_day) AS last_day
-  FROM engagement_calendarperiod p
-  JOIN (SELECT hub_id, MIN(day) AS first_day, MAX(day) AS last_day FROM engagement_calendarday
-        WHERE hub_id IN ({hubs}) GROUP BY hub_id) c ON c.hub_id = p.hub_id
-  WHERE p.hub_id IN ({hubs}) GROUP BY p.hub_id, p.cadence
-),
-as_of AS (
-  SELECT b.hub_id, b.cadence, {by_cadence("seq", cadence="b.cadence")} AS cur,
-    COALESCE({by_cadence("done", cadence="b.cadence")}, CASE WHEN {d} > b.last_day THEN b.max_seq ELSE 0 END) AS done
-  FROM bounds b LEFT JOIN engagement_calendarday d ON d.hub_id = b.hub_id AND d.day = {d}
-),
-year_seqs AS (
-  SELECT hub_id, cadence, academic_year, MIN(seq) AS first_seq, MAX(seq) AS last_seq
-  FROM engagement_calendarperiod WHERE hub_id IN ({hubs}) GROUP BY hub_id, cadence, academic_year
-),
-term_seqs AS (
-  SELECT p.hub_id, p.cadence, MIN(p.seq) AS t_lo, MAX(p.seq) AS t_hi FROM engagement_calendarperiod p
-  JOIN hub_terms ht ON ht.hub_id = p.hub_id AND ht.academic_year = p.academic_year AND ht.term = p.term
-  GROUP BY p.hub_id, p.cadence
-),
-raw_segments AS (
-  SELECT 'study' AS strand, t.ect_id AS owner_id, t.ect_id AS track_id, 0 AS part, 1 AS seg, t.hub_id, t.s1 AS cadence,
-    t.y AS year, t.started AS lower_day, CAST(NULL AS DATE) AS upper_day FROM study_ects t
-  UNION ALL
-  SELECT 'study', t.ect_id, t.ect_id, 0, 2, t.hub_id, t.s2, t.y + 1, t.started, CAST(NULL AS DATE) FROM study_ects t
-  UNION ALL
-  SELECT 'coaching', a.mentor_id, a.ect_id, a.assignment_id, 1, t.hub_id, t.c1, t.y, {bigger("a.started_on", "t.started")}, a.finished_on
-  FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
-  UNION ALL
-  SELECT 'coaching', a.mentor_id, a.ect_id, a.assignment_id, 2, t.hub_id, t.c2, t.y + 1, {bigger("a.started_on", "t.started")}, a.finished_on
-  FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
-),
-windows AS (
-  SELECT s.strand, s.owner_id, s.track_id, s.part, s.seg, s.hub_id, s.cadence, s.year,
-    ys.first_seq AS year_first, ys.last_seq AS year_last, a.cur, a.done, ts.t_lo, ts.t_hi,
-    COALESCE({by_cadence("next", "dl")}, CASE WHEN s.lower_day < b.first_day THEN 1 ELSE b.max_seq + 1 END) AS next_seq,
-    CASE WHEN s.upper_day IS NULL THEN b.max_seq
-         ELSE COALESCE({by_cadence("done", "du")}, CASE WHEN s.upper_day > b.last_day THEN b.max_seq ELSE 0 END) END AS upper_seq
-  FROM raw_segments s
-  JOIN bounds b ON b.hub_id = s.hub_id AND b.cadence = s.cadence
-  JOIN as_of a ON a.hub_id = s.hub_id AND a.cadence = s.cadence
-  JOIN year_seqs ys ON ys.hub_id = s.hub_id AND ys.cadence = s.cadence AND ys.academic_year = s.year
-  LEFT JOIN term_seqs ts ON ts.hub_id = s.hub_id AND ts.cadence = s.cadence
-  LEFT JOIN engagement_calendarday dl ON dl.hub_id = s.hub_id AND dl.day = s.lower_day
-  LEFT JOIN engagement_calendarday du ON du.hub_id = s.hub_id AND du.day = s.upper_day
-),
-segments AS (
-  SELECT w.*, {smaller("w.hi_win", "w.done")} AS hi_j,
-    CASE WHEN w.cur IS NOT NULL AND w.cur >= w.lo AND w.cur <= w.hi_win THEN w.cur END AS cur_in,
-    ROW_NUMBER() OVER (ORDER BY w.strand, w.owner_id, w.track_id, w.part, w.seg) AS segment_id
-  FROM (SELECT x.*, {bigger("x.year_first", "x.next_seq")} AS lo, {smaller("x.year_last", "x.upper_seq")} AS hi_win
-        FROM windows x) w
+years (academic_year, first_week) AS ({year_values}),
+calendar AS (
+  SELECT p.hub_id, p.cadence, p.academic_year AS year, p.first_week,
+    bit_or(p.bit) AS periods,
+    bit_or(CASE WHEN {_week("p.end_date")} > {_week("p.start_date")} THEN p.bit ELSE 0 END) AS pairs,
+    bit_or(CASE WHEN p.end_date < {d} THEN p.bit ELSE 0 END) AS judged,
+    bit_or(CASE WHEN p.start_date <= {d} AND p.end_date >= {d} THEN p.bit ELSE 0 END) AS cur,
+    bit_or(CASE WHEN ht.hub_id IS NOT NULL THEN p.bit ELSE 0 END) AS term
+  FROM (SELECT p.hub_id, p.cadence, p.academic_year, p.term, p.start_date, p.end_date, y.first_week,
+          CAST(1 AS BIGINT) << ({YEAR_BITS - 1} - ({_week("p.start_date")} - y.first_week)) AS bit
+        FROM engagement_calendarperiod p JOIN years y ON y.academic_year = p.academic_year
+        WHERE p.hub_id IN ({hubs})) p
+  LEFT JOIN hub_terms ht ON ht.hub_id = p.hub_id AND ht.academic_year = p.academic_year AND ht.term = p.term
+  GROUP BY p.hub_id, p.cadence, p.academic_year, p.first_week
 ),
 excused AS (
-  SELECT DISTINCT s.ect_id, p.cadence, p.seq
+  -- periods touched by a pause or leaving recorded by the as-of date: ending on or after its
+  -- start and starting before its end
+  SELECT s.ect_id, c.cadence, c.year,
+    bit_or(c.periods & ~{_ending_before(f"{_week('s.started_on')} - c.first_week", "c.pairs")}
+      & CASE WHEN s.finished_on IS NULL THEN {FULL} ELSE {_span(0, f"{_week_from('s.finished_on')} - c.first_week - 1")} END) AS mask
   FROM participants_ectstatus s JOIN ect_info t ON t.ect_id = s.ect_id
-  JOIN engagement_calendarperiod p ON p.hub_id = t.hub_id AND p.start_date <= {d}
-   AND s.started_on <= p.end_date AND (s.finished_on IS NULL OR s.finished_on > p.start_date)
+  JOIN calendar c ON c.hub_id = t.hub_id
   WHERE s.status <> 'active' AND s.started_on <= {d}
+  GROUP BY s.ect_id, c.cadence, c.year
 ),
-inactive AS (
-  -- each non-active status as the seqs it touches per cadence: periods ending on or after its start
-  -- and starting before its end (cf. `excused`), for the row-level check on activity
-  SELECT s.ect_id, b.cadence,
-    COALESCE({by_cadence("done", "ds", "b.cadence")}, CASE WHEN s.started_on > b.last_day THEN b.max_seq ELSE 0 END) + 1 AS first_seq,
-    CASE WHEN s.finished_on IS NULL THEN b.max_seq
-         ELSE COALESCE({by_cadence("next", "df", "b.cadence")}, CASE WHEN s.finished_on < b.first_day THEN 1 ELSE b.max_seq + 1 END) - 1
-    END AS last_seq
-  FROM participants_ectstatus s JOIN ect_info t ON t.ect_id = s.ect_id
-  JOIN bounds b ON b.hub_id = t.hub_id
-  LEFT JOIN engagement_calendarday ds ON ds.hub_id = t.hub_id AND ds.day = s.started_on
-  LEFT JOIN engagement_calendarday df ON df.hub_id = t.hub_id AND df.day = s.finished_on
-  WHERE s.status <> 'active' AND s.started_on <= {d}
+study_years AS MATERIALIZED (
+  SELECT t.ect_id,
+    {_two_years("t.started", None)}
+  FROM study_ects t
+  {joins("t.ect_id", "s1", "s2", STUDY_WEEKS, "{w}.ect_id = t.ect_id")}
 ),
-segment_met AS (
-  SELECT a.segment_id,
-    {distinct_count("a.seq", "a.lo", "a.counts = 1")} AS met,
-    {distinct_count("a.seq", "a.lo", "a.counts = 1 AND a.seq >= a.t_lo AND a.seq <= a.t_hi")} AS term_met,
-    MAX(CASE WHEN a.counts = 1 THEN a.seq END) AS last_seq,
-    MAX(CASE WHEN a.counts = 1 AND a.seq = a.cur_in THEN 1 ELSE 0 END) AS cur_met,
-    MAX(a.day) AS last_on
-  FROM (
-    SELECT g.segment_id, g.lo, g.t_lo, g.t_hi, g.cur_in, r.day, {by_cadence("seq", cadence="g.cadence")} AS seq,
-      CASE WHEN i.ect_id IS NULL AND {by_cadence("seq", cadence="g.cadence")} >= g.lo
-            AND ({by_cadence("seq", cadence="g.cadence")} <= g.hi_j OR {by_cadence("seq", cadence="g.cadence")} = g.cur_in)
-           THEN 1 ELSE 0 END AS counts
-    FROM (
-      SELECT 'study' AS strand, hub_id, ect_id AS owner_id, ect_id AS track_id, done_on AS day
-      FROM engagement_studyrecord WHERE hub_id IN ({hubs}) AND done_on <= {d}
-      UNION ALL
-      SELECT 'coaching', hub_id, mentor_id, ect_id, observed_on
-      FROM engagement_coachingcycle WHERE hub_id IN ({hubs}) AND observed_on <= {d}
-    ) r
-    JOIN engagement_calendarday d ON d.hub_id = r.hub_id AND d.day = r.day
-    JOIN segments g ON g.strand = r.strand AND g.owner_id = r.owner_id AND g.track_id = r.track_id AND g.year = d.academic_year
-    LEFT JOIN inactive i ON i.ect_id = r.track_id AND i.cadence = g.cadence
-     AND {by_cadence("seq", cadence="g.cadence")} >= i.first_seq AND {by_cadence("seq", cadence="g.cadence")} <= i.last_seq
-  ) a
-  GROUP BY a.segment_id
+study_masks AS MATERIALIZED (
+  SELECT ect_id, {_met(1)}, {_met(2)} FROM study_years
 ),
-track_last AS (
-  SELECT g.strand, g.owner_id, g.track_id, g.part, MAX(g.seg * 1000000 + m.last_seq) AS pos
-  FROM segment_met m JOIN segments g ON g.segment_id = m.segment_id
-  WHERE m.last_seq IS NOT NULL GROUP BY g.strand, g.owner_id, g.track_id, g.part
+study_counts AS MATERIALIZED (
+  SELECT ect_id, {_counts(1)}, {_counts(2)} FROM study_masks
 ),
-scored AS (
-  SELECT g.*, COALESCE(sm.met, 0) AS met, COALESCE(sm.term_met, 0) AS term_met, COALESCE(sm.cur_met, 0) AS cur_met,
-    tl.pos / 1000000 AS met_seg, tl.pos % 1000000 AS met_seq,
-    CASE WHEN g.hi_j >= g.lo THEN g.hi_j - g.lo + 1 ELSE 0 END AS judged,
-    CASE WHEN g.t_lo IS NULL THEN 0
-         WHEN {smaller("g.hi_j", "g.t_hi")} >= {bigger("g.lo", "g.t_lo")}
-         THEN {smaller("g.hi_j", "g.t_hi")} - {bigger("g.lo", "g.t_lo")} + 1 ELSE 0 END AS term_judged
-  FROM segments g
-  LEFT JOIN segment_met sm ON sm.segment_id = g.segment_id
-  LEFT JOIN track_last tl ON tl.strand = g.strand AND tl.owner_id = g.owner_id AND tl.track_id = g.track_id AND tl.part = g.part
+coaching_years AS MATERIALIZED (
+  SELECT a.mentor_id, t.y,
+    {_two_years(lower_coaching, "a.finished_on")}
+  FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
+  {joins("a.ect_id", "c1", "c2", COACHING_WEEKS, "{w}.mentor_id = a.mentor_id AND {w}.ect_id = a.ect_id")}
+  WHERE t.y <= {year}
 ),
-segment_excused AS (
-  SELECT g.strand, g.owner_id, g.track_id, g.part, g.seg,
-    SUM(CASE WHEN x.seq <= g.hi_j THEN 1 ELSE 0 END) AS judged,
-    SUM(CASE WHEN x.seq <= g.hi_j AND (g.met_seg IS NULL OR g.seg > g.met_seg OR (g.seg = g.met_seg AND x.seq > g.met_seq))
-             THEN 1 ELSE 0 END) AS after_last_met,
-    SUM(CASE WHEN x.seq <= g.hi_j AND x.seq >= g.t_lo AND x.seq <= g.t_hi THEN 1 ELSE 0 END) AS term_judged
-  FROM scored g JOIN excused x ON x.ect_id = g.track_id AND x.cadence = g.cadence AND x.seq >= g.lo AND x.seq <= g.hi_win
-  GROUP BY g.strand, g.owner_id, g.track_id, g.part, g.seg
+coaching_masks AS MATERIALIZED (
+  SELECT mentor_id, y, {_met(1)}, {_met(2)} FROM coaching_years
 ),
-segment_figures AS (
-  SELECT g.strand, g.owner_id, g.track_id, g.part,
-    g.judged - COALESCE(x.judged, 0) + g.cur_met AS expected,
-    g.met,
-    g.term_judged - COALESCE(x.term_judged, 0)
-      + CASE WHEN g.cur_met = 1 AND g.cur_in >= g.t_lo AND g.cur_in <= g.t_hi THEN 1 ELSE 0 END AS term_expected,
-    g.term_met,
-    CASE WHEN g.year = {year} THEN g.judged - COALESCE(x.judged, 0) + g.cur_met ELSE 0 END AS year_expected,
-    CASE WHEN g.year = {year} THEN g.met ELSE 0 END AS year_met,
-    CASE WHEN g.met_seg IS NULL OR g.seg > g.met_seg THEN g.judged
-         WHEN g.seg = g.met_seg AND g.hi_j > g.met_seq THEN g.hi_j - g.met_seq ELSE 0 END
-      - COALESCE(x.after_last_met, 0) AS missed_after
-  FROM scored g LEFT JOIN segment_excused x ON x.strand = g.strand AND x.owner_id = g.owner_id
-   AND x.track_id = g.track_id AND x.part = g.part AND x.seg = g.seg
+coaching_counts AS MATERIALIZED (
+  SELECT mentor_id, y, {_counts(1)}, {_counts(2)} FROM coaching_masks
 ),
-track_figures AS (
-  SELECT strand, owner_id, SUM(expected) AS expected, SUM(met) AS met, SUM(term_expected) AS term_expected,
-    SUM(term_met) AS term_met, SUM(year_expected) AS year_expected, SUM(year_met) AS year_met,
-    SUM(missed_after) AS consecutive
-  FROM segment_figures GROUP BY strand, owner_id, track_id, part
+coaching AS (
+  SELECT mentor_id, SUM({figures["expected"]}) AS expected, SUM({figures["met"]}) AS met,
+    SUM({figures["term_expected"]}) AS term_expected, SUM({figures["term_met"]}) AS term_met,
+    SUM({figures["year_expected"]}) AS year_expected, SUM({figures["year_met"]}) AS year_met,
+    MAX({figures["consecutive"]}) AS consecutive
+  FROM coaching_counts GROUP BY mentor_id
 ),
-per_owner AS (
-  SELECT strand, owner_id, SUM(expected) AS expected, SUM(met) AS met, SUM(term_expected) AS term_expected,
-    SUM(term_met) AS term_met, SUM(year_expected) AS year_expected, SUM(year_met) AS year_met,
-    MAX(consecutive) AS consecutive
-  FROM track_figures GROUP BY strand, owner_id
-),
-last_activity AS (
-  SELECT g.strand, g.owner_id, MAX(m.last_on) AS last_on FROM segment_met m JOIN segments g ON g.segment_id = m.segment_id
-  GROUP BY g.strand, g.owner_id
-),
+study_last AS (SELECT ect_id, MAX(last_on) AS last_on FROM {STUDY_WEEKS} GROUP BY ect_id),
+coaching_last AS (SELECT mentor_id, MAX(last_on) AS last_on FROM {COACHING_WEEKS} GROUP BY mentor_id),
 mentees_now AS (
   SELECT mentor_id, COUNT(*) AS mentees FROM assignments WHERE finished_on IS NULL OR finished_on > {d} GROUP BY mentor_id
 )
 SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
-  COALESCE(o.expected, 0) AS periods_expected, COALESCE(o.met, 0) AS periods_met,
-  COALESCE(o.term_expected, 0) AS term_expected, COALESCE(o.term_met, 0) AS term_met,
-  COALESCE(o.year_expected, 0) AS year_expected, COALESCE(o.year_met, 0) AS year_met,
-  COALESCE(o.consecutive, 0) AS consecutive_missed, la.last_on AS last_activity_on, NULL AS current_mentees
+  {figures["expected"]} AS periods_expected, {figures["met"]} AS periods_met,
+  {figures["term_expected"]} AS term_expected, {figures["term_met"]} AS term_met,
+  {figures["year_expected"]} AS year_expected, {figures["year_met"]} AS year_met,
+  {figures["consecutive"]} AS consecutive_missed, la.last_on AS last_activity_on, NULL AS current_mentees
 FROM study_ects t
-LEFT JOIN per_owner o ON o.strand = 'study' AND o.owner_id = t.ect_id
-LEFT JOIN last_activity la ON la.strand = 'study' AND la.owner_id = t.ect_id
+JOIN study_counts n ON n.ect_id = t.ect_id
+LEFT JOIN study_last la ON la.ect_id = t.ect_id
 UNION ALL
 SELECT 'coaching', m.hub_id, m.school_id, NULL, m.mentor_id, NULL,
   COALESCE(o.expected, 0), COALESCE(o.met, 0), COALESCE(o.term_expected, 0), COALESCE(o.term_met, 0),
   COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0), la.last_on, COALESCE(mn.mentees, 0)
 FROM mentors m
-LEFT JOIN per_owner o ON o.strand = 'coaching' AND o.owner_id = m.mentor_id
-LEFT JOIN last_activity la ON la.strand = 'coaching' AND la.owner_id = m.mentor_id
+LEFT JOIN coaching o ON o.mentor_id = m.mentor_id
+LEFT JOIN coaching_last la ON la.mentor_id = m.mentor_id
 LEFT JOIN mentees_now mn ON mn.mentor_id = m.mentor_id
 """
 
@@ -424,12 +492,24 @@ def _tune(cursor):
         cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
+@contextmanager
+def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None):
+    """The engine's statement, with its activity bitmaps made first and dropped after.
+
+    Inside a transaction: on an error the rollback drops the temporary tables.
+    """
+    _tune(cursor)
+    years = _calendar_years(cursor, hub_ids)
+    _activity_tables(cursor, hub_ids, as_of, years, ect_ids, mentor_ids)
+    yield _sql(hub_ids, as_of, years, ect_ids, mentor_ids)
+    _drop_activity_tables(cursor)
+
+
 @transaction.atomic
 def engagement_rows(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     """Every person's figures as of `as_of` (one row per person and strand), computed in one query."""
-    with connection.cursor() as cursor:
-        _tune(cursor)
-        cursor.execute(_sql(hub_ids, as_of, ect_ids, mentor_ids))
+    with connection.cursor() as cursor, _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
+        cursor.execute(engine)
         rows = cursor.fetchall()
     result = []
     for values in rows:
@@ -472,9 +552,7 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
 
         doomed = doomed.filter(Q(ect_id__in=ect_ids or []) | Q(mentor_id__in=mentor_ids or []))
     doomed.delete()
-    engine = _sql(hub_ids, as_of, ect_ids, mentor_ids)
-    with connection.cursor() as cursor:
-        _tune(cursor)
+    with connection.cursor() as cursor, _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
         cursor.execute(
             f"""INSERT INTO engagement_engagement ({STORED})
             SELECT e.hub_id, e.school_id, e.strand, e.ect_id, e.mentor_id, '{as_of.isoformat()}', {_cohort_case(as_of)},
@@ -505,15 +583,14 @@ def store_trend(hub_ids, as_of, from_stored=True):
     _lock(hub_ids)
     week = monday_of(as_of)
     EngagementTrend.objects.with_scopes_disabled().filter(hub_id__in=hub_ids, week=week).delete()
-    source = (
-        f"SELECT * FROM engagement_engagement WHERE hub_id IN ({_ids(hub_ids)})" if from_stored else _sql(hub_ids, as_of)
-    )
+    insert = "INSERT INTO engagement_engagementtrend (hub_id, school_id, strand, week, people, on_track, at_risk, off_track) "
     with connection.cursor() as cursor:
-        _tune(cursor)
-        cursor.execute(
-            "INSERT INTO engagement_engagementtrend (hub_id, school_id, strand, week, people, on_track, at_risk, off_track) "
-            + TREND_SELECT.format(week=week.isoformat(), source=source)
-        )
+        if from_stored:
+            source = f"SELECT * FROM engagement_engagement WHERE hub_id IN ({_ids(hub_ids)})"
+            cursor.execute(insert + TREND_SELECT.format(week=week.isoformat(), source=source))
+        else:
+            with _engine(cursor, hub_ids, as_of) as source:
+                cursor.execute(insert + TREND_SELECT.format(week=week.isoformat(), source=source))
 
 
 def recompute(hubs, as_of, ect_ids=None, mentor_ids=None):

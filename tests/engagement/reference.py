@@ -7,8 +7,10 @@ import datetime
 
 from engagement.calendar import hub_half_terms, induction_periods
 from engagement.models import CoachingCycle, ProgrammeVersion, StudyRecord
+from engagement.periods import WEEKLY, periods
 from participants.cohorts import academic_year_of
 from participants.models import ECT, ECTStatus, Mentor, MentorAssignment
+from schools.models import TERM_OF_HALF_TERM
 
 
 def _excused(period, statuses, started):
@@ -21,10 +23,17 @@ def _excused(period, statuses, started):
     )
 
 
-def _track(periods, as_of, excused, met):
-    """(expected, met, consecutive) for one track, plus the per-period outcome list."""
-    expected = hits = 0
-    run = 0
+def _this_term(hub, as_of):
+    """(academic year, term) of the hub's latest weekly period started by the as-of date."""
+    started = [p for p in periods(hub_half_terms(hub), WEEKLY) if p.start <= as_of]
+    return (started[-1].half_term[0], TERM_OF_HALF_TERM[started[-1].half_term[1]]) if started else None
+
+
+def _track(periods, as_of, excused, met, this_term):
+    """(expected, met, consecutive, year expected, year met, term expected, term met) for one track."""
+    expected = hits = run = 0
+    year = {"expected": 0, "met": 0}
+    term = {"expected": 0, "met": 0}
     for period in periods:
         if period.start > as_of or excused(period):
             continue
@@ -33,11 +42,16 @@ def _track(periods, as_of, excused, met):
         if judged or is_met:
             expected += 1
             hits += is_met
+            for counter, counts in ((year, period.half_term[0] == academic_year_of(as_of)),
+                                    (term, (period.half_term[0], TERM_OF_HALF_TERM[period.half_term[1]]) == this_term)):
+                if counts:
+                    counter["expected"] += 1
+                    counter["met"] += is_met
         if is_met:
             run = 0
         elif judged:
             run += 1
-    return expected, hits, run
+    return expected, hits, run, year["expected"], year["met"], term["expected"], term["met"]
 
 
 def study(ect, as_of):
@@ -49,11 +63,12 @@ def study(ect, as_of):
         periods, as_of,
         lambda p: _excused(p, statuses, ect.induction_start_date),
         lambda p: any(p.contains(day) for day in days),
+        _this_term(ect.hub, as_of),
     )
 
 
 def coaching(mentor, as_of):
-    expected = hits = run = 0
+    totals, run = [0] * 6, 0
     for a in MentorAssignment.objects.filter(mentor=mentor, started_on__lte=as_of).select_related("ect"):
         ect = a.ect
         programme = ProgrammeVersion.objects.get(code=ect.programme)
@@ -63,13 +78,18 @@ def coaching(mentor, as_of):
             p for _, p in induction_periods(hub_half_terms(ect.hub), ect.cohort_start_year, programme.coaching_cadence)
             if p.start >= a.started_on and (a.finished_on is None or p.end < a.finished_on)
         ]
-        e, h, r = _track(periods, as_of, lambda p: _excused(p, statuses, ect.induction_start_date), lambda p: any(p.contains(d) for d in days))
-        expected, hits, run = expected + e, hits + h, max(run, r)
-    return expected, hits, run
+        e, h, r, *more = _track(
+            periods, as_of, lambda p: _excused(p, statuses, ect.induction_start_date), lambda p: any(p.contains(d) for d in days),
+            _this_term(ect.hub, as_of),
+        )
+        totals, run = [a + b for a, b in zip(totals, (e, h, *more))], max(run, r)
+    expected, hits, *more = totals
+    return expected, hits, run, *more
 
 
 def everyone(hub, as_of):
-    """{("study", ect_id) or ("coaching", mentor_id): (expected, met, consecutive)} for counted people."""
+    """{("study", ect_id) or ("coaching", mentor_id): (expected, met, consecutive, year expected, year met,
+    term expected, term met)} for counted people."""
     year = academic_year_of(as_of)
     result = {}
     for ect in ECT.objects.filter(hub=hub, cohort_start_year__in=[year, year - 1]):
