@@ -41,15 +41,14 @@ def _fingerprint(half_terms):
 
 
 def sync_calendar(hub):
-    """Materialise the hub's periods and days for the engine, if its term dates changed.
+    """Materialise the hub's periods (`CalendarPeriod`) for the engine, if its term dates changed.
 
     Returns True when the calendar was rebuilt.
     """
     from django.db import transaction
 
-    from engagement.models import CalendarDay, CalendarPeriod, HubCalendar
+    from engagement.models import CalendarPeriod, HubCalendar
     from engagement.periods import CADENCE_WEEKS
-    from participants.cohorts import academic_year_of
     from schools.models import TERM_OF_HALF_TERM
 
     half_terms = hub_half_terms(hub)
@@ -58,45 +57,14 @@ def sync_calendar(hub):
     if stored == fingerprint:
         return False
     with transaction.atomic():
-        CalendarDay.objects.filter(hub=hub).delete()
         CalendarPeriod.objects.filter(hub=hub).delete()
-        by_cadence = {}
-        for cadence in CADENCE_WEEKS:
-            rows = [
-                CalendarPeriod(
-                    hub=hub, cadence=cadence, academic_year=p.half_term[0], half_term=p.half_term[1],
-                    term=TERM_OF_HALF_TERM[p.half_term[1]], start_date=p.start, end_date=p.end, seq=seq,
-                )
-                for seq, p in enumerate(periods(half_terms, cadence), start=1)
-            ]
-            by_cadence[cadence] = CalendarPeriod.objects.bulk_create(rows)
-        if half_terms:
-            first = datetime.date(academic_year_of(half_terms[0].start), 8, 1)
-            last = datetime.date(academic_year_of(half_terms[-1].end) + 1, 8, 31)
-            CalendarDay.objects.bulk_create(_days(hub, first, last, by_cadence), batch_size=2000)
+        CalendarPeriod.objects.bulk_create(
+            CalendarPeriod(
+                hub=hub, cadence=cadence, academic_year=p.half_term[0], half_term=p.half_term[1],
+                term=TERM_OF_HALF_TERM[p.half_term[1]], start_date=p.start, end_date=p.end,
+            )
+            for cadence in CADENCE_WEEKS
+            for p in periods(half_terms, cadence)
+        )
         HubCalendar.objects.update_or_create(hub=hub, defaults={"fingerprint": fingerprint})
     return True
-
-
-def _days(hub, first, last, by_cadence):
-    from engagement.models import CalendarDay
-    from participants.cohorts import academic_year_of
-
-    state = {cadence: {"done": 0} for cadence in by_cadence}
-    for day in days(first, last):
-        fields = {}
-        year = academic_year_of(day)
-        for cadence, rows in by_cadence.items():
-            cursor = state[cadence]
-            while cursor["done"] < len(rows) and rows[cursor["done"]].end_date < day:
-                cursor["done"] += 1
-            # the first period not yet ended either holds the day or starts after it
-            upcoming = rows[cursor["done"]] if cursor["done"] < len(rows) else None
-            inside = upcoming if upcoming and upcoming.start_date <= day else None
-            fields[f"{cadence}_period"] = inside
-            fields[f"{cadence}_seq"] = inside.seq if inside else None
-            fields[f"{cadence}_done"] = cursor["done"]
-            fields[f"{cadence}_next"] = (upcoming.seq + (1 if inside and inside.start_date < day else 0)) if upcoming else len(rows) + 1
-            if inside:
-                year = inside.academic_year
-        yield CalendarDay(hub=hub, day=day, academic_year=year, **fields)

@@ -18,10 +18,13 @@ Rules (`../shared/domain/RULES.md` and the engagement issue):
 - "This term" is the term of the hub's latest period started by the as-of date; "this year" the
   academic year of the as-of date.
 
-`engagement_rows` is one SQL statement (PostgreSQL and SQLite, see `_sql`) returning a row per
-person and strand; `store` writes them into `Engagement`; `period_history` lists one person's
-periods (`_expanded_sql`, the same rules period by period). Values inlined into the SQL are only ints and
-ISO dates produced here, never user text.
+How (PostgreSQL and SQLite): periods are whole weeks, so each person's activity becomes, in one
+GROUP BY pass over the activity rows (`_activity_tables`), a bitmap of the weeks they were active
+per academic year. Every other set of periods (the hub's, judged, current, this term's, inside a
+person's dates, excused) is a bitmap of the same weeks, and each figure is a popcount of ANDed
+masks (`_sql`). `engagement_rows` returns a row per person and strand; `store` writes what changed
+into `Engagement`; `period_history` decodes one person's masks period by period. Values inlined
+into the SQL are only ints and ISO dates produced here, never user text.
 """
 
 import datetime
@@ -99,94 +102,6 @@ hub_terms AS (
         WHERE cadence = 'weekly' AND start_date <= {d} AND hub_id IN ({hubs}) GROUP BY hub_id) h
     ON h.hub_id = p.hub_id AND h.latest = p.start_date AND p.cadence = 'weekly'
 ),"""
-
-
-def _expanded_sql(hub_ids, as_of, ect_ids, mentor_ids, final):
-    """Every person's periods one row each (used for one person's period-by-period history).
-
-    The same rules as `_sql`, stated period by period; `final` replaces the closing SELECT.
-    """
-    d = f"'{as_of.isoformat()}'"
-    year = academic_year_of(as_of)
-    hubs = _ids(hub_ids)
-    ect_only = f"AND t.ect_id IN ({_ids(ect_ids)})" if ect_ids is not None else ""
-    mentor_only = f"AND m.id IN ({_ids(mentor_ids)})" if mentor_ids is not None else ""
-
-    def track_periods(cadence_1, cadence_2, source, extra=""):
-        """Periods of the two induction years of `source` rows (alias t), each year its cadence."""
-        return " UNION ALL ".join(
-            f"""SELECT {source}, p.id AS period_id, p.start_date, p.end_date, p.academic_year, p.term, t.started, t.hub_id
-                FROM {{src}} JOIN engagement_calendarperiod p
-                  ON p.hub_id = t.hub_id AND p.academic_year = t.y + {offset} AND p.cadence = t.{cadence}
-                WHERE p.start_date <= {d} {extra}"""
-            for offset, cadence in ((0, cadence_1), (1, cadence_2))
-        )
-
-    def period_of_day(cadence_1, cadence_2):
-        return f"""CASE WHEN (d.academic_year = t.y AND t.{cadence_1} = 'weekly')
-                          OR (d.academic_year = t.y + 1 AND t.{cadence_2} = 'weekly')
-                        THEN d.weekly_period_id ELSE d.fortnightly_period_id END"""
-
-    study_periods = track_periods("s1", "s2", "t.ect_id AS owner_id, t.ect_id AS track_id").format(src="study_ects t")
-    coaching_periods = track_periods(
-        "c1", "c2", "a.mentor_id AS owner_id, a.ect_id AS track_id",
-        "AND p.start_date >= a.started_on AND (a.finished_on IS NULL OR p.end_date < a.finished_on)",
-    ).format(src="assignments a JOIN ect_info t ON t.ect_id = a.ect_id")
-
-    def flags(met_join):
-        return f"""SELECT tp.owner_id, tp.track_id, tp.hub_id, tp.period_id, tp.start_date, tp.end_date, tp.academic_year, tp.term,
-                  CASE WHEN tp.end_date < {d} THEN 1 ELSE 0 END AS judged,
-                  CASE WHEN tp.start_date < tp.started OR x.period_id IS NOT NULL THEN 1 ELSE 0 END AS excused,
-                  CASE WHEN mt.period_id IS NOT NULL THEN 1 ELSE 0 END AS met
-                FROM {{periods}} tp
-                LEFT JOIN excused x ON x.ect_id = {{ect}} AND x.period_id = tp.period_id
-                LEFT JOIN {met_join}"""
-
-    return f"""
-WITH
-{_people_ctes(hubs, d, year, ect_only, mentor_only)}
-excused AS (
-  SELECT DISTINCT s.ect_id, p.id AS period_id
-  FROM participants_ectstatus s JOIN ect_info t ON t.ect_id = s.ect_id
-  JOIN engagement_calendarperiod p ON p.hub_id = t.hub_id AND p.start_date <= {d}
-   AND s.started_on <= p.end_date AND (s.finished_on IS NULL OR s.finished_on > p.start_date)
-  WHERE s.status <> 'active' AND s.started_on <= {d}
-),
-study_periods AS ({study_periods}),
-coaching_periods AS ({coaching_periods}),
-study_met AS (
-  SELECT r.ect_id, {period_of_day("s1", "s2")} AS period_id, MAX(r.done_on) AS last_on
-  FROM engagement_studyrecord r JOIN study_ects t ON t.ect_id = r.ect_id
-  LEFT JOIN engagement_calendarday d ON d.hub_id = t.hub_id AND d.day = r.done_on
-  WHERE r.done_on <= {d}
-  GROUP BY r.ect_id, {period_of_day("s1", "s2")}
-),
-coaching_met AS (
-  SELECT c.mentor_id, c.ect_id, {period_of_day("c1", "c2")} AS period_id, MAX(c.observed_on) AS last_on
-  FROM engagement_coachingcycle c JOIN mentors m ON m.mentor_id = c.mentor_id
-  JOIN ect_info t ON t.ect_id = c.ect_id
-  LEFT JOIN engagement_calendarday d ON d.hub_id = t.hub_id AND d.day = c.observed_on
-  WHERE c.observed_on <= {d}
-  GROUP BY c.mentor_id, c.ect_id, {period_of_day("c1", "c2")}
-),
-term_periods AS (
-  SELECT p.id FROM engagement_calendarperiod p
-  JOIN hub_terms ht ON ht.hub_id = p.hub_id AND ht.academic_year = p.academic_year AND ht.term = p.term
-),
-period_rows AS (
-  SELECT 'study' AS strand, f.* FROM ({flags("study_met mt ON mt.ect_id = tp.owner_id AND mt.period_id = tp.period_id").format(periods="study_periods", ect="tp.owner_id")}) f
-  UNION ALL
-  SELECT 'coaching' AS strand, f.* FROM ({flags("coaching_met mt ON mt.mentor_id = tp.owner_id AND mt.ect_id = tp.track_id AND mt.period_id = tp.period_id").format(periods="coaching_periods", ect="tp.track_id")}) f
-),
-counted AS (
-  SELECT r.*,
-    MAX(CASE WHEN r.met = 1 AND r.excused = 0 THEN r.start_date END)
-      OVER (PARTITION BY r.strand, r.owner_id, r.track_id) AS last_met,
-    CASE WHEN r.academic_year = {year} THEN 1 ELSE 0 END AS this_year,
-    CASE WHEN r.period_id IN (SELECT id FROM term_periods) THEN 1 ELSE 0 END AS this_term
-  FROM period_rows r
-)
-{final}"""
 
 
 # Weeks are numbered from this Monday; periods are whole weeks, so a date's week number places it.
@@ -303,8 +218,8 @@ def _drop_activity_tables(cursor):
 
 def _two_years(lower_day, upper_day):
     """A track's masks for its first (1) and second (2) induction year, from the joined calendar
-    (c1, c2), excused periods (x1, x2) and activity (w1, w2): the periods expected (inside the
-    track's dates, not excused), judged, current, of this term, fortnights, and weeks with activity."""
+    (c1, c2), excused periods (x1, x2) and activity (w1, w2): the year's periods, those inside the
+    track's dates, excused, judged, current, of this term, fortnights, and weeks with activity."""
     columns = []
     for k in (1, 2):
         c = f"c{k}"
@@ -314,19 +229,21 @@ def _two_years(lower_day, upper_day):
             up = f"CASE WHEN {upper_day} IS NULL THEN {YEAR_BITS + 1} ELSE {up} END"
         window = f"{_span(lo, YEAR_BITS - 1)} & {_ending_before(up, f'{c}.pairs')}"
         columns += [
-            f"COALESCE({c}.periods & {window} & ~COALESCE(x{k}.mask, 0), 0) AS expected{k}",
-            f"COALESCE({c}.judged, 0) AS judged{k}", f"COALESCE({c}.cur, 0) AS cur{k}", f"COALESCE({c}.term, 0) AS term{k}",
+            f"COALESCE({c}.periods, 0) AS periods{k}", f"COALESCE({c}.periods & {window}, 0) AS inside{k}",
+            f"COALESCE(x{k}.mask, 0) AS excused{k}", f"COALESCE({c}.judged, 0) AS judged{k}", f"COALESCE({c}.cur, 0) AS cur{k}", f"COALESCE({c}.term, 0) AS term{k}",
             f"COALESCE({c}.pairs, 0) AS pairs{k}", f"COALESCE(w{k}.weeks, 0) AS weeks{k}",
         ]
     return ",\n    ".join(columns)
 
 
 def _met(k):
-    """Due: expected and judged. Met: expected, judged or current, with activity in a week of it
-    (a fortnight's second week shifted onto its first)."""
+    """Expected: inside the track's dates and not excused. Due: expected and judged. Met: expected,
+    judged or current, with activity in a week of it (a fortnight's second week shifted onto its first)."""
+    expected = f"(inside{k} & ~excused{k})"
     return (
-        f"expected{k} & judged{k} AS due{k}, "
-        f"((weeks{k} | ((weeks{k} << 1) & pairs{k})) & expected{k} & (judged{k} | cur{k})) AS met{k}, cur{k}, term{k}"
+        f"{expected} AS expected{k}, {expected} & judged{k} AS due{k}, "
+        f"((weeks{k} | ((weeks{k} << 1) & pairs{k})) & {expected} & (judged{k} | cur{k})) AS met{k}, "
+        f"cur{k}, term{k}, judged{k}, periods{k}, inside{k}"
     )
 
 
@@ -359,7 +276,7 @@ def _figures(this_year):
     }
 
 
-def _sql(hub_ids, as_of, years, ect_ids=None, mentor_ids=None):
+def _sql(hub_ids, as_of, years, ect_ids=None, mentor_ids=None, final=None):
     """The engine's second phase: one row per person and strand, from the activity bitmaps.
 
     A track is an ECT's study, or a mentor's coaching of one mentee in one assignment, over the
@@ -376,6 +293,23 @@ def _sql(hub_ids, as_of, years, ect_ids=None, mentor_ids=None):
     year_values = " UNION ALL ".join(f"SELECT {y}, {first_week(y)}" for y in years or [year])
     lower_coaching = f"CASE WHEN a.started_on > t.started THEN a.started_on ELSE t.started END"
     figures = _figures(year)
+    figures_select = f"""SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
+  {figures["expected"]} AS periods_expected, {figures["met"]} AS periods_met,
+  {figures["term_expected"]} AS term_expected, {figures["term_met"]} AS term_met,
+  {figures["year_expected"]} AS year_expected, {figures["year_met"]} AS year_met,
+  {figures["consecutive"]} AS consecutive_missed, la.last_on AS last_activity_on, NULL AS current_mentees
+FROM study_ects t
+JOIN study_counts n ON n.ect_id = t.ect_id
+LEFT JOIN study_last la ON la.ect_id = t.ect_id
+UNION ALL
+SELECT 'coaching', m.hub_id, m.school_id, NULL, m.mentor_id, NULL,
+  COALESCE(o.expected, 0), COALESCE(o.met, 0), COALESCE(o.term_expected, 0), COALESCE(o.term_met, 0),
+  COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0), la.last_on, COALESCE(mn.mentees, 0)
+FROM mentors m
+LEFT JOIN coaching o ON o.mentor_id = m.mentor_id
+LEFT JOIN coaching_last la ON la.mentor_id = m.mentor_id
+LEFT JOIN mentees_now mn ON mn.mentor_id = m.mentor_id
+"""
 
     def joins(track, cadence1, cadence2, weeks, weeks_on):
         return f"""LEFT JOIN calendar c1 ON c1.hub_id = t.hub_id AND c1.cadence = t.{cadence1} AND c1.year = t.y
@@ -427,14 +361,14 @@ study_counts AS MATERIALIZED (
   SELECT ect_id, {_counts(1)}, {_counts(2)} FROM study_masks
 ),
 coaching_years AS MATERIALIZED (
-  SELECT a.mentor_id, t.y,
+  SELECT a.mentor_id, a.ect_id, a.assignment_id, t.y,
     {_two_years(lower_coaching, "a.finished_on")}
   FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
   {joins("a.ect_id", "c1", "c2", COACHING_WEEKS, "{w}.mentor_id = a.mentor_id AND {w}.ect_id = a.ect_id")}
   WHERE t.y <= {year}
 ),
 coaching_masks AS MATERIALIZED (
-  SELECT mentor_id, y, {_met(1)}, {_met(2)} FROM coaching_years
+  SELECT mentor_id, ect_id, assignment_id, y, {_met(1)}, {_met(2)} FROM coaching_years
 ),
 coaching_counts AS MATERIALIZED (
   SELECT mentor_id, y, {_counts(1)}, {_counts(2)} FROM coaching_masks
@@ -451,23 +385,7 @@ coaching_last AS (SELECT mentor_id, MAX(last_on) AS last_on FROM {COACHING_WEEKS
 mentees_now AS (
   SELECT mentor_id, COUNT(*) AS mentees FROM assignments WHERE finished_on IS NULL OR finished_on > {d} GROUP BY mentor_id
 )
-SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
-  {figures["expected"]} AS periods_expected, {figures["met"]} AS periods_met,
-  {figures["term_expected"]} AS term_expected, {figures["term_met"]} AS term_met,
-  {figures["year_expected"]} AS year_expected, {figures["year_met"]} AS year_met,
-  {figures["consecutive"]} AS consecutive_missed, la.last_on AS last_activity_on, NULL AS current_mentees
-FROM study_ects t
-JOIN study_counts n ON n.ect_id = t.ect_id
-LEFT JOIN study_last la ON la.ect_id = t.ect_id
-UNION ALL
-SELECT 'coaching', m.hub_id, m.school_id, NULL, m.mentor_id, NULL,
-  COALESCE(o.expected, 0), COALESCE(o.met, 0), COALESCE(o.term_expected, 0), COALESCE(o.term_met, 0),
-  COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0), la.last_on, COALESCE(mn.mentees, 0)
-FROM mentors m
-LEFT JOIN coaching o ON o.mentor_id = m.mentor_id
-LEFT JOIN coaching_last la ON la.mentor_id = m.mentor_id
-LEFT JOIN mentees_now mn ON mn.mentor_id = m.mentor_id
-"""
+{final or figures_select}"""
 
 
 def _date(value):
@@ -493,7 +411,7 @@ def _tune(cursor):
 
 
 @contextmanager
-def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None):
+def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
     """The engine's statement, with its activity bitmaps made first and dropped after.
 
     Inside a transaction: on an error the rollback drops the temporary tables.
@@ -501,7 +419,7 @@ def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None):
     _tune(cursor)
     years = _calendar_years(cursor, hub_ids)
     _activity_tables(cursor, hub_ids, as_of, years, ect_ids, mentor_ids)
-    yield _sql(hub_ids, as_of, years, ect_ids, mentor_ids)
+    yield _sql(hub_ids, as_of, years, ect_ids, mentor_ids, final)
     _drop_activity_tables(cursor)
 
 
@@ -626,14 +544,46 @@ class PeriodOutcome:
         return "missed" if self.judged else "in_progress"
 
 
+HISTORY_MASKS = ("periods", "inside", "expected", "met", "judged", "cur")
+
+
 def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
-    """One person's periods up to `as_of` with their outcomes, as the engine judged them."""
-    strand, owner = ("study", ect_id) if ect_id else ("coaching", mentor_id)
-    final = f"""SELECT strand, track_id, start_date, end_date, judged, excused, met FROM counted
-        WHERE strand = '{strand}' AND owner_id = {int(owner)} ORDER BY track_id, start_date"""
-    sql = _expanded_sql([hub_id], as_of, [ect_id] if ect_id else [], [mentor_id] if mentor_id else [], final)
-    with connection.cursor() as cursor:
+    """One person's periods up to `as_of` with their outcomes, read from the engine's own masks.
+
+    For an ECT every study period of their induction years; for a mentor each mentee's coaching
+    periods inside the assignment's dates.
+    """
+    from engagement.models import CalendarPeriod
+
+    masks = ", ".join(f"m.{name}{k}" for k in (1, 2) for name in HISTORY_MASKS)
+    if ect_id:
+        strand, ects, mentors = "study", [ect_id], []
+        final = f"SELECT m.ect_id, t.y, t.s1, t.s2, {masks} FROM study_masks m JOIN study_ects t ON t.ect_id = m.ect_id"
+    else:
+        strand, ects, mentors = "coaching", [], [mentor_id]
+        final = f"""SELECT m.ect_id, t.y, t.c1, t.c2, {masks} FROM coaching_masks m JOIN ect_info t ON t.ect_id = m.ect_id
+            WHERE m.mentor_id = {int(mentor_id)} ORDER BY m.ect_id, m.assignment_id"""
+    with transaction.atomic(), connection.cursor() as cursor, _engine(cursor, [hub_id], as_of, ects, mentors, final) as sql:
         cursor.execute(sql)
-        return [
-            PeriodOutcome(r[0], r[1], _date(r[2]), _date(r[3]), bool(r[4]), bool(r[5]), bool(r[6])) for r in cursor.fetchall()
-        ]
+        tracks = cursor.fetchall()
+    periods = {}
+    for p in CalendarPeriod.objects.with_scopes_disabled().filter(hub_id=hub_id).order_by("start_date"):
+        periods.setdefault((p.cadence, p.academic_year), []).append(p)
+    result = []
+    for track_id, first_year, cadence1, cadence2, *values in tracks:
+        for k, (year, cadence) in enumerate(((first_year, cadence1), (first_year + 1, cadence2))):
+            m = dict(zip(HISTORY_MASKS, values[k * len(HISTORY_MASKS) : (k + 1) * len(HISTORY_MASKS)]))
+            shown = (m["periods"] if strand == "study" else m["inside"]) & (m["judged"] | m["cur"])
+            for p in periods.get((cadence, year), []):
+                bit = period_bit(p.start_date, year)
+                if shown & bit:
+                    result.append(
+                        PeriodOutcome(strand, track_id, p.start_date, p.end_date, bool(m["judged"] & bit),
+                                      not m["expected"] & bit, bool(m["met"] & bit))
+                    )
+    return result
+
+
+def period_bit(start, year):
+    """The bit of the period starting on `start` (a Monday) in its academic year's masks."""
+    return 1 << (YEAR_BITS - 1 - ((start - EPOCH).days // 7 - first_week(year)))

@@ -208,7 +208,6 @@ class CalendarPeriod(models.Model):
     term = models.CharField(max_length=10)
     start_date = models.DateField()
     end_date = models.DateField()
-    seq = models.PositiveIntegerField(help_text="Position among the hub's periods of this cadence, in date order, from 1.")
 
     objects = ScopedManager(hub="hub")
 
@@ -216,35 +215,7 @@ class CalendarPeriod(models.Model):
         ordering = ["hub", "cadence", "start_date"]
         constraints = [
             models.UniqueConstraint(fields=["hub", "cadence", "start_date"], name="one_period_per_start"),
-            models.UniqueConstraint(fields=["hub", "cadence", "seq"], name="one_period_per_seq"),
         ]
-
-
-class CalendarDay(models.Model):
-    """Every day of a hub's academic years, holidays included, with where it stands per cadence.
-
-    For each cadence: `*_period`/`*_seq`, the period the day falls in (none in holidays);
-    `*_next`, the seq of the first period starting on or after the day; `*_done`, how many periods
-    have ended before the day (those judged as of it). With these the engine finds an activity's
-    period, and counts a person's periods in any date window, by equality joins and arithmetic.
-    """
-
-    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    academic_year = models.PositiveSmallIntegerField(help_text="Of the period the day is in, else of the date.")
-    weekly_period = models.ForeignKey(CalendarPeriod, on_delete=models.CASCADE, null=True, related_name="+")
-    fortnightly_period = models.ForeignKey(CalendarPeriod, on_delete=models.CASCADE, null=True, related_name="+")
-    weekly_seq = models.PositiveIntegerField(null=True)
-    fortnightly_seq = models.PositiveIntegerField(null=True)
-    weekly_next = models.PositiveIntegerField()
-    fortnightly_next = models.PositiveIntegerField()
-    weekly_done = models.PositiveIntegerField()
-    fortnightly_done = models.PositiveIntegerField()
-
-    objects = ScopedManager(hub="hub")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["hub", "day"], name="one_calendar_day_per_hub")]
 
 
 class HubCalendar(models.Model):
