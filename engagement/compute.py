@@ -18,13 +18,14 @@ Rules (`../shared/domain/RULES.md` and the engagement issue):
 - "This term" is the term of the hub's latest period started by the as-of date; "this year" the
   academic year of the as-of date.
 
-How (PostgreSQL and SQLite): periods are whole weeks, so each person's activity becomes, in one
-GROUP BY pass over the activity rows (`_activity_tables`), a bitmap of the weeks they were active
-per academic year. Every other set of periods (the hub's, judged, current, this term's, inside a
-person's dates, excused) is a bitmap of the same weeks, and each figure is a popcount of ANDed
-masks (`_sql`). `engagement_rows` returns a row per person and strand; `store` writes what changed
-into `Engagement`; `period_history` decodes one person's masks period by period. Values inlined
-into the SQL are only ints and ISO dates produced here, never user text.
+How (PostgreSQL and SQLite): periods are whole weeks, so all the engine needs of the activity is
+each person's weeks with a record per academic year, as a bitmap (`engagement.weeks`, kept by
+database triggers as activity is written). Every other set of periods (the hub's, judged, current,
+this term's, inside a person's dates, excused) is a bitmap of the same weeks, and each figure is a
+popcount of ANDed masks, row by row (`_sql`). `engagement_rows` returns a row per person and
+strand; `store` writes what changed into `Engagement`; `period_history` decodes one person's masks
+period by period. Values inlined into the SQL are only ints and ISO dates produced here, never
+user text.
 """
 
 import datetime
@@ -34,7 +35,9 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from engagement import weeks
 from engagement.models import Engagement, EngagementStatus
+from engagement.weeks import EPOCH, FULL, YEAR_BITS, first_week
 from participants.cohorts import academic_year_of
 
 COLUMNS = (
@@ -104,37 +107,8 @@ hub_terms AS (
 ),"""
 
 
-# Weeks are numbered from this Monday; periods are whole weeks, so a date's week number places it.
-EPOCH = datetime.date(1990, 1, 1)
-YEAR_BITS = 53  # an academic year has 52 or 53 weeks
-FULL = (1 << YEAR_BITS) - 1
-STUDY_WEEKS, COACHING_WEEKS = "engine_study_weeks", "engine_coaching_weeks"
-
-
-def first_week(year):
-    """The number of an academic year's first week: the first whose Wednesday is on or after 1 September.
-
-    A term week has three weekdays in a half term, so its Wednesday is in the half term: the week
-    belongs to the half term's academic year. A year's weeks are the bits of one integer, in
-    reverse: week 0 is bit 52.
-    """
-    return ((datetime.date(year, 9, 1) - EPOCH).days - 2 + 6) // 7
-
-
-def _days_since_epoch(column):
-    if connection.vendor == "postgresql":
-        return f"({column} - DATE '{EPOCH.isoformat()}')"
-    return f"CAST(julianday({column}) - julianday('{EPOCH.isoformat()}') AS INTEGER)"
-
-
-def _week(column):
-    """The number of the week holding the date."""
-    return f"({_days_since_epoch(column)} / 7)"
-
-
-def _week_from(column):
-    """The number of the first week starting on or after the date."""
-    return f"(({_days_since_epoch(column)} + 6) / 7)"
+_week, _week_from = weeks.week, weeks.week_from
+TEMPORARY_WEEKS = ("engine_study_weeks", "engine_coaching_weeks")
 
 
 def _popcount(value):
@@ -170,50 +144,25 @@ def _calendar_years(cursor, hub_ids):
     return list(range(first, last + 1)) if first is not None else []
 
 
-def _week_code(column, years):
-    """year * 64 + the week's bit in that year, for a date in one of `years` (else NULL)."""
-    if not years:
-        return "CAST(NULL AS INTEGER)"
-    w = _week(column)
-    branches = " ".join(
-        f"WHEN {w} >= {first_week(y)} THEN {y * 64 + YEAR_BITS - 1 + first_week(y)} - {w}" for y in reversed(years)
-    )
-    return f"CASE WHEN {w} >= {first_week(years[-1] + 1)} THEN NULL {branches} END"
-
-
-def _activity_tables(cursor, hub_ids, as_of, years, ect_ids, mentor_ids):
-    """Phase one: a single pass over the activity rows into a bitmap of weeks per person and year.
-
-    A plain GROUP BY, which PostgreSQL may run in parallel (CREATE TABLE AS may; INSERT … SELECT
-    may not): one row per ECT (study) or mentor and mentee (coaching) and academic year.
-    """
-    d = f"'{as_of.isoformat()}'"
+def _weeks_tables(cursor, hub_ids, as_of, ect_ids, mentor_ids):
+    """The weeks with activity to read: the stored ones (`engagement.weeks`), or — when they hold
+    activity after `as_of`, a date in the past — temporary ones built from the activity up to it."""
     hubs = _ids(hub_ids)
-    ect_only = f"AND ect_id IN ({_ids(ect_ids)})" if ect_ids is not None else ""
-    mentor_only = f"AND mentor_id IN ({_ids(mentor_ids)})" if mentor_ids is not None else ""
-    _drop_activity_tables(cursor)
-    if connection.vendor == "postgresql":
-        cursor.execute("SET LOCAL parallel_setup_cost = 0")
-        cursor.execute("SET LOCAL parallel_tuple_cost = 0")
-    for table, people, day, source, only in (
-        (STUDY_WEEKS, "ect_id", "done_on", "engagement_studyrecord", ect_only),
-        (COACHING_WEEKS, "mentor_id, ect_id", "observed_on", "engagement_coachingcycle", mentor_only),
-    ):
+    cursor.execute(
+        f"""SELECT MAX(last_on) FROM (SELECT MAX(last_on) AS last_on FROM {weeks.STUDY[0]} WHERE hub_id IN ({hubs})
+            UNION ALL SELECT MAX(last_on) FROM {weeks.COACHING[0]} WHERE hub_id IN ({hubs})) latest"""
+    )
+    latest = _date(cursor.fetchone()[0])
+    if latest is None or latest <= as_of:
+        return weeks.STUDY[0], weeks.COACHING[0]
+    d = f"'{as_of.isoformat()}'"
+    for table, kind, people in ((TEMPORARY_WEEKS[0], weeks.STUDY, ect_ids), (TEMPORARY_WEEKS[1], weeks.COACHING, mentor_ids)):
+        only = f"AND {kind[1].split(',')[0]} IN ({_ids(people)})" if people is not None else ""
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(
-            f"""CREATE TEMP TABLE {table} AS
-            SELECT {people}, code / 64 AS year, bit_or(CAST(1 AS BIGINT) << (code % 64)) AS weeks, MAX({day}) AS last_on
-            FROM (SELECT {people}, {day}, {_week_code(day, years)} AS code FROM {source}
-                  WHERE hub_id IN ({hubs}) AND {day} <= {d} {only}) r
-            GROUP BY {people}, code / 64"""
+            f"CREATE TEMP TABLE {table} AS {weeks.select_weeks(kind, connection.vendor, f'hub_id IN ({hubs}) AND {kind[3]} <= {d} {only}')}"
         )
-    if connection.vendor == "postgresql":
-        cursor.execute("SET LOCAL parallel_setup_cost TO DEFAULT")
-        cursor.execute("SET LOCAL parallel_tuple_cost TO DEFAULT")
-
-
-def _drop_activity_tables(cursor):
-    cursor.execute(f"DROP TABLE IF EXISTS {STUDY_WEEKS}")
-    cursor.execute(f"DROP TABLE IF EXISTS {COACHING_WEEKS}")
+    return TEMPORARY_WEEKS
 
 
 def _two_years(lower_day, upper_day):
@@ -276,7 +225,7 @@ def _figures(this_year):
     }
 
 
-def _sql(hub_ids, as_of, years, ect_ids=None, mentor_ids=None, final=None):
+def _sql(hub_ids, as_of, years, week_tables, ect_ids=None, mentor_ids=None, final=None):
     """The engine's second phase: one row per person and strand, from the activity bitmaps.
 
     A track is an ECT's study, or a mentor's coaching of one mentee in one assignment, over the
@@ -311,13 +260,15 @@ LEFT JOIN coaching_last la ON la.mentor_id = m.mentor_id
 LEFT JOIN mentees_now mn ON mn.mentor_id = m.mentor_id
 """
 
-    def joins(track, cadence1, cadence2, weeks, weeks_on):
+    study_weeks, coaching_weeks = week_tables
+
+    def joins(track, cadence1, cadence2, weeks_table, weeks_on):
         return f"""LEFT JOIN calendar c1 ON c1.hub_id = t.hub_id AND c1.cadence = t.{cadence1} AND c1.year = t.y
   LEFT JOIN calendar c2 ON c2.hub_id = t.hub_id AND c2.cadence = t.{cadence2} AND c2.year = t.y + 1 AND c2.year <= {year}
   LEFT JOIN excused x1 ON x1.ect_id = {track} AND x1.cadence = t.{cadence1} AND x1.year = t.y
   LEFT JOIN excused x2 ON x2.ect_id = {track} AND x2.cadence = t.{cadence2} AND x2.year = t.y + 1
-  LEFT JOIN {weeks} w1 ON {weeks_on.format(w="w1")} AND w1.year = t.y
-  LEFT JOIN {weeks} w2 ON {weeks_on.format(w="w2")} AND w2.year = t.y + 1"""
+  LEFT JOIN {weeks_table} w1 ON {weeks_on.format(w="w1")} AND w1.academic_year = t.y
+  LEFT JOIN {weeks_table} w2 ON {weeks_on.format(w="w2")} AND w2.academic_year = t.y + 1"""
 
     return f"""
 WITH
@@ -352,7 +303,7 @@ study_years AS MATERIALIZED (
   SELECT t.ect_id,
     {_two_years("t.started", None)}
   FROM study_ects t
-  {joins("t.ect_id", "s1", "s2", STUDY_WEEKS, "{w}.ect_id = t.ect_id")}
+  {joins("t.ect_id", "s1", "s2", study_weeks, "{w}.ect_id = t.ect_id")}
 ),
 study_masks AS MATERIALIZED (
   SELECT ect_id, {_met(1)}, {_met(2)} FROM study_years
@@ -364,7 +315,7 @@ coaching_years AS MATERIALIZED (
   SELECT a.mentor_id, a.ect_id, a.assignment_id, t.y,
     {_two_years(lower_coaching, "a.finished_on")}
   FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
-  {joins("a.ect_id", "c1", "c2", COACHING_WEEKS, "{w}.mentor_id = a.mentor_id AND {w}.ect_id = a.ect_id")}
+  {joins("a.ect_id", "c1", "c2", coaching_weeks, "{w}.mentor_id = a.mentor_id AND {w}.ect_id = a.ect_id")}
   WHERE t.y <= {year}
 ),
 coaching_masks AS MATERIALIZED (
@@ -380,8 +331,8 @@ coaching AS (
     MAX({figures["consecutive"]}) AS consecutive
   FROM coaching_counts GROUP BY mentor_id
 ),
-study_last AS (SELECT ect_id, MAX(last_on) AS last_on FROM {STUDY_WEEKS} GROUP BY ect_id),
-coaching_last AS (SELECT mentor_id, MAX(last_on) AS last_on FROM {COACHING_WEEKS} GROUP BY mentor_id),
+study_last AS (SELECT ect_id, MAX(last_on) AS last_on FROM {study_weeks} GROUP BY ect_id),
+coaching_last AS (SELECT mentor_id, MAX(last_on) AS last_on FROM {coaching_weeks} GROUP BY mentor_id),
 mentees_now AS (
   SELECT mentor_id, COUNT(*) AS mentees FROM assignments WHERE finished_on IS NULL OR finished_on > {d} GROUP BY mentor_id
 )
@@ -412,15 +363,17 @@ def _tune(cursor):
 
 @contextmanager
 def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
-    """The engine's statement, with its activity bitmaps made first and dropped after.
+    """The engine's statement, with any temporary weeks tables it reads made first and dropped after.
 
     Inside a transaction: on an error the rollback drops the temporary tables.
     """
     _tune(cursor)
     years = _calendar_years(cursor, hub_ids)
-    _activity_tables(cursor, hub_ids, as_of, years, ect_ids, mentor_ids)
-    yield _sql(hub_ids, as_of, years, ect_ids, mentor_ids, final)
-    _drop_activity_tables(cursor)
+    tables = _weeks_tables(cursor, hub_ids, as_of, ect_ids, mentor_ids)
+    yield _sql(hub_ids, as_of, years, tables, ect_ids, mentor_ids, final)
+    if tables == TEMPORARY_WEEKS:
+        for table in tables:
+            cursor.execute(f"DROP TABLE {table}")
 
 
 @transaction.atomic
@@ -443,9 +396,11 @@ def _cohort_case(as_of):
 
 
 STATUS_CASE = "CASE WHEN e.consecutive_missed = 0 THEN 'on_track' WHEN e.consecutive_missed = 1 THEN 'at_risk' ELSE 'off_track' END"
-STORED = (
-    "hub_id, school_id, strand, ect_id, mentor_id, as_of, cohort, periods_expected, periods_met, term_expected, "
-    "term_met, year_expected, year_met, consecutive_missed, status, last_activity_on, current_mentees, computed_at"
+RESULT = "engine_result"
+# what a stored row says; rows whose values are unchanged are left as they are
+VALUES = (
+    "hub_id", "school_id", "cohort", "periods_expected", "periods_met", "term_expected", "term_met", "year_expected",
+    "year_met", "consecutive_missed", "status", "last_activity_on", "current_mentees",
 )
 
 
@@ -458,27 +413,48 @@ def _lock(hub_ids):
 
 @transaction.atomic
 def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
-    """Recompute and store `Engagement` rows for the hubs (or only the given people) as of `as_of`.
+    """Recompute the hubs' people (or only those given) as of `as_of` and store what changed.
 
-    Idempotent: the affected rows are replaced in one transaction under a lock on the hubs.
+    Under a lock on the hubs, the figures go into a temporary table; then rows of people no longer
+    counted are deleted, changed rows updated and new people's rows inserted. Most nights most
+    figures do not change, so little is written; a rerun writes nothing. Returns how many people
+    and strands were computed.
     """
     hub_ids = sorted(hub_ids)
     _lock(hub_ids)
-    doomed = Engagement.objects.with_scopes_disabled().filter(hub_id__in=hub_ids)
+    table = "engagement_engagement"
+    columns = ", ".join(VALUES)
+    result = ", ".join(f"r.{c}" for c in VALUES)
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    in_scope = f"{table}.hub_id IN ({_ids(hub_ids)})"
     if ect_ids is not None or mentor_ids is not None:
-        from django.db.models import Q
-
-        doomed = doomed.filter(Q(ect_id__in=ect_ids or []) | Q(mentor_id__in=mentor_ids or []))
-    doomed.delete()
-    with connection.cursor() as cursor, _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
+        in_scope += f" AND ({table}.ect_id IN ({_ids(ect_ids or [])}) OR {table}.mentor_id IN ({_ids(mentor_ids or [])}))"
+    with connection.cursor() as cursor:
+        with _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
+            cursor.execute(f"DROP TABLE IF EXISTS {RESULT}")
+            cursor.execute(
+                f"""CREATE TEMP TABLE {RESULT} AS
+                SELECT COALESCE(e.ect_id, -e.mentor_id) AS person, e.strand, e.ect_id, e.mentor_id, e.hub_id, e.school_id,
+                  {_cohort_case(as_of)} AS cohort,
+                  e.periods_expected, e.periods_met, e.term_expected, e.term_met, e.year_expected, e.year_met,
+                  e.consecutive_missed, {STATUS_CASE} AS status, e.last_activity_on, e.current_mentees
+                FROM ({engine}) e"""
+            )
+        person = f"COALESCE({table}.ect_id, -{table}.mentor_id)"  # one key for both strands
+        cursor.execute(f"DELETE FROM {table} WHERE {in_scope} AND {person} NOT IN (SELECT person FROM {RESULT})")
         cursor.execute(
-            f"""INSERT INTO engagement_engagement ({STORED})
-            SELECT e.hub_id, e.school_id, e.strand, e.ect_id, e.mentor_id, '{as_of.isoformat()}', {_cohort_case(as_of)},
-              e.periods_expected, e.periods_met, e.term_expected, e.term_met, e.year_expected, e.year_met,
-              e.consecutive_missed, {STATUS_CASE}, e.last_activity_on, e.current_mentees, CURRENT_TIMESTAMP
-            FROM ({engine}) e"""
+            f"""UPDATE {table} SET ({columns}, as_of, computed_at) = ({result}, '{as_of.isoformat()}', CURRENT_TIMESTAMP)
+            FROM {RESULT} r WHERE r.person = {person} AND ({", ".join(f"{table}.{c}" for c in VALUES)}) {differs} ({result})"""
         )
-        return cursor.rowcount
+        cursor.execute(
+            f"""INSERT INTO {table} (strand, ect_id, mentor_id, {columns}, as_of, computed_at)
+            SELECT r.strand, r.ect_id, r.mentor_id, {result}, '{as_of.isoformat()}', CURRENT_TIMESTAMP FROM {RESULT} r
+            WHERE r.person NOT IN (SELECT {person} FROM {table} WHERE {table}.hub_id IN ({_ids(hub_ids)}))"""
+        )
+        cursor.execute(f"SELECT COUNT(*) FROM {RESULT}")
+        count = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE {RESULT}")
+    return count
 
 
 TREND_SELECT = """SELECT e.hub_id, e.school_id, e.strand, '{week}', COUNT(*),

@@ -218,6 +218,45 @@ class CalendarPeriod(models.Model):
         ]
 
 
+class StudyWeeks(models.Model):
+    """The weeks of one academic year in which an ECT recorded study (`engagement.weeks`).
+
+    Kept by database triggers on `StudyRecord`; never written by the application.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="+", db_index=False)
+    academic_year = models.PositiveSmallIntegerField()
+    weeks = models.BigIntegerField(help_text="Bit 52 - n set when the year's week n has a record.")
+    last_on = models.DateField()
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ect", "academic_year"], name="one_study_weeks_per_ect_year")]
+
+
+class CoachingWeeks(models.Model):
+    """The weeks of one academic year in which a mentor observed a mentee (`engagement.weeks`).
+
+    Kept by database triggers on `CoachingCycle`; never written by the application.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="+")
+    academic_year = models.PositiveSmallIntegerField()
+    weeks = models.BigIntegerField(help_text="Bit 52 - n set when the year's week n has an observation.")
+    last_on = models.DateField()
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "ect", "academic_year"], name="one_coaching_weeks_per_pair_year")
+        ]
+
+
 class HubCalendar(models.Model):
     """Which term dates the materialised calendar was built from (a fingerprint of the half terms)."""
 

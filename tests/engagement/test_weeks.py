@@ -1,0 +1,73 @@
+"""The weeks-with-activity tables stay in step with the activity, whatever writes it."""
+
+import datetime
+
+from django.db import connection
+
+from engagement import weeks
+from engagement.models import CoachingCycle, CoachingWeeks, Module, StudyRecord, StudyWeeks
+from schools.scoping import hub_scope
+from tests import factories
+
+D = datetime.date
+
+
+def stored():
+    return (
+        sorted(StudyWeeks.objects.with_scopes_disabled().values_list("ect_id", "academic_year", "weeks", "last_on")),
+        sorted(CoachingWeeks.objects.with_scopes_disabled().values_list("mentor_id", "ect_id", "academic_year", "weeks", "last_on")),
+    )
+
+
+def rebuilt():
+    with connection.cursor() as cursor:
+        weeks.rebuild(cursor)
+    return stored()
+
+
+def test_first_week_is_the_first_with_its_wednesday_in_september():
+    # 1 Sep 2025 is a Monday: that week's Wednesday is 3 Sep; 1 Sep 2026 is a Tuesday (Wednesday 2 Sep)
+    assert weeks.EPOCH + datetime.timedelta(weeks=weeks.first_week(2025)) == D(2025, 9, 1)
+    assert weeks.EPOCH + datetime.timedelta(weeks=weeks.first_week(2026)) == D(2026, 8, 31)
+    # 1 Sep 2027 is a Wednesday; 1 Sep 2029 a Saturday, so its week belongs to the year before
+    assert weeks.EPOCH + datetime.timedelta(weeks=weeks.first_week(2027)) == D(2027, 8, 30)
+    assert weeks.EPOCH + datetime.timedelta(weeks=weeks.first_week(2029)) == D(2029, 9, 3)
+
+
+def test_the_triggers_keep_the_weeks_of_every_write(world):
+    ect, mentor = world.ect, world.mentor
+    modules = list(Module.objects.filter(programme__code=ect.programme).order_by("year", "order"))
+    with hub_scope(world.hub):
+        first = StudyRecord.objects.create(hub=ect.hub, ect=ect, module=modules[0], done_on=D(2025, 9, 3))
+        StudyRecord.objects.bulk_create(
+            [StudyRecord(hub=ect.hub, ect=ect, module=m, done_on=D(2025, 9, 8) + datetime.timedelta(weeks=i)) for i, m in enumerate(modules[1:4])]
+        )
+        cycle = CoachingCycle.objects.create(hub=ect.hub, ect=ect, mentor=mentor, observed_on=D(2025, 8, 30))
+        CoachingCycle.objects.create(hub=ect.hub, ect=ect, mentor=mentor, observed_on=D(2026, 1, 7))
+        study, coaching = stored()
+        mine = ([r for r in study if r[0] == ect.id], [r for r in coaching if r[:2] == (mentor.id, ect.id)])
+        assert [(y, w.bit_count(), last) for _, y, w, last in mine[0]] == [(2025, 4, D(2025, 9, 22))]
+        # 30 Aug 2025 is in the week of Wednesday 27 Aug: the year before
+        assert [(y, w.bit_count()) for _, _, y, w, _ in mine[1]] == [(2024, 1), (2025, 1)]
+        assert (study, coaching) == rebuilt()
+
+        cycle.observed_on = D(2025, 9, 10)
+        cycle.save()
+        StudyRecord.objects.filter(pk=first.pk).update(done_on=D(2025, 10, 1))
+        StudyRecord.objects.filter(module__in=modules[2:4]).delete()
+        study, coaching = stored()
+        mine = ([r for r in study if r[0] == ect.id], [r for r in coaching if r[:2] == (mentor.id, ect.id)])
+        assert [(y, w.bit_count()) for _, _, y, w, _ in mine[1]] == [(2025, 2)]
+        assert [(w.bit_count(), last) for _, _, w, last in mine[0]] == [(2, D(2025, 10, 1))]
+        assert (study, coaching) == rebuilt()
+
+        CoachingCycle.objects.filter(mentor=mentor).delete()
+        assert [r for r in stored()[1] if r[0] == mentor.id] == []
+
+
+def test_a_weeks_bit_is_the_periods_bit():
+    # the engine marks a period by the bit of its first week
+    from engagement.compute import period_bit
+
+    assert period_bit(D(2025, 9, 1), 2025) == 1 << 52
+    assert period_bit(D(2025, 9, 8), 2025) == 1 << 51
