@@ -283,11 +283,13 @@ class Engagement(models.Model):
     Pages read these rows instead of recomputing.
     """
 
-    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    # no single-column indexes on hub, ect and mentor: the (hub, school, strand) index and the
+    # unique ones below serve them, and every index slows the engine's writes
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+", db_index=False)
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="engagements")
     strand = models.CharField(max_length=10, choices=EngagementStrand.choices)
-    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False)
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False)
     as_of = models.DateField()
     cohort = models.CharField(max_length=4, blank=True)
     periods_expected = models.PositiveIntegerField()
