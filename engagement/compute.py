@@ -173,10 +173,10 @@ def _two_years(lower_day, upper_day):
     for k in (1, 2):
         c = f"c{k}"
         lo = f"{_week_from(lower_day)} - {c}.first_week"
-        up = f"{_week(upper_day)} - {c}.first_week" if upper_day else str(YEAR_BITS + 1)
+        window = _span(lo, YEAR_BITS - 1)
         if upper_day:
-            up = f"CASE WHEN {upper_day} IS NULL THEN {YEAR_BITS + 1} ELSE {up} END"
-        window = f"{_span(lo, YEAR_BITS - 1)} & {_ending_before(up, f'{c}.pairs')}"
+            up = f"CASE WHEN {upper_day} IS NULL THEN {YEAR_BITS + 1} ELSE {_week(upper_day)} - {c}.first_week END"
+            window += f" & {_ending_before(up, f'{c}.pairs')}"
         columns += [
             f"COALESCE({c}.periods, 0) AS periods{k}", f"COALESCE({c}.periods & {window}, 0) AS inside{k}",
             f"COALESCE(x{k}.mask, 0) AS excused{k}", f"COALESCE({c}.judged, 0) AS judged{k}", f"COALESCE({c}.cur, 0) AS cur{k}", f"COALESCE({c}.term, 0) AS term{k}",
@@ -415,46 +415,55 @@ def _lock(hub_ids):
 def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     """Recompute the hubs' people (or only those given) as of `as_of` and store what changed.
 
-    Under a lock on the hubs, the figures go into a temporary table; then rows of people no longer
-    counted are deleted, changed rows updated and new people's rows inserted. Most nights most
-    figures do not change, so little is written; a rerun writes nothing. Returns how many people
-    and strands were computed.
+    Under a lock on the hubs, the engine's rows are compared with the stored ones in one pass and
+    only the differences kept (a temporary table); then rows of people no longer counted are
+    deleted, changed rows updated and new people's rows inserted. Most nights most figures do not
+    change, so little is written; a rerun writes nothing. Returns how many people and strands the
+    hubs (or the people given) now have figures for.
     """
     hub_ids = sorted(hub_ids)
     _lock(hub_ids)
     table = "engagement_engagement"
     columns = ", ".join(VALUES)
-    result = ", ".join(f"r.{c}" for c in VALUES)
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    in_scope = f"{table}.hub_id IN ({_ids(hub_ids)})"
+    in_scope = f"hub_id IN ({_ids(hub_ids)})"
     if ect_ids is not None or mentor_ids is not None:
-        in_scope += f" AND ({table}.ect_id IN ({_ids(ect_ids or [])}) OR {table}.mentor_id IN ({_ids(mentor_ids or [])}))"
+        in_scope += f" AND (ect_id IN ({_ids(ect_ids or [])}) OR mentor_id IN ({_ids(mentor_ids or [])}))"
+    written = f"{columns}, as_of, computed_at"
+    values = f"{', '.join(f'r.{c}' for c in VALUES)}, '{as_of.isoformat()}', CURRENT_TIMESTAMP"
     with connection.cursor() as cursor:
         with _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
             cursor.execute(f"DROP TABLE IF EXISTS {RESULT}")
             cursor.execute(
                 f"""CREATE TEMP TABLE {RESULT} AS
-                SELECT COALESCE(e.ect_id, -e.mentor_id) AS person, e.strand, e.ect_id, e.mentor_id, e.hub_id, e.school_id,
-                  {_cohort_case(as_of)} AS cohort,
-                  e.periods_expected, e.periods_met, e.term_expected, e.term_met, e.year_expected, e.year_met,
-                  e.consecutive_missed, {STATUS_CASE} AS status, e.last_activity_on, e.current_mentees
-                FROM ({engine}) e"""
+                SELECT n.*, o.person AS stored_person FROM (
+                  SELECT COALESCE(e.ect_id, -e.mentor_id) AS person, e.strand, e.ect_id, e.mentor_id, e.hub_id, e.school_id,
+                    {_cohort_case(as_of)} AS cohort, e.periods_expected, e.periods_met, e.term_expected, e.term_met,
+                    e.year_expected, e.year_met, e.consecutive_missed, {STATUS_CASE} AS status, e.last_activity_on,
+                    e.current_mentees
+                  FROM ({engine}) e
+                ) n
+                FULL JOIN (SELECT COALESCE(ect_id, -mentor_id) AS person, {columns} FROM {table} WHERE {in_scope}) o
+                  ON o.person = n.person
+                WHERE n.person IS NULL OR o.person IS NULL
+                   OR ({", ".join(f"o.{c}" for c in VALUES)}) {differs} ({", ".join(f"n.{c}" for c in VALUES)})"""
             )
-        person = f"COALESCE({table}.ect_id, -{table}.mentor_id)"  # one key for both strands
-        cursor.execute(f"DELETE FROM {table} WHERE {in_scope} AND {person} NOT IN (SELECT person FROM {RESULT})")
         cursor.execute(
-            f"""UPDATE {table} SET ({columns}, as_of, computed_at) = ({result}, '{as_of.isoformat()}', CURRENT_TIMESTAMP)
-            FROM {RESULT} r WHERE r.person = {person} AND ({", ".join(f"{table}.{c}" for c in VALUES)}) {differs} ({result})"""
+            f"""DELETE FROM {table} WHERE {in_scope}
+            AND COALESCE(ect_id, -mentor_id) IN (SELECT stored_person FROM {RESULT} WHERE person IS NULL)"""
         )
+        for key in ("ect_id", "mentor_id"):
+            cursor.execute(
+                f"""UPDATE {table} SET ({written}) = ({values}) FROM {RESULT} r
+                WHERE r.{key} = {table}.{key} AND r.stored_person IS NOT NULL"""
+            )
         cursor.execute(
-            f"""INSERT INTO {table} (strand, ect_id, mentor_id, {columns}, as_of, computed_at)
-            SELECT r.strand, r.ect_id, r.mentor_id, {result}, '{as_of.isoformat()}', CURRENT_TIMESTAMP FROM {RESULT} r
-            WHERE r.person NOT IN (SELECT {person} FROM {table} WHERE {table}.hub_id IN ({_ids(hub_ids)}))"""
+            f"""INSERT INTO {table} (strand, ect_id, mentor_id, {written})
+            SELECT r.strand, r.ect_id, r.mentor_id, {values} FROM {RESULT} r WHERE r.stored_person IS NULL AND r.person IS NOT NULL"""
         )
-        cursor.execute(f"SELECT COUNT(*) FROM {RESULT}")
-        count = cursor.fetchone()[0]
         cursor.execute(f"DROP TABLE {RESULT}")
-    return count
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {in_scope}")
+        return cursor.fetchone()[0]
 
 
 TREND_SELECT = """SELECT e.hub_id, e.school_id, e.strand, '{week}', COUNT(*),
