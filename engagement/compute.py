@@ -463,7 +463,21 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
         )
         cursor.execute(f"DROP TABLE {RESULT}")
         cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {in_scope}")
-        return cursor.fetchone()[0]
+        count = cursor.fetchone()[0]
+    _record_run(hub_ids, as_of)
+    return count
+
+
+def _record_run(hub_ids, as_of):
+    from django.utils import timezone
+
+    from engagement.models import EngagementRun
+
+    runs = EngagementRun.objects.with_scopes_disabled()
+    now = timezone.now()
+    runs.filter(hub_id__in=hub_ids).update(as_of=as_of, computed_at=now)
+    missing = set(hub_ids) - set(runs.filter(hub_id__in=hub_ids).values_list("hub_id", flat=True))
+    runs.bulk_create([EngagementRun(hub_id=hub_id, as_of=as_of, computed_at=now) for hub_id in sorted(missing)])
 
 
 TREND_SELECT = """SELECT e.hub_id, e.school_id, e.strand, '{week}', COUNT(*),

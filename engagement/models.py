@@ -332,6 +332,17 @@ class Engagement(models.Model):
         return self.percent_of(self.term_met, self.term_expected)
 
 
+class EngagementRun(models.Model):
+    """When a hub's engagement was last calculated, and as of which date (the rows themselves are
+    only rewritten when their figures change)."""
+
+    hub = models.OneToOneField(Hub, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    computed_at = models.DateTimeField()
+
+    objects = ScopedManager(hub="hub")
+
+
 class EngagementTrend(models.Model):
     """A school's people on track for one strand in one week (the Monday of the as-of date's week)."""
 

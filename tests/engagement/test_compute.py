@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from engagement import compute
 from engagement.calendar import sync_calendar
-from engagement.models import CoachingCycle, Engagement, EngagementTrend, Module, StudyRecord
+from engagement.models import CoachingCycle, Engagement, EngagementRun, EngagementTrend, Module, StudyRecord
 from participants import services
 from schools.models import HalfTerm
 from schools.scoping import hub_scope
@@ -213,6 +213,10 @@ def test_recompute_is_idempotent_and_writes_the_trend(hub):
         first = sorted(Engagement.objects.values_list("strand", "ect_id", "mentor_id", "periods_expected", "periods_met", "status"))
         compute.recompute([hub.hub], D(2025, 9, 22))
         assert sorted(Engagement.objects.values_list("strand", "ect_id", "mentor_id", "periods_expected", "periods_met", "status")) == first
+        run = EngagementRun.objects.get(hub=hub.hub)
+        assert run.as_of == D(2025, 9, 22)
+        compute.recompute([hub.hub], D(2025, 9, 23))  # nothing changes on the Tuesday: the run is still recorded
+        assert EngagementRun.objects.get(hub=hub.hub).computed_at > run.computed_at
         trend = EngagementTrend.objects.get(school=hub.school, strand="study", week=D(2025, 9, 22))
         assert trend.people == Engagement.objects.filter(school=hub.school, strand="study").count()
         assert trend.off_track >= 1
