@@ -23,6 +23,7 @@ class Viewer:
     is_hub_staff: bool = False
     is_hub_admin: bool = False
     tutor_school_ids: frozenset = field(default_factory=frozenset)
+    tutor_schools: tuple = ()  # (code, name) of each school they tutor at, by name
     mentor_ids: frozenset = field(default_factory=frozenset)
     mentee_ect_ids: frozenset = field(default_factory=frozenset)
     own_ect_ids: frozenset = field(default_factory=frozenset)
@@ -33,20 +34,26 @@ class Viewer:
             return cls(person=None)
         today = today or timezone.localdate()
         mentor_ids = frozenset(Mentor.objects.filter(person=person).current(today).values_list("id", flat=True))
+        tutor_schools = {
+            school_id: (code, name)
+            for school_id, code, name in InductionTutor.objects.filter(person=person)
+            .current(today)
+            .order_by("school__name")
+            .values_list("school_id", "school__code", "school__name")
+        }
         return cls(
             person=person,
             is_hub_staff=person.is_hub_staff,
             is_hub_admin=person.is_hub_admin,
-            tutor_school_ids=frozenset(
-                InductionTutor.objects.filter(person=person).current(today).values_list("school_id", flat=True)
-            ),
+            tutor_school_ids=frozenset(tutor_schools),
+            tutor_schools=tuple(tutor_schools.values()),
             mentor_ids=mentor_ids,
             mentee_ect_ids=frozenset(
                 MentorAssignment.objects.filter(mentor_id__in=mentor_ids).current(today).values_list("ect_id", flat=True)
             )
             if mentor_ids
             else frozenset(),
-            own_ect_ids=frozenset(ECT.objects.filter(person=person).values_list("id", flat=True)),
+            own_ect_ids=frozenset(ECT.objects.filter(person=person).order_by().values_list("id", flat=True)),
         )
 
     @property

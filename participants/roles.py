@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from participants.models import ECT, InductionTutor
+from participants.models import ECT
 
 SESSION_ROLE_KEY = "active_role"
 
@@ -23,14 +23,8 @@ def roles_for(viewer):
     roles = []
     if viewer.is_hub_staff:
         roles.append(Role("hub", "Hub admin" if viewer.is_hub_admin else "Hub staff", reverse("hub_overview")))
-    for tutor in (
-        InductionTutor.objects.filter(school_id__in=viewer.tutor_school_ids, person=viewer.person)
-        .select_related("school")
-        .order_by("school__name")
-    ):
-        roles.append(
-            Role(f"tutor:{tutor.school.code}", f"Induction tutor, {tutor.school.name}", reverse("lead_dashboard", args=[tutor.school.code]))
-        )
+    for code, name in viewer.tutor_schools:
+        roles.append(Role(f"tutor:{code}", f"Induction tutor, {name}", reverse("lead_dashboard", args=[code])))
     if viewer.is_mentor:
         roles.append(Role("mentor", "Mentor", reverse("mentor_home")))
     if viewer.is_ect:

@@ -30,8 +30,22 @@ def _table_params(request):
     }
 
 
-def _chart(trends, today):
-    labels, series = dashboards.trend_series(trends, today)
+def _sort_links(request, keys, sort, descending):
+    """Each sortable column's link: by that column (the other way round when it is the order shown), from page 1."""
+    links = {}
+    for key in keys:
+        params = request.GET.copy()
+        params["sort"] = key
+        if sort == key and not descending:
+            params["dir"] = "desc"
+        else:
+            params.pop("dir", None)
+        params.pop("page", None)
+        links[key] = {"href": f"?{params.urlencode()}", "current": sort == key}
+    return links
+
+
+def _chart(labels, series):
     named = [(STRAND_NAMES[strand], values) for strand, values in series.items()]
     return {
         "svg": charts.line_chart("Percent of people on track, week by week", labels, named),
@@ -49,18 +63,18 @@ def lead_dashboard(request, school_code):
     school = access.get_school(request.viewer, school_code)
     params = _table_params(request)
     page = Paginator(dashboards.people(school, **params), 50).get_page(request.GET.get("page"))
-    context = {"school": school, "page": page, **params}
+    sort_links = _sort_links(request, dashboards.SORTS, params["sort"], params["descending"])
+    context = {"school": school, "page": page, "sort_links": sort_links, **params}
     if request.htmx:
         return render(request, "engagement/lead_dashboard.html#table", context)
     today = timezone.localdate()
-    engagements = Engagement.objects.filter(school=school)
-    trends = EngagementTrend.objects.filter(school=school)
+    summary = dashboards.summary(Engagement.objects.filter(school=school), EngagementTrend.objects.filter(school=school), today)
     context.update(
-        headlines=dashboards.headlines(engagements, trends, today),
-        chart=_chart(trends, today),
+        headlines=summary.headlines,
+        chart=_chart(summary.week_labels, summary.series),
         calendar=dashboards.calendar_state(request.hub, today),
-        computed=engagements.order_by("-computed_at").values_list("computed_at", flat=True).first(),
-        has_people=school.ects.exists() or school.mentors.exists(),
+        computed=summary.computed_at,
+        has_people=dashboards.has_people(school, summary.headlines),
         threshold=dashboards.DECLARATION_THRESHOLD,
         today=today,
     )
@@ -98,21 +112,17 @@ def hub_dashboard(request):
     access.require_hub_staff(request.viewer)
     q, concern = request.GET.get("q", "").strip(), request.GET.get("concern", "")
     sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
-    week = dashboards.latest_week(EngagementTrend.objects.all())
-    rows = dashboards.schools(access.visible_schools(request.viewer), week, q=q, concern=concern, sort=sort, descending=descending)
+    rows = dashboards.schools(access.visible_schools(request.viewer), q=q, concern=concern, sort=sort, descending=descending)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    lines = dashboards.sparklines([school.id for school in page.object_list], today)
-    for school in page.object_list:
-        school.sparkline = charts.sparkline(lines[school.id], f"{school.name}: ECTs on track with study over the last 8 weeks")
-        school.study_percent = dashboards.percent(school.ects_on_track, school.ect_count)
-        school.coaching_percent = dashboards.percent(school.mentors_on_track, school.mentor_count)
-    context = {"page": page, "q": q, "concern": concern, "sort": sort, "descending": descending}
+    context = {
+        "page": page, "rows": dashboards.school_rows(page.object_list, today), "q": q, "concern": concern, "sort": sort,
+        "descending": descending, "sort_links": _sort_links(request, dashboards.SCHOOL_SORTS, sort, descending),
+    }
     if request.htmx:
         return render(request, "engagement/hub_dashboard.html#table", context)
-    engagements = Engagement.objects.all()
-    trends = EngagementTrend.objects.all()
-    context.update(headlines=dashboards.headlines(engagements, trends, today), chart=_chart(trends, today), today=today)
+    summary = dashboards.summary(Engagement.objects.all(), EngagementTrend.objects.all(), today)
+    context.update(headlines=summary.headlines, chart=_chart(summary.week_labels, summary.series), today=today)
     return render(request, "engagement/hub_dashboard.html", context)
 
 
