@@ -429,8 +429,8 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     in_scope = f"hub_id IN ({_ids(hub_ids)})"
     if ect_ids is not None or mentor_ids is not None:
         in_scope += f" AND (ect_id IN ({_ids(ect_ids or [])}) OR mentor_id IN ({_ids(mentor_ids or [])}))"
-    written = f"{columns}, as_of, computed_at"
-    values = f"{', '.join(f'r.{c}' for c in VALUES)}, '{as_of.isoformat()}', CURRENT_TIMESTAMP"
+    written = columns
+    values = ", ".join(f"r.{c}" for c in VALUES)
     with connection.cursor() as cursor:
         with _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
             cursor.execute(f"DROP TABLE IF EXISTS {RESULT}")

@@ -7,13 +7,13 @@ from collections import namedtuple
 from dataclasses import dataclass
 from operator import itemgetter
 
-from django.db.models import Count, F, Max, Q, Subquery, Sum, Value
+from django.db.models import Count, F, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf
 from django.urls import reverse
 
 from engagement import charts
 from engagement.calendar import hub_half_terms
-from engagement.models import Engagement, EngagementStatus, EngagementStrand, EngagementTrend
+from engagement.models import Engagement, EngagementRun, EngagementStatus, EngagementStrand, EngagementTrend
 from engagement.periods import monday_of, term_weeks
 
 TREND_WEEKS = 12
@@ -78,7 +78,7 @@ class Summary:
 
 
 def _counts(engagements):
-    """Per strand: people, on track, at risk, off track, below 75% this year and the latest computation (one query)."""
+    """Per strand: people, on track, at risk, off track and below 75% this year (one query)."""
     rows = engagements.values("strand").annotate(
         people=Count("id"),
         on_track=Count("id", filter=Q(consecutive_missed=0)),
@@ -86,14 +86,13 @@ def _counts(engagements):
         off_track=Count("id", filter=Q(consecutive_missed__gte=2)),
         below=Count("id", filter=Q(year_expected__gt=0, year_met__lt=F("year_expected") * DECLARATION_THRESHOLD / 100.0)),
         expected=Sum("periods_expected"),
-        computed_at=Max("computed_at"),
     )
     return {row["strand"]: row for row in rows}
 
 
-def summary(engagements, trends, today):
-    """Headlines (with last week's percent on track, from the trend), the trend and when the figures
-    were computed, in two queries."""
+def summary(hub, engagements, trends, today):
+    """Headlines (with last week's percent on track, from the trend), the trend and when the hub's
+    figures were last calculated, in three queries."""
     counts = _counts(engagements)
     week_labels, series = trend_series(trends, today)
     headlines = {}
@@ -103,7 +102,7 @@ def summary(engagements, trends, today):
             strand, c.get("people", 0), c.get("on_track", 0), c.get("at_risk", 0), c.get("off_track", 0), c.get("below", 0),
             series[strand][-2], c.get("expected") or 0,
         )
-    computed_at = max((c["computed_at"] for c in counts.values() if c["computed_at"]), default=None)
+    computed_at = EngagementRun.objects.filter(hub=hub).values_list("computed_at", flat=True).first()
     return Summary(headlines, week_labels, series, computed_at)
 
 

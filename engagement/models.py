@@ -277,10 +277,11 @@ class EngagementStatus(models.TextChoices):
 
 
 class Engagement(models.Model):
-    """One person's engagement figures for one strand as of a date, computed by the engine.
+    """One person's engagement figures for one strand, computed by the engine (as of the date in the
+    hub's `EngagementRun`).
 
     ECTs have a `study` row (their ECT record); mentors a `coaching` row (their mentor role).
-    Pages read these rows instead of recomputing.
+    Pages read these rows instead of recomputing; the engine rewrites a row only when it changes.
     """
 
     # no single-column indexes on hub, ect and mentor: the (hub, school, strand) index and the
@@ -290,7 +291,6 @@ class Engagement(models.Model):
     strand = models.CharField(max_length=10, choices=EngagementStrand.choices)
     ect = models.ForeignKey(ECT, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False)
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False)
-    as_of = models.DateField()
     cohort = models.CharField(max_length=4, blank=True)
     periods_expected = models.PositiveIntegerField()
     periods_met = models.PositiveIntegerField()
@@ -302,7 +302,6 @@ class Engagement(models.Model):
     status = models.CharField(max_length=10, choices=EngagementStatus.choices)
     last_activity_on = models.DateField(null=True, blank=True)
     current_mentees = models.PositiveIntegerField(null=True, blank=True, help_text="Mentors only; 0 = not observing.")
-    computed_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(hub="hub")
 

@@ -68,7 +68,7 @@ def lead_dashboard(request, school_code):
     if request.htmx:
         return render(request, "engagement/lead_dashboard.html#table", context)
     today = timezone.localdate()
-    summary = dashboards.summary(Engagement.objects.filter(school=school), EngagementTrend.objects.filter(school=school), today)
+    summary = dashboards.summary(request.hub, Engagement.objects.filter(school=school), EngagementTrend.objects.filter(school=school), today)
     context.update(
         headlines=summary.headlines,
         chart=_chart(summary.week_labels, summary.series),
@@ -121,7 +121,7 @@ def hub_dashboard(request):
     }
     if request.htmx:
         return render(request, "engagement/hub_dashboard.html#table", context)
-    summary = dashboards.summary(Engagement.objects.all(), EngagementTrend.objects.all(), today)
+    summary = dashboards.summary(request.hub, Engagement.objects.all(), EngagementTrend.objects.all(), today)
     context.update(headlines=summary.headlines, chart=_chart(summary.week_labels, summary.series), today=today)
     return render(request, "engagement/hub_dashboard.html", context)
 

@@ -138,7 +138,7 @@ def test_lead_dashboard_query_count_does_not_grow_with_the_school(computed, clie
     client.force_login(computed.tutor.person.user)
     url = f"/schools/{computed.school.code}/engagement/"
     client.get(url)
-    with django_assert_max_num_queries(11) as small:
+    with django_assert_max_num_queries(12) as small:
         client.get(url)
     with hub_scope(computed.hub):
         for _ in range(15):
@@ -152,7 +152,7 @@ def test_lead_dashboard_query_count_does_not_grow_with_the_school(computed, clie
 def test_hub_dashboard_query_count_does_not_grow_with_the_hub(computed, client, django_assert_max_num_queries):
     client.force_login(computed.staff.user)
     client.get("/hub/engagement/")
-    with django_assert_max_num_queries(11) as small:
+    with django_assert_max_num_queries(12) as small:
         client.get("/hub/engagement/")
     with hub_scope(computed.hub):
         for _ in range(12):
