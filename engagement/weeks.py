@@ -5,7 +5,8 @@ Periods are whole weeks (Monday to Sunday), so what the engine needs of the acti
 record: a bitmap in one integer, and the latest date. `StudyWeeks` and `CoachingWeeks` hold these,
 kept up to date by database triggers on the activity tables (every insert, update and delete,
 bulk ones and raw SQL included), so the nightly recompute reads a row per person and year instead
-of every activity row.
+of every activity row. (On SQLite, Django alters a table by rebuilding it, which drops its
+triggers: a migration that alters an activity table must run `trigger_sql` again.)
 
 Weeks are numbered from EPOCH (a Monday). A week belongs to the academic year of its Wednesday —
 a term week has three weekdays in a half term, so its Wednesday is inside the half term — and is
