@@ -365,3 +365,15 @@ def test_period_history_shows_each_period_as_the_engine_judged_it(hub):
     ]
     mentor_history = compute.period_history(hub.hub.id, D(2025, 9, 24), mentor_id=hub.mentor.id)
     assert {h.track_id for h in mentor_history} == {hub.ect.id}
+
+
+def test_one_stored_row_per_ect_and_per_mentor_is_enforced(hub):
+    from django.db import IntegrityError, transaction
+
+    with hub_scope(hub.hub):
+        compute.recompute([hub.hub], D(2025, 9, 22))
+        for person in ({"ect": hub.ect, "strand": "study"}, {"mentor": hub.mentor, "strand": "coaching"}):
+            row = Engagement.objects.get(**person)
+            row.pk = None
+            with pytest.raises(IntegrityError), transaction.atomic():
+                row.save()
