@@ -61,6 +61,7 @@ def week_code(column, vendor):
 # (table, its people, their columns in the activity table, activity table, date column)
 STUDY = ("engagement_studyweeks", "ect_id", "engagement_studyrecord", "done_on")
 COACHING = ("engagement_coachingweeks", "mentor_id, ect_id", "engagement_coachingcycle", "observed_on")
+LOCK_EACH_UP_TO = 100  # people a statement's trigger locks one by one; more lock the weeks table
 
 
 def select_weeks(kind, vendor, where):
@@ -93,13 +94,22 @@ def trigger_sql(vendor):
                 f"""CREATE OR REPLACE FUNCTION engagement_refresh_{name}(ids bigint[]) RETURNS void LANGUAGE sql AS $$
                 {"; ".join(_refresh(kind, vendor, key, "ids"))}; $$"""
             )
+            # Two transactions writing the same person's activity take turns (an advisory lock per
+            # person, or the table for a bulk write), so the second recounts with the first's rows.
             statements.append(
                 f"""CREATE OR REPLACE FUNCTION engagement_{name}_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE ids bigint[];
                 BEGIN
-                  IF TG_OP = 'INSERT' THEN PERFORM engagement_refresh_{name}(ARRAY(SELECT DISTINCT {key} FROM new_rows));
-                  ELSIF TG_OP = 'DELETE' THEN PERFORM engagement_refresh_{name}(ARRAY(SELECT DISTINCT {key} FROM old_rows));
-                  ELSE PERFORM engagement_refresh_{name}(ARRAY(SELECT {key} FROM old_rows UNION SELECT {key} FROM new_rows));
+                  IF TG_OP = 'INSERT' THEN ids := ARRAY(SELECT DISTINCT {key} FROM new_rows ORDER BY 1);
+                  ELSIF TG_OP = 'DELETE' THEN ids := ARRAY(SELECT DISTINCT {key} FROM old_rows ORDER BY 1);
+                  ELSE ids := ARRAY(SELECT {key} FROM old_rows UNION SELECT {key} FROM new_rows ORDER BY 1);
                   END IF;
+                  IF cardinality(ids) <= {LOCK_EACH_UP_TO} THEN
+                    PERFORM pg_advisory_xact_lock(hashtext('{table}'), CAST(id % 2147483647 AS integer)) FROM unnest(ids) id;
+                  ELSE
+                    LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;
+                  END IF;
+                  PERFORM engagement_refresh_{name}(ids);
                   RETURN NULL;
                 END $$"""
             )
