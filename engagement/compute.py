@@ -38,6 +38,8 @@ from django.db import connection, transaction
 from engagement import weeks
 from engagement.models import Engagement, EngagementStatus
 from engagement.weeks import EPOCH, FULL, YEAR_BITS, first_week
+from engagement.weeks import week as _week
+from engagement.weeks import week_from as _week_from
 from participants.cohorts import academic_year_of
 
 COLUMNS = (
@@ -107,7 +109,6 @@ hub_terms AS (
 ),"""
 
 
-_week, _week_from = weeks.week, weeks.week_from
 TEMPORARY_WEEKS = ("engine_study_weeks", "engine_coaching_weeks")
 
 
@@ -179,7 +180,8 @@ def _two_years(lower_day, upper_day):
             window += f" & {_ending_before(up, f'{c}.pairs')}"
         columns += [
             f"COALESCE({c}.periods, 0) AS periods{k}", f"COALESCE({c}.periods & {window}, 0) AS inside{k}",
-            f"COALESCE(x{k}.mask, 0) AS excused{k}", f"COALESCE({c}.judged, 0) AS judged{k}", f"COALESCE({c}.cur, 0) AS cur{k}", f"COALESCE({c}.term, 0) AS term{k}",
+            f"COALESCE(x{k}.mask, 0) AS excused{k}", f"COALESCE({c}.judged, 0) AS judged{k}",
+            f"COALESCE({c}.cur, 0) AS cur{k}", f"COALESCE({c}.term, 0) AS term{k}",
             f"COALESCE({c}.pairs, 0) AS pairs{k}", f"COALESCE(w{k}.weeks, 0) AS weeks{k}",
         ]
     return ",\n    ".join(columns)
@@ -348,9 +350,9 @@ def _date(value):
 def _tune(cursor):
     """PostgreSQL plans this analytic statement best with hash joins and room to hash in memory.
 
-    Its row estimates for the CTEs are far too low (ranges over dates), and a nested loop over
-    millions of activity rows would be quadratic; JIT compiling the long statement costs seconds
-    and saves nothing. Local to the transaction.
+    Its row estimates for the CTEs are far too low, and a nested loop over a hundred thousand
+    people would be quadratic; JIT compiling the long statement costs seconds and saves nothing.
+    Local to the transaction.
     """
     if connection.vendor == "postgresql":
         cursor.execute("SET LOCAL jit = off")
