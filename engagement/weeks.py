@@ -95,7 +95,8 @@ def trigger_sql(vendor):
                 {"; ".join(_refresh(kind, vendor, key, "ids"))}; $$"""
             )
             # Two transactions writing the same person's activity take turns (an advisory lock per
-            # person, or the table for a bulk write), so the second recounts with the first's rows.
+            # person, or the table for a bulk write, which single writes also wait for), so the
+            # second recounts with the first's rows.
             statements.append(
                 f"""CREATE OR REPLACE FUNCTION engagement_{name}_changed() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE ids bigint[];
@@ -105,6 +106,7 @@ def trigger_sql(vendor):
                   ELSE ids := ARRAY(SELECT {key} FROM old_rows UNION SELECT {key} FROM new_rows ORDER BY 1);
                   END IF;
                   IF cardinality(ids) <= {LOCK_EACH_UP_TO} THEN
+                    LOCK TABLE {table} IN ROW EXCLUSIVE MODE;  -- waits for a bulk write's lock
                     PERFORM pg_advisory_xact_lock(hashtext('{table}'), CAST(id % 2147483647 AS integer)) FROM unnest(ids) id;
                   ELSE
                     LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;
