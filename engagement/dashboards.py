@@ -20,10 +20,6 @@ TREND_WEEKS = 12
 DECLARATION_THRESHOLD = 75  # percent engagement the DfE's declarations need evidence of (2025 cohorts on)
 
 
-def percent(part, whole):
-    return round(100 * part / whole, 1) if whole else None
-
-
 def shown_percent(value):
     """A one-decimal percent as the tables show it: whole, half up (as `floatformat:0` rounds it).
 
@@ -54,7 +50,7 @@ class Headline:
     @property
     def percent(self):
         """Percent of people on track; None while nobody has had a period due (nothing to judge yet)."""
-        return percent(self.on_track, self.people) if self.periods_expected else None
+        return Engagement.percent_of(self.on_track, self.people) if self.periods_expected else None
 
     @property
     def change(self):
@@ -115,7 +111,7 @@ def trend_series(trends, today, weeks=TREND_WEEKS):
         .values("strand", "week")
         .annotate(on=Sum("on_track"), n=Sum("people"))
     )
-    by_key = {(row["strand"], row["week"]): percent(row["on"], row["n"]) for row in rows}
+    by_key = {(row["strand"], row["week"]): Engagement.percent_of(row["on"], row["n"]) for row in rows}
     series = {strand: [by_key.get((strand, monday)) for monday in mondays] for strand in EngagementStrand.values}
     return [monday.strftime("%-d %b") for monday in mondays], series
 
@@ -269,9 +265,9 @@ def school_rows(rows, today):
             "url": url(row["code"]),
             "name": row["name"],
             "urn": row["urn"],
-            "study_percent": shown_percent(percent(row["study"].on_track, row["study"].people)),
+            "study_percent": shown_percent(Engagement.percent_of(row["study"].on_track, row["study"].people)),
             "ect_count": str(row["study"].people),
-            "coaching_percent": shown_percent(percent(row["coaching"].on_track, row["coaching"].people)),
+            "coaching_percent": shown_percent(Engagement.percent_of(row["coaching"].on_track, row["coaching"].people)),
             "mentor_count": str(row["coaching"].people),
             "at_risk": str(row["at_risk"]),
             "off_track": str(row["off_track"]),
@@ -289,5 +285,5 @@ def sparklines(school_ids, today, weeks=8):
     for row in EngagementTrend.objects.filter(school_id__in=school_ids, strand="study", week__gte=mondays[0]).values(
         "school_id", "week", "on_track", "people"
     ):
-        values[row["school_id"], row["week"]] = percent(row["on_track"], row["people"])
+        values[row["school_id"], row["week"]] = Engagement.percent_of(row["on_track"], row["people"])
     return {school_id: [values.get((school_id, monday)) for monday in mondays] for school_id in school_ids}
