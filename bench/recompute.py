@@ -4,8 +4,10 @@ Figures, each the median of three runs after a warm-up, in the same run on the s
 (vacuumed and analysed first):
 
 - raw GROUP BY: the activity rows counted per person, written into a temporary table;
-- nightly recompute: `compute.store` of every hub (the figures computed from the weeks with
-  activity, which triggers keep as activity is written, and only changed rows written);
+- nightly recompute: `compute.store_hubs` of every hub, as the nightly job runs it (the figures
+  computed from the weeks with activity, which triggers keep as activity is written, and only
+  changed rows written, then this week's trend; the hubs split over
+  ENGAGEMENT_RECOMPUTE_CONNECTIONS connections at once), and the same on one connection;
 - recompute rewriting every row: the same after every stored row was made to differ (as when a
   new term or year starts), the table vacuumed first as autovacuum would between two nights;
 - rebuilding the weeks with activity from every activity row (what the triggers save the
@@ -31,6 +33,7 @@ def main():
     parser.add_argument("--as-of", default="2026-07-10", type=datetime.date.fromisoformat)
     args = parser.parse_args()
     setup()
+    from django.conf import settings
     from django.db import connection, transaction
 
     from engagement import compute, weeks
@@ -53,7 +56,10 @@ def main():
         return groups
 
     def recompute():
-        return compute.store(hub_ids, args.as_of)
+        return compute.store_hubs(hub_ids, args.as_of)
+
+    def on_one_connection():
+        return compute.store_hubs(hub_ids, args.as_of, connections=1)
 
     def rewrite():
         """Seconds of a recompute after every stored row was made to differ (then vacuumed, as
@@ -70,14 +76,17 @@ def main():
     baseline(), recompute()  # warm the caches
     base_s, groups = timed(baseline, repeat=3)
     nightly_s, people = timed(recompute, repeat=3)
+    single_s, _ = timed(on_one_connection, repeat=3)
     rewrite_s = statistics.median(rewrite() for _ in range(3))
-    rebuild_s, _ = timed(rebuild_weeks, repeat=3)
+    rebuild_s, _ = timed(rebuild_weeks)
     print(f"activity rows              {study + coaching:>12,}  ({study:,} study, {coaching:,} coaching)")
     print(f"hubs                       {len(hub_ids):>12,}")
     print(f"raw GROUP BY               {base_s:>12.2f} s  ({groups:,} groups)")
     print(f"nightly recompute          {nightly_s:>12.2f} s  ({people:,} people and strands)   {nightly_s / base_s:5.2f} x")
+    print(f"  the same on one connection{single_s:>12.2f} s                                      {single_s / base_s:5.2f} x")
     print(f"recompute, every row new   {rewrite_s:>12.2f} s  (all {people:,} rows rewritten)      {rewrite_s / base_s:5.2f} x")
     print(f"rebuild weeks from activity{rebuild_s:>12.2f} s  (once, when the triggers are installed)")
+    print(f"connections at once        {settings.ENGAGEMENT_RECOMPUTE_CONNECTIONS:>12}")
     print("target: recompute <= 3x the raw GROUP BY, and < 30 s")
 
 

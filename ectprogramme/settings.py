@@ -192,6 +192,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
 # Every periodic job lives in ectprogramme/schedule.py.
+# The nightly engagement recompute splits the hubs over this many database connections at once.
+ENGAGEMENT_RECOMPUTE_CONNECTIONS = env_int("ENGAGEMENT_RECOMPUTE_CONNECTIONS", 2)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -29,6 +29,7 @@ user text.
 """
 
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -113,9 +114,8 @@ TEMPORARY_WEEKS = ("engine_study_weeks", "engine_coaching_weeks")
 
 
 def _popcount(value):
-    """Set bits of a mask (a column or a short expression); zero masks, the common case, skip the count."""
-    count = f"bit_count(CAST({value} AS bit(64)))" if connection.vendor == "postgresql" else f"bit_count({value})"
-    return f"CASE WHEN ({value}) = 0 THEN 0 ELSE {count} END"
+    """Set bits of a mask."""
+    return f"bit_count(CAST({value} AS bit(64)))" if connection.vendor == "postgresql" else f"bit_count({value})"
 
 
 def _below(k):
@@ -166,23 +166,22 @@ def _weeks_tables(cursor, hub_ids, as_of, ect_ids, mentor_ids):
     return TEMPORARY_WEEKS
 
 
-def _two_years(lower_day, upper_day):
-    """A track's masks for its first (1) and second (2) induction year, from the joined calendar
-    (c1, c2), excused periods (x1, x2) and activity (w1, w2): the year's periods, those inside the
-    track's dates, excused, judged, current, of this term, fortnights, and weeks with activity."""
+def _two_years(lower_day, upper_day, excused):
+    """A track's masks for its first (1) and second (2) induction year, from its cohort's calendar
+    for both years (c), excused periods (x) and activity (w1, w2): the year's periods, those inside
+    the track's dates, excused, judged, current, of this term, fortnights, and weeks with activity."""
     columns = []
     for k in (1, 2):
-        c = f"c{k}"
-        lo = f"{_week_from(lower_day)} - {c}.first_week"
+        lo = f"{_week_from(lower_day)} - c.first_week{k}"
         window = _span(lo, YEAR_BITS - 1)
         if upper_day:
-            up = f"CASE WHEN {upper_day} IS NULL THEN {YEAR_BITS + 1} ELSE {_week(upper_day)} - {c}.first_week END"
-            window += f" & {_ending_before(up, f'{c}.pairs')}"
+            up = f"CASE WHEN {upper_day} IS NULL THEN {YEAR_BITS + 1} ELSE {_week(upper_day)} - c.first_week{k} END"
+            window += f" & {_ending_before(up, f'c.pairs{k}')}"
         columns += [
-            f"COALESCE({c}.periods, 0) AS periods{k}", f"COALESCE({c}.periods & {window}, 0) AS inside{k}",
-            f"COALESCE(x{k}.mask, 0) AS excused{k}", f"COALESCE({c}.judged, 0) AS judged{k}",
-            f"COALESCE({c}.cur, 0) AS cur{k}", f"COALESCE({c}.term, 0) AS term{k}",
-            f"COALESCE({c}.pairs, 0) AS pairs{k}", f"COALESCE(w{k}.weeks, 0) AS weeks{k}",
+            f"COALESCE(c.periods{k}, 0) AS periods{k}", f"COALESCE(c.periods{k} & {window}, 0) AS inside{k}",
+            f"COALESCE(x.{excused}{k}, 0) AS excused{k}", f"COALESCE(c.judged{k}, 0) AS judged{k}",
+            f"COALESCE(c.cur{k}, 0) AS cur{k}", f"COALESCE(c.term{k}, 0) AS term{k}",
+            f"COALESCE(c.pairs{k}, 0) AS pairs{k}", f"COALESCE(w{k}.weeks, 0) AS weeks{k}",
         ]
     return ",\n    ".join(columns)
 
@@ -263,14 +262,27 @@ LEFT JOIN mentees_now mn ON mn.mentor_id = m.mentor_id
 """
 
     study_weeks, coaching_weeks = week_tables
+    hub_weeks = f"hub_id IN ({hubs})"
 
     def joins(track, cadence1, cadence2, weeks_table, weeks_on):
-        return f"""LEFT JOIN calendar c1 ON c1.hub_id = t.hub_id AND c1.cadence = t.{cadence1} AND c1.year = t.y
-  LEFT JOIN calendar c2 ON c2.hub_id = t.hub_id AND c2.cadence = t.{cadence2} AND c2.year = t.y + 1 AND c2.year <= {year}
-  LEFT JOIN excused x1 ON x1.ect_id = {track} AND x1.cadence = t.{cadence1} AND x1.year = t.y
-  LEFT JOIN excused x2 ON x2.ect_id = {track} AND x2.cadence = t.{cadence2} AND x2.year = t.y + 1
-  LEFT JOIN {weeks_table} w1 ON {weeks_on.format(w="w1")} AND w1.academic_year = t.y
-  LEFT JOIN {weeks_table} w2 ON {weeks_on.format(w="w2")} AND w2.academic_year = t.y + 1"""
+        return f"""LEFT JOIN pair_calendar c ON c.hub_id = t.hub_id AND c.cadence1 = t.{cadence1} AND c.cadence2 = t.{cadence2} AND c.y = t.y
+  LEFT JOIN excused x ON x.ect_id = {track}
+  LEFT JOIN {weeks_table} w1 ON {weeks_on.format(w="w1")} AND w1.academic_year = t.y AND w1.{hub_weeks}
+  LEFT JOIN {weeks_table} w2 ON {weeks_on.format(w="w2")} AND w2.academic_year = t.y + 1 AND w2.{hub_weeks}"""
+
+    started, finished = _week("s.started_on"), _week_from("s.finished_on")
+    excused_mask = (
+        f"c.periods & ~{_ending_before(f'{started} - c.first_week', 'c.pairs')} & CASE WHEN s.finished_on IS NULL "
+        f"THEN {FULL} ELSE {_span(0, f'{finished} - c.first_week - 1')} END"
+    )
+    excused_columns = ",\n    ".join(
+        f"bit_or(CASE WHEN c.year = t.y{'' if k == 1 else ' + 1'} AND c.cadence = t.{cadence}{k} THEN {excused_mask} END) AS {name}{k}"
+        for name, cadence in (("study", "s"), ("coaching", "c"))
+        for k in (1, 2)
+    )
+    calendar_columns = ", ".join(
+        f"c{k}.{column} AS {column}{k}" for k in (1, 2) for column in ("first_week", "periods", "pairs", "judged", "cur", "term")
+    )
 
     return f"""
 WITH
@@ -290,32 +302,43 @@ calendar AS (
   LEFT JOIN hub_terms ht ON ht.hub_id = p.hub_id AND ht.academic_year = p.academic_year AND ht.term = p.term
   GROUP BY p.hub_id, p.cadence, p.academic_year, p.first_week
 ),
+cadence_pairs (cadence1, cadence2) AS (
+  SELECT study_cadence_ect1, study_cadence_ect2 FROM engagement_programmeversion
+  UNION SELECT coaching_cadence_ect1, coaching_cadence_ect2 FROM engagement_programmeversion
+),
+pair_calendar AS (
+  -- a cohort's calendar for both induction years (the second only once it has started), in one row
+  SELECT k.hub_id, k.cadence1, k.cadence2, k.y, {calendar_columns}
+  FROM (SELECT c.hub_id, p.cadence1, p.cadence2, c.year AS y FROM calendar c JOIN cadence_pairs p ON p.cadence1 = c.cadence
+        UNION SELECT c.hub_id, p.cadence1, p.cadence2, c.year - 1 FROM calendar c JOIN cadence_pairs p ON p.cadence2 = c.cadence) k
+  LEFT JOIN calendar c1 ON c1.hub_id = k.hub_id AND c1.cadence = k.cadence1 AND c1.year = k.y
+  LEFT JOIN calendar c2 ON c2.hub_id = k.hub_id AND c2.cadence = k.cadence2 AND c2.year = k.y + 1 AND c2.year <= {year}
+),
 excused AS (
-  -- periods touched by a pause or leaving recorded by the as-of date: ending on or after its
-  -- start and starting before its end
-  SELECT s.ect_id, c.cadence, c.year,
-    bit_or(c.periods & ~{_ending_before(f"{_week('s.started_on')} - c.first_week", "c.pairs")}
-      & CASE WHEN s.finished_on IS NULL THEN {FULL} ELSE {_span(0, f"{_week_from('s.finished_on')} - c.first_week - 1")} END) AS mask
+  -- per ECT, the periods of each induction year's study and coaching cadence touched by a pause
+  -- or leaving recorded by the as-of date: ending on or after its start and starting before its end
+  SELECT s.ect_id,
+    {excused_columns}
   FROM participants_ectstatus s JOIN ect_info t ON t.ect_id = s.ect_id
   JOIN calendar c ON c.hub_id = t.hub_id
-  WHERE s.status <> 'active' AND s.started_on <= {d}
-  GROUP BY s.ect_id, c.cadence, c.year
+  WHERE s.status <> 'active' AND s.started_on <= {d} AND c.year IN (t.y, t.y + 1)
+  GROUP BY s.ect_id
 ),
 study_years AS MATERIALIZED (
   SELECT t.ect_id,
-    {_two_years("t.started", None)}
+    {_two_years("t.started", None, "study")}
   FROM study_ects t
   {joins("t.ect_id", "s1", "s2", study_weeks, "{w}.ect_id = t.ect_id")}
 ),
 study_masks AS MATERIALIZED (
   SELECT ect_id, {_met(1)}, {_met(2)} FROM study_years
 ),
-study_counts AS MATERIALIZED (
+study_counts AS (
   SELECT ect_id, {_counts(1)}, {_counts(2)} FROM study_masks
 ),
 coaching_years AS MATERIALIZED (
   SELECT a.mentor_id, a.ect_id, a.assignment_id, t.y,
-    {_two_years(lower_coaching, "a.finished_on")}
+    {_two_years(lower_coaching, "a.finished_on", "coaching")}
   FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
   {joins("a.ect_id", "c1", "c2", coaching_weeks, "{w}.mentor_id = a.mentor_id AND {w}.ect_id = a.ect_id")}
   WHERE t.y <= {year}
@@ -323,7 +346,7 @@ coaching_years AS MATERIALIZED (
 coaching_masks AS MATERIALIZED (
   SELECT mentor_id, ect_id, assignment_id, y, {_met(1)}, {_met(2)} FROM coaching_years
 ),
-coaching_counts AS MATERIALIZED (
+coaching_counts AS (
   SELECT mentor_id, y, {_counts(1)}, {_counts(2)} FROM coaching_masks
 ),
 coaching AS (
@@ -333,8 +356,8 @@ coaching AS (
     MAX({figures["consecutive"]}) AS consecutive
   FROM coaching_counts GROUP BY mentor_id
 ),
-study_last AS (SELECT ect_id, MAX(last_on) AS last_on FROM {study_weeks} GROUP BY ect_id),
-coaching_last AS (SELECT mentor_id, MAX(last_on) AS last_on FROM {coaching_weeks} GROUP BY mentor_id),
+study_last AS (SELECT ect_id, MAX(last_on) AS last_on FROM {study_weeks} WHERE {hub_weeks} GROUP BY ect_id),
+coaching_last AS (SELECT mentor_id, MAX(last_on) AS last_on FROM {coaching_weeks} WHERE {hub_weeks} GROUP BY mentor_id),
 mentees_now AS (
   SELECT mentor_id, COUNT(*) AS mentees FROM assignments WHERE finished_on IS NULL OR finished_on > {d} GROUP BY mentor_id
 )
@@ -482,34 +505,56 @@ def _record_run(hub_ids, as_of):
     runs.bulk_create([EngagementRun(hub_id=hub_id, as_of=as_of, computed_at=now) for hub_id in sorted(missing)])
 
 
-TREND_SELECT = """SELECT e.hub_id, e.school_id, e.strand, '{week}', COUNT(*),
-    SUM(CASE WHEN e.consecutive_missed = 0 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN e.consecutive_missed = 1 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN e.consecutive_missed >= 2 THEN 1 ELSE 0 END)
+TREND_SELECT = """SELECT e.hub_id, e.school_id, e.strand, COUNT(*) AS people,
+    SUM(CASE WHEN e.consecutive_missed = 0 THEN 1 ELSE 0 END) AS on_track,
+    SUM(CASE WHEN e.consecutive_missed = 1 THEN 1 ELSE 0 END) AS at_risk,
+    SUM(CASE WHEN e.consecutive_missed >= 2 THEN 1 ELSE 0 END) AS off_track
   FROM ({source}) e GROUP BY e.hub_id, e.school_id, e.strand"""
+
+
+TREND_FIGURES = ("people", "on_track", "at_risk", "off_track")
+TREND_RESULT = "engine_trend_result"
 
 
 @transaction.atomic
 def store_trend(hub_ids, as_of, from_stored=True):
     """Record each school's people on track per strand for the week of `as_of`.
 
-    From the stored `Engagement` rows (today's), or — for past weeks — straight from the engine.
+    From the stored `Engagement` rows (today's): only points that changed are written, and those of
+    schools and strands with nobody left deleted. For past weeks, straight from the engine.
     """
-    from engagement.models import EngagementTrend
     from engagement.periods import monday_of
 
     hub_ids = sorted(hub_ids)
     _lock(hub_ids)
-    week = monday_of(as_of)
-    EngagementTrend.objects.with_scopes_disabled().filter(hub_id__in=hub_ids, week=week).delete()
-    insert = "INSERT INTO engagement_engagementtrend (hub_id, school_id, strand, week, people, on_track, at_risk, off_track) "
+    week = monday_of(as_of).isoformat()
+    table, hubs = "engagement_engagementtrend", _ids(hub_ids)
+    figures = ", ".join(TREND_FIGURES)
+    insert = f"INSERT INTO {table} (hub_id, school_id, strand, week, {figures}) SELECT hub_id, school_id, strand, '{week}', {figures} FROM "
     with connection.cursor() as cursor:
-        if from_stored:
-            source = f"SELECT * FROM engagement_engagement WHERE hub_id IN ({_ids(hub_ids)})"
-            cursor.execute(insert + TREND_SELECT.format(week=week.isoformat(), source=source))
-        else:
+        if not from_stored:
+            cursor.execute(f"DELETE FROM {table} WHERE hub_id IN ({hubs}) AND week = '{week}'")
             with _engine(cursor, hub_ids, as_of) as source:
-                cursor.execute(insert + TREND_SELECT.format(week=week.isoformat(), source=source))
+                cursor.execute(f"{insert} ({TREND_SELECT.format(source=source)}) n")
+            return
+        differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        source = f"SELECT * FROM engagement_engagement WHERE hub_id IN ({hubs})"
+        new, old = (", ".join(f"{side}.{f}" for f in TREND_FIGURES) for side in ("n", "o"))
+        cursor.execute(f"DROP TABLE IF EXISTS {TREND_RESULT}")
+        cursor.execute(
+            f"""CREATE TEMP TABLE {TREND_RESULT} AS
+            SELECT n.*, o.id AS stored_id FROM ({TREND_SELECT.format(source=source)}) n
+            FULL JOIN (SELECT id, school_id, strand, {figures} FROM {table}
+                       WHERE hub_id IN ({hubs}) AND week = '{week}') o ON o.school_id = n.school_id AND o.strand = n.strand
+            WHERE n.school_id IS NULL OR o.id IS NULL OR ({old}) {differs} ({new})"""
+        )
+        cursor.execute(f"DELETE FROM {table} WHERE id IN (SELECT stored_id FROM {TREND_RESULT} WHERE school_id IS NULL)")
+        cursor.execute(
+            f"""UPDATE {table} SET ({figures}) = ({new}) FROM {TREND_RESULT} n
+            WHERE n.stored_id = {table}.id AND n.school_id IS NOT NULL"""
+        )
+        cursor.execute(f"{insert} {TREND_RESULT} WHERE stored_id IS NULL")
+        cursor.execute(f"DROP TABLE {TREND_RESULT}")
 
 
 def recompute(hubs, as_of, ect_ids=None, mentor_ids=None):
@@ -521,9 +566,63 @@ def recompute(hubs, as_of, ect_ids=None, mentor_ids=None):
         with hub_scope(hub):
             sync_calendar(hub)
     hub_ids = [hub.id for hub in hubs]
+    if ect_ids is None and mentor_ids is None:
+        return store_hubs(hub_ids, as_of)
     count = store(hub_ids, as_of, ect_ids, mentor_ids)
     store_trend(hub_ids, as_of)
     return count
+
+
+def _store_with_trend(hub_ids, as_of):
+    count = store(hub_ids, as_of)
+    store_trend(hub_ids, as_of)
+    return count
+
+
+def store_hubs(hub_ids, as_of, connections=None):
+    """Store every person's figures and this week's trend for the hubs; returns how many rows they have.
+
+    The hubs are split into groups of about as many people each, one per connection
+    (`ENGAGEMENT_RECOMPUTE_CONNECTIONS`, default 2), and the groups computed at the same time, each
+    in a transaction of its own (a hub's figures are independent of other hubs'). Inside a
+    transaction other connections would not see its writes, and SQLite writes one at a time, so
+    there it is one group on this connection.
+    """
+    from django.conf import settings
+
+    hub_ids = sorted(hub_ids)
+    connections = connections or settings.ENGAGEMENT_RECOMPUTE_CONNECTIONS
+    if connections < 2 or len(hub_ids) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return _store_with_trend(hub_ids, as_of) if hub_ids else 0
+    groups = _balanced_groups(hub_ids, connections)
+    with ThreadPoolExecutor(len(groups)) as pool:
+        futures = [pool.submit(_on_own_connection, _store_with_trend, group, as_of) for group in groups]
+        return sum(future.result() for future in futures)
+
+
+def _on_own_connection(function, *args):
+    """Run `function` in this thread on the thread's own database connection, closed after."""
+    try:
+        return function(*args)
+    finally:
+        connection.close()
+
+
+def _balanced_groups(hub_ids, count):
+    """The hubs in at most `count` groups with about as many people (ECTs and mentors) each."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT hub_id, COUNT(*) FROM (SELECT hub_id FROM participants_ect WHERE hub_id IN ({_ids(hub_ids)})
+                UNION ALL SELECT hub_id FROM participants_mentor WHERE hub_id IN ({_ids(hub_ids)})) people GROUP BY hub_id"""
+        )
+        people = dict(cursor.fetchall())
+    groups = [[] for _ in range(min(count, len(hub_ids)))]
+    sizes = [0] * len(groups)
+    for hub_id in sorted(hub_ids, key=lambda h: (-people.get(h, 0), h)):
+        smallest = sizes.index(min(sizes))
+        groups[smallest].append(hub_id)
+        sizes[smallest] += people.get(hub_id, 0) + 1
+    return [sorted(group) for group in groups if group]
 
 
 @dataclass(frozen=True)

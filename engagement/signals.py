@@ -2,9 +2,9 @@
 
 from django.db.models.signals import post_delete, post_save
 
-from engagement.models import CoachingCycle, StudyRecord
+from engagement.models import CoachingCycle, PendingRecompute, StudyRecord
 from engagement.refresh import mark_changed
-from participants.models import ECTStatus, MentorAssignment
+from participants.models import ECT, ECTStatus, Mentor, MentorAssignment
 
 
 def _study(sender, instance, **kwargs):
@@ -20,9 +20,18 @@ def _ect_and_mentors(sender, instance, **kwargs):
     mark_changed(instance.hub_id, ect_ids=[instance.ect_id])
 
 
+def _forget_marks(sender, instance, **kwargs):
+    """A deleted ECT or mentor role needs no recompute: deleting their activity marked them after
+    their own marks were deleted, and the marks would point at nobody."""
+    field = "ect" if sender is ECT else "mentor"
+    PendingRecompute.objects.with_scopes_disabled().filter(**{field: instance.id}).delete()
+
+
 def connect():
     for signal in (post_save, post_delete):
         signal.connect(_study, sender=StudyRecord, dispatch_uid=f"engagement-study-{signal}")
         signal.connect(_coaching, sender=CoachingCycle, dispatch_uid=f"engagement-coaching-{signal}")
         signal.connect(_ect_and_mentors, sender=ECTStatus, dispatch_uid=f"engagement-status-{signal}")
         signal.connect(_ect_and_mentors, sender=MentorAssignment, dispatch_uid=f"engagement-assignment-{signal}")
+    for sender in (ECT, Mentor):
+        post_delete.connect(_forget_marks, sender=sender, dispatch_uid=f"engagement-forget-{sender.__name__}")

@@ -14,7 +14,7 @@ from engagement.calendar import sync_calendar
 from engagement.models import CoachingCycle, Engagement, EngagementRun, EngagementTrend, Module, StudyRecord
 from participants import services
 from schools.models import HalfTerm
-from schools.scoping import hub_scope
+from schools.scoping import hub_scope, scopes_disabled
 from tests import factories
 from tests.engagement import reference
 
@@ -222,6 +222,24 @@ def test_recompute_is_idempotent_and_writes_the_trend(hub):
         assert trend.off_track >= 1
 
 
+def test_the_weeks_trend_point_follows_the_figures_and_goes_with_the_schools_people(hub):
+    ect = ect_at(hub)
+    with hub_scope(hub.hub):
+        compute.recompute([hub.hub], D(2025, 9, 15))
+        compute.recompute([hub.hub], D(2025, 9, 22))
+        point = EngagementTrend.objects.get(school=hub.school, strand="study", week=D(2025, 9, 22))
+        assert Engagement.objects.get(ect=ect).status == "off_track"
+        studied(ect, D(2025, 9, 3), D(2025, 9, 9), D(2025, 9, 17))
+        compute.recompute([hub.hub], D(2025, 9, 23))  # the same week: the point is updated in place
+        assert Engagement.objects.get(ect=ect).status == "on_track"
+        assert EngagementTrend.objects.get(id=point.id).on_track == point.on_track + 1
+        assert EngagementTrend.objects.filter(school=hub.school, strand="study", week=D(2025, 9, 22)).count() == 1
+        hub.sibling_ect.delete()
+        compute.recompute([hub.hub], D(2025, 9, 24))
+        assert not EngagementTrend.objects.filter(school=hub.sibling_school, strand="study", week=D(2025, 9, 22)).exists()
+        assert EngagementTrend.objects.filter(school=hub.sibling_school, strand="study", week=D(2025, 9, 15)).exists()
+
+
 def test_recomputing_some_people_leaves_the_others(hub):
     ect = ect_at(hub)
     with hub_scope(hub.hub):
@@ -377,3 +395,36 @@ def test_one_stored_row_per_ect_and_per_mentor_is_enforced(hub):
             row.pk = None
             with pytest.raises(IntegrityError), transaction.atomic():
                 row.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_hubs_are_stored_on_several_connections_at_once_as_on_one(world_committed):
+    world = world_committed
+    with scopes_disabled():
+        for hub in (world.hub, world.other_hub):
+            for year, rows in TERMS.items():
+                for name, start, end in rows:
+                    HalfTerm.objects.create(hub=hub, academic_year=year, name=name, start_date=start, end_date=end)
+            sync_calendar(hub)
+        studied(world.ect, D(2025, 9, 3))
+        studied(world.other_ect, D(2025, 9, 10))
+    hub_ids = [world.hub.id, world.other_hub.id]
+    assert len(compute._balanced_groups(hub_ids, 2)) == 2
+
+    def stored():
+        with scopes_disabled():
+            people = Engagement.objects.values_list("hub_id", "strand", "ect_id", "mentor_id", "periods_expected", "periods_met", "status")
+            points = EngagementTrend.objects.values_list("hub_id", "school_id", "strand", "week", "people", "on_track")
+            return sorted(people), sorted(points)
+
+    def store_on(connections):
+        with scopes_disabled():  # figures today's debounced recompute stored as the activity was written
+            Engagement.objects.all().delete()
+            EngagementTrend.objects.all().delete()
+        count = compute.store_hubs(hub_ids, D(2025, 9, 22), connections=connections)
+        assert count == len(stored()[0])
+        return stored()
+
+    on_two = store_on(2)
+    assert store_on(1) == on_two
+    assert {row[0] for row in on_two[0]} == set(hub_ids)
