@@ -163,12 +163,13 @@ def _weeks_tables(cursor, hub_ids, as_of, ect_ids, mentor_ids):
         cursor.execute(
             f"CREATE TEMP TABLE {table} AS {weeks.select_weeks(kind, connection.vendor, f'hub_id IN ({hubs}) AND {kind[3]} <= {d} {only}')}"
         )
+        cursor.execute(f"CREATE INDEX {table}_person ON {table} ({kind[1]})")  # the latest record's lookups
     return TEMPORARY_WEEKS
 
 
 def _two_years(lower_day, upper_day, excused):
     """A track's masks for its first (1) and second (2) induction year, from its cohort's calendar
-    for both years (c), excused periods (x) and activity (w1, w2): the year's periods, those inside
+    for both years (c), excused periods (x) and activity (w): the year's periods, those inside
     the track's dates, excused, judged, current, of this term, fortnights, and weeks with activity."""
     columns = []
     for k in (1, 2):
@@ -181,7 +182,7 @@ def _two_years(lower_day, upper_day, excused):
             f"COALESCE(c.periods{k}, 0) AS periods{k}", f"COALESCE(c.periods{k} & {window}, 0) AS inside{k}",
             f"COALESCE(x.{excused}{k}, 0) AS excused{k}", f"COALESCE(c.judged{k}, 0) AS judged{k}",
             f"COALESCE(c.cur{k}, 0) AS cur{k}", f"COALESCE(c.term{k}, 0) AS term{k}",
-            f"COALESCE(c.pairs{k}, 0) AS pairs{k}", f"COALESCE(w{k}.weeks, 0) AS weeks{k}",
+            f"COALESCE(c.pairs{k}, 0) AS pairs{k}", f"COALESCE(w.{'weeks' if k == 1 else 'next_weeks'}, 0) AS weeks{k}",
         ]
     return ",\n    ".join(columns)
 
@@ -243,32 +244,31 @@ def _sql(hub_ids, as_of, years, week_tables, ect_ids=None, mentor_ids=None, fina
     year_values = " UNION ALL ".join(f"SELECT {y}, {first_week(y)}" for y in years or [year])
     lower_coaching = f"CASE WHEN a.started_on > t.started THEN a.started_on ELSE t.started END"
     figures = _figures(year)
-    figures_select = f"""SELECT 'study' AS strand, t.hub_id, t.school_id, t.ect_id, NULL AS mentor_id, t.y AS cohort_start_year,
+    study_weeks, coaching_weeks = week_tables
+    hub_weeks = f"hub_id IN ({hubs})"
+    # a weeks row holds the person's latest record; one with records only outside the years read has it in another row
+    figures_select = f"""SELECT 'study' AS strand, n.hub_id, n.school_id, n.ect_id, NULL AS mentor_id, n.y AS cohort_start_year,
   {figures["expected"]} AS periods_expected, {figures["met"]} AS periods_met,
   {figures["term_expected"]} AS term_expected, {figures["term_met"]} AS term_met,
   {figures["year_expected"]} AS year_expected, {figures["year_met"]} AS year_met,
-  {figures["consecutive"]} AS consecutive_missed, la.last_on AS last_activity_on, NULL AS current_mentees
-FROM study_ects t
-JOIN study_counts n ON n.ect_id = t.ect_id
-LEFT JOIN study_last la ON la.ect_id = t.ect_id
+  {figures["consecutive"]} AS consecutive_missed,
+  COALESCE(n.last_on, (SELECT MAX(l.last_on) FROM {study_weeks} l WHERE l.ect_id = n.ect_id)) AS last_activity_on,
+  NULL AS current_mentees
+FROM study_counts n
 UNION ALL
 SELECT 'coaching', m.hub_id, m.school_id, NULL, m.mentor_id, NULL,
   COALESCE(o.expected, 0), COALESCE(o.met, 0), COALESCE(o.term_expected, 0), COALESCE(o.term_met, 0),
-  COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0), la.last_on, COALESCE(mn.mentees, 0)
+  COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0),
+  COALESCE(o.last_on, (SELECT MAX(l.last_on) FROM {coaching_weeks} l WHERE l.mentor_id = m.mentor_id)),
+  COALESCE(o.mentees, 0)
 FROM mentors m
 LEFT JOIN coaching o ON o.mentor_id = m.mentor_id
-LEFT JOIN coaching_last la ON la.mentor_id = m.mentor_id
-LEFT JOIN mentees_now mn ON mn.mentor_id = m.mentor_id
 """
 
-    study_weeks, coaching_weeks = week_tables
-    hub_weeks = f"hub_id IN ({hubs})"
-
     def joins(track, cadence1, cadence2, weeks_table, weeks_on):
-        return f"""LEFT JOIN pair_calendar c ON c.hub_id = t.hub_id AND c.cadence1 = t.{cadence1} AND c.cadence2 = t.{cadence2} AND c.y = t.y
+        return f"""LEFT JOIN pair_calendar c ON c.hub_id = t.hub_id AND c.cadence1 = t.{cadence1} AND c.cadence2 = t.{cadence2} AND c.y = t.y AND t.y <= {year}
   LEFT JOIN excused x ON x.ect_id = {track}
-  LEFT JOIN {weeks_table} w1 ON {weeks_on.format(w="w1")} AND w1.academic_year = t.y AND w1.{hub_weeks}
-  LEFT JOIN {weeks_table} w2 ON {weeks_on.format(w="w2")} AND w2.academic_year = t.y + 1 AND w2.{hub_weeks}"""
+  LEFT JOIN {weeks_table} w ON {weeks_on} AND w.academic_year = t.y AND w.{hub_weeks}"""
 
     started, finished = _week("s.started_on"), _week_from("s.finished_on")
     excused_mask = (
@@ -325,41 +325,37 @@ excused AS (
   GROUP BY s.ect_id
 ),
 study_years AS MATERIALIZED (
-  SELECT t.ect_id,
+  SELECT t.ect_id, t.hub_id, t.school_id, t.y, w.last_on,
     {_two_years("t.started", None, "study")}
   FROM study_ects t
-  {joins("t.ect_id", "s1", "s2", study_weeks, "{w}.ect_id = t.ect_id")}
+  {joins("t.ect_id", "s1", "s2", study_weeks, "w.ect_id = t.ect_id")}
 ),
 study_masks AS MATERIALIZED (
-  SELECT ect_id, {_met(1)}, {_met(2)} FROM study_years
+  SELECT ect_id, hub_id, school_id, y, last_on, {_met(1)}, {_met(2)} FROM study_years
 ),
 study_counts AS (
-  SELECT ect_id, {_counts(1)}, {_counts(2)} FROM study_masks
+  SELECT ect_id, hub_id, school_id, y, last_on, {_counts(1)}, {_counts(2)} FROM study_masks
 ),
 coaching_years AS MATERIALIZED (
-  SELECT a.mentor_id, a.ect_id, a.assignment_id, t.y,
+  -- every mentee's track, those of a cohort not started yet with no periods
+  SELECT a.mentor_id, a.ect_id, a.assignment_id, t.y, w.last_on,
+    CASE WHEN a.finished_on IS NULL OR a.finished_on > {d} THEN 1 ELSE 0 END AS mentee_now,
     {_two_years(lower_coaching, "a.finished_on", "coaching")}
   FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
-  {joins("a.ect_id", "c1", "c2", coaching_weeks, "{w}.mentor_id = a.mentor_id AND {w}.ect_id = a.ect_id")}
-  WHERE t.y <= {year}
+  {joins("a.ect_id", "c1", "c2", coaching_weeks, "w.mentor_id = a.mentor_id AND w.ect_id = a.ect_id")}
 ),
 coaching_masks AS MATERIALIZED (
-  SELECT mentor_id, ect_id, assignment_id, y, {_met(1)}, {_met(2)} FROM coaching_years
+  SELECT mentor_id, ect_id, assignment_id, y, last_on, mentee_now, {_met(1)}, {_met(2)} FROM coaching_years
 ),
 coaching_counts AS (
-  SELECT mentor_id, y, {_counts(1)}, {_counts(2)} FROM coaching_masks
+  SELECT mentor_id, y, last_on, mentee_now, {_counts(1)}, {_counts(2)} FROM coaching_masks
 ),
 coaching AS (
   SELECT mentor_id, SUM({figures["expected"]}) AS expected, SUM({figures["met"]}) AS met,
     SUM({figures["term_expected"]}) AS term_expected, SUM({figures["term_met"]}) AS term_met,
     SUM({figures["year_expected"]}) AS year_expected, SUM({figures["year_met"]}) AS year_met,
-    MAX({figures["consecutive"]}) AS consecutive
+    MAX({figures["consecutive"]}) AS consecutive, MAX(last_on) AS last_on, SUM(mentee_now) AS mentees
   FROM coaching_counts GROUP BY mentor_id
-),
-study_last AS (SELECT ect_id, MAX(last_on) AS last_on FROM {study_weeks} WHERE {hub_weeks} GROUP BY ect_id),
-coaching_last AS (SELECT mentor_id, MAX(last_on) AS last_on FROM {coaching_weeks} WHERE {hub_weeks} GROUP BY mentor_id),
-mentees_now AS (
-  SELECT mentor_id, COUNT(*) AS mentees FROM assignments WHERE finished_on IS NULL OR finished_on > {d} GROUP BY mentor_id
 )
 {final or figures_select}"""
 
@@ -493,13 +489,19 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     return count
 
 
-def _record_run(hub_ids, as_of):
+def _record_run(hub_ids, as_of=None):
+    """Record when the hubs' figures were calculated (and as of which date, unless only the trend was
+    written). Every write of a hub's figures or trend moves `computed_at`, in the same transaction,
+    so what is read from them can be cached under it."""
     from django.utils import timezone
 
     from engagement.models import EngagementRun
 
     runs = EngagementRun.objects.with_scopes_disabled()
     now = timezone.now()
+    if as_of is None:
+        runs.filter(hub_id__in=hub_ids).update(computed_at=now)
+        return
     runs.filter(hub_id__in=hub_ids).update(as_of=as_of, computed_at=now)
     missing = set(hub_ids) - set(runs.filter(hub_id__in=hub_ids).values_list("hub_id", flat=True))
     runs.bulk_create([EngagementRun(hub_id=hub_id, as_of=as_of, computed_at=now) for hub_id in sorted(missing)])
@@ -536,6 +538,7 @@ def store_trend(hub_ids, as_of, from_stored=True):
             cursor.execute(f"DELETE FROM {table} WHERE hub_id IN ({hubs}) AND week = '{week}'")
             with _engine(cursor, hub_ids, as_of) as source:
                 cursor.execute(f"{insert} ({TREND_SELECT.format(source=source)}) n")
+            _record_run(hub_ids)
             return
         differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
         source = f"SELECT * FROM engagement_engagement WHERE hub_id IN ({hubs})"
@@ -555,6 +558,7 @@ def store_trend(hub_ids, as_of, from_stored=True):
         )
         cursor.execute(f"{insert} {TREND_RESULT} WHERE stored_id IS NULL")
         cursor.execute(f"DROP TABLE {TREND_RESULT}")
+    _record_run(hub_ids)
 
 
 def recompute(hubs, as_of, ect_ids=None, mentor_ids=None):

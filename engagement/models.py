@@ -219,7 +219,7 @@ class CalendarPeriod(models.Model):
 
 
 class StudyWeeks(models.Model):
-    """The weeks of one academic year in which an ECT recorded study (`engagement.weeks`).
+    """The weeks of an academic year and the next in which an ECT recorded study (`engagement.weeks`).
 
     Kept by database triggers on `StudyRecord`; never written by the application.
     """
@@ -228,7 +228,8 @@ class StudyWeeks(models.Model):
     ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="+", db_index=False)
     academic_year = models.PositiveSmallIntegerField()
     weeks = models.BigIntegerField(help_text="Bit 52 - n set when the year's week n has a record.")
-    last_on = models.DateField()
+    next_weeks = models.BigIntegerField(default=0, help_text="The next academic year's weeks, the same way.")
+    last_on = models.DateField(help_text="The ECT's latest record, in any year.")
 
     objects = ScopedManager(hub="hub")
 
@@ -237,7 +238,7 @@ class StudyWeeks(models.Model):
 
 
 class CoachingWeeks(models.Model):
-    """The weeks of one academic year in which a mentor observed a mentee (`engagement.weeks`).
+    """The weeks of an academic year and the next in which a mentor observed a mentee (`engagement.weeks`).
 
     Kept by database triggers on `CoachingCycle`; never written by the application.
     """
@@ -247,7 +248,8 @@ class CoachingWeeks(models.Model):
     ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="+")
     academic_year = models.PositiveSmallIntegerField()
     weeks = models.BigIntegerField(help_text="Bit 52 - n set when the year's week n has an observation.")
-    last_on = models.DateField()
+    next_weeks = models.BigIntegerField(default=0, help_text="The next academic year's weeks, the same way.")
+    last_on = models.DateField(help_text="The mentor's latest observation of any mentee, in any year.")
 
     objects = ScopedManager(hub="hub")
 
@@ -333,7 +335,8 @@ class Engagement(models.Model):
 
 class EngagementRun(models.Model):
     """When a hub's engagement was last calculated, and as of which date (the rows themselves are
-    only rewritten when their figures change)."""
+    only rewritten when their figures change). Every write of the hub's figures or trend moves
+    `computed_at` in the same transaction, so what is read from them can be cached under it."""
 
     hub = models.OneToOneField(Hub, on_delete=models.CASCADE, related_name="+")
     as_of = models.DateField()

@@ -2,7 +2,9 @@
 
 Periods are whole weeks (Monday to Sunday), so what the engine needs of the activity is, per ECT
 (study) or per mentor and mentee (coaching) and academic year, the set of weeks with at least one
-record: a bitmap in one integer, and the latest date. `StudyWeeks` and `CoachingWeeks` hold these,
+record: a bitmap in one integer. `StudyWeeks` and `CoachingWeeks` hold these, a row per year with
+records in it or in the next holding both years' weeks (an induction's two years in one row), and
+the person's latest record in any year (for a mentor, of any mentee),
 kept up to date by database triggers on the activity tables (every insert, update and delete,
 bulk ones and raw SQL included), so the nightly recompute reads a row per person and year instead
 of every activity row. (On SQLite, Django alters a table by rebuilding it, which drops its
@@ -61,15 +63,23 @@ def week_code(column, vendor):
 # (table, its people, their columns in the activity table, activity table, date column)
 STUDY = ("engagement_studyweeks", "ect_id", "engagement_studyrecord", "done_on")
 COACHING = ("engagement_coachingweeks", "mentor_id, ect_id", "engagement_coachingcycle", "observed_on")
+COLUMNS = "weeks, next_weeks, last_on"
 LOCK_EACH_UP_TO = 100  # people a statement's trigger locks one by one; more lock the weeks table
 
 
 def select_weeks(kind, vendor, where):
-    """The weeks rows for the activity rows matching `where` (SQL)."""
+    """The weeks rows for the activity rows matching `where` (SQL): a row for each year with records in
+    it or in the next, holding both years' weeks, and the person's latest record in any year."""
     _, people, source, day = kind
-    return f"""SELECT hub_id, {people}, code / 64 AS academic_year, bit_or(CAST(1 AS BIGINT) << (code % 64)) AS weeks, MAX({day}) AS last_on
-        FROM (SELECT hub_id, {people}, {day}, {week_code(day, vendor)} AS code FROM {source} WHERE {where}) r
-        GROUP BY hub_id, {people}, code / 64"""
+    key = people.split(",")[0]
+    bit = "CAST(1 AS BIGINT) << (code % 64)"
+    return f"""SELECT hub_id, {people}, academic_year, bit_or(this_year) AS weeks, bit_or(next_year) AS next_weeks,
+          MAX(MAX({day})) OVER (PARTITION BY {key}) AS last_on
+        FROM (SELECT hub_id, {people}, {day}, code / 64 - k.shift AS academic_year,
+                CASE WHEN k.shift = 0 THEN {bit} ELSE 0 END AS this_year, CASE WHEN k.shift = 1 THEN {bit} ELSE 0 END AS next_year
+              FROM (SELECT hub_id, {people}, {day}, {week_code(day, vendor)} AS code FROM {source} WHERE {where}) r
+              CROSS JOIN (SELECT 0 AS shift UNION ALL SELECT 1) k) r
+        GROUP BY hub_id, {people}, academic_year"""
 
 
 def _refresh(kind, vendor, key, ids):
@@ -78,7 +88,7 @@ def _refresh(kind, vendor, key, ids):
     test = f"{key} = ANY({ids})" if vendor == "postgresql" else f"{key} = {ids}"
     return [
         f"DELETE FROM {table} WHERE {test}",
-        f"INSERT INTO {table} (hub_id, {people}, academic_year, weeks, last_on) {select_weeks(kind, vendor, test)}",
+        f"INSERT INTO {table} (hub_id, {people}, academic_year, {COLUMNS}) {select_weeks(kind, vendor, test)}",
     ]
 
 
@@ -146,4 +156,4 @@ def rebuild(cursor, vendor=None):
     for kind in (STUDY, COACHING):
         table, people, _, _ = kind
         cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(f"INSERT INTO {table} (hub_id, {people}, academic_year, weeks, last_on) {select_weeks(kind, vendor, '1 = 1')}")
+        cursor.execute(f"INSERT INTO {table} (hub_id, {people}, academic_year, {COLUMNS}) {select_weeks(kind, vendor, '1 = 1')}")

@@ -9,12 +9,8 @@ from engagement import weeks
 
 
 def install_triggers(apps, schema_editor):
-    """Triggers keep the weeks tables in step with the activity; fill them from the rows so far."""
-    vendor = schema_editor.connection.vendor
-    with schema_editor.connection.cursor() as cursor:
-        for statement in weeks.trigger_sql(vendor):
-            cursor.execute(statement)
-        weeks.rebuild(cursor, vendor)
+    """Nothing now: the triggers that keep the weeks tables in step with the activity are installed,
+    and the tables filled, by migration 0013, for the tables' final shape (`engagement.weeks`)."""
 
 
 def drop_triggers(apps, schema_editor):

@@ -2,15 +2,9 @@
 
 from django.db import migrations
 
-from engagement import weeks
-
 
 def reinstall(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            for statement in weeks.drop_trigger_sql(vendor) + weeks.trigger_sql(vendor):
-                cursor.execute(statement)
+    """Nothing now: migration 0013 installs the triggers for the weeks tables' final shape."""
 
 
 class Migration(migrations.Migration):

@@ -14,8 +14,10 @@ D = datetime.date
 
 def stored():
     return (
-        sorted(StudyWeeks.objects.with_scopes_disabled().values_list("ect_id", "academic_year", "weeks", "last_on")),
-        sorted(CoachingWeeks.objects.with_scopes_disabled().values_list("mentor_id", "ect_id", "academic_year", "weeks", "last_on")),
+        sorted(StudyWeeks.objects.with_scopes_disabled().values_list("ect_id", "academic_year", "weeks", "next_weeks", "last_on")),
+        sorted(
+            CoachingWeeks.objects.with_scopes_disabled().values_list("mentor_id", "ect_id", "academic_year", "weeks", "next_weeks", "last_on")
+        ),
     )
 
 
@@ -46,9 +48,14 @@ def test_the_triggers_keep_the_weeks_of_every_write(world):
         CoachingCycle.objects.create(hub=ect.hub, ect=ect, mentor=mentor, observed_on=D(2026, 1, 7))
         study, coaching = stored()
         mine = ([r for r in study if r[0] == ect.id], [r for r in coaching if r[:2] == (mentor.id, ect.id)])
-        assert [(y, w.bit_count(), last) for _, y, w, last in mine[0]] == [(2025, 4, D(2025, 9, 22))]
-        # 30 Aug 2025 is in the week of Wednesday 27 Aug: the year before
-        assert [(y, w.bit_count()) for _, _, y, w, _ in mine[1]] == [(2024, 1), (2025, 1)]
+        # a row per year with records in it or in the next, with both years' weeks
+        assert [(y, w.bit_count(), n.bit_count(), last) for _, y, w, n, last in mine[0]] == [
+            (2024, 0, 4, D(2025, 9, 22)), (2025, 4, 0, D(2025, 9, 22))
+        ]
+        # 30 Aug 2025 is in the week of Wednesday 27 Aug: the year before; the latest observation is in every row
+        assert [(y, w.bit_count(), n.bit_count(), last) for _, _, y, w, n, last in mine[1]] == [
+            (2023, 0, 1, D(2026, 1, 7)), (2024, 1, 1, D(2026, 1, 7)), (2025, 1, 0, D(2026, 1, 7))
+        ]
         assert (study, coaching) == rebuilt()
 
         cycle.observed_on = D(2025, 9, 10)
@@ -57,8 +64,8 @@ def test_the_triggers_keep_the_weeks_of_every_write(world):
         StudyRecord.objects.filter(module__in=modules[2:4]).delete()
         study, coaching = stored()
         mine = ([r for r in study if r[0] == ect.id], [r for r in coaching if r[:2] == (mentor.id, ect.id)])
-        assert [(y, w.bit_count()) for _, _, y, w, _ in mine[1]] == [(2025, 2)]
-        assert [(w.bit_count(), last) for _, _, w, last in mine[0]] == [(2, D(2025, 10, 1))]
+        assert [(y, w.bit_count(), n.bit_count()) for _, _, y, w, n, _ in mine[1]] == [(2024, 0, 2), (2025, 2, 0)]
+        assert [(w.bit_count(), n.bit_count(), last) for _, _, w, n, last in mine[0]] == [(0, 2, D(2025, 10, 1)), (2, 0, D(2025, 10, 1))]
         assert (study, coaching) == rebuilt()
 
         CoachingCycle.objects.filter(mentor=mentor).delete()
