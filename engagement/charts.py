@@ -76,11 +76,14 @@ def legend(series_names):
     return format_html('<ul class="chart-legend">{}</ul>', mark_safe("".join(items)))
 
 
+NOT_ENOUGH_WEEKS = mark_safe('<span class="muted">Not enough weeks yet</span>')
+
+
 def sparkline(values, label, width=96, height=24):
     """A tiny percent trend for a table cell; `label` describes it for screen readers."""
     points = [(i, v) for i, v in enumerate(values) if v is not None]
     if len(points) < 2:
-        return format_html('<span class="muted">{}</span>', "Not enough weeks yet")
+        return NOT_ENOUGH_WEEKS
     step = (width - 4) / max(len(values) - 1, 1)
     path = " ".join(f"{2 + i * step:.1f},{2 + (height - 4) * (1 - v / 100):.1f}" for i, v in points)
     return mark_safe(

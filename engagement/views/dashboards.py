@@ -62,18 +62,19 @@ def _chart(labels, series):
 def lead_dashboard(request, school_code):
     school = access.get_school(request.viewer, school_code)
     params = _table_params(request)
-    page = Paginator(dashboards.people(school, **params), 50).get_page(request.GET.get("page"))
+    rows, counts = dashboards.people(school, **params)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     sort_links = _sort_links(request, dashboards.SORTS, params["sort"], params["descending"])
     context = {"school": school, "page": page, "sort_links": sort_links, **params}
     if request.htmx:
         return render(request, "engagement/lead_dashboard.html#table", context)
     today = timezone.localdate()
-    summary = dashboards.summary(request.hub, Engagement.objects.filter(school=school), EngagementTrend.objects.filter(school=school), today)
+    summary = dashboards.summary(counts, EngagementTrend.objects.filter(school=school), today)
     context.update(
         headlines=summary.headlines,
         chart=_chart(summary.week_labels, summary.series),
         calendar=dashboards.calendar_state(request.hub, today),
-        computed=summary.computed_at,
+        computed=dashboards.computed_at(request.hub),
         has_people=dashboards.has_people(school, summary.headlines),
         threshold=dashboards.DECLARATION_THRESHOLD,
         today=today,
@@ -112,16 +113,19 @@ def hub_dashboard(request):
     access.require_hub_staff(request.viewer)
     q, concern = request.GET.get("q", "").strip(), request.GET.get("concern", "")
     sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
-    rows = dashboards.schools(access.visible_schools(request.viewer), q=q, concern=concern, sort=sort, descending=descending)
+    state = dashboards.hub_state(request.hub)
+    rows = dashboards.schools(
+        access.visible_schools(request.viewer), state.newest_week, q=q, concern=concern, sort=sort, descending=descending
+    )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
     context = {
-        "page": page, "rows": dashboards.school_rows(page.object_list, today), "q": q, "concern": concern, "sort": sort,
-        "descending": descending, "sort_links": _sort_links(request, dashboards.SCHOOL_SORTS, sort, descending),
+        "page": page, "rows": dashboards.school_rows(page.object_list, state.newest_week, today), "q": q, "concern": concern,
+        "sort": sort, "descending": descending, "sort_links": _sort_links(request, dashboards.SCHOOL_SORTS, sort, descending),
     }
     if request.htmx:
         return render(request, "engagement/hub_dashboard.html#table", context)
-    summary = dashboards.summary(request.hub, Engagement.objects.all(), EngagementTrend.objects.all(), today)
+    summary = dashboards.summary(dashboards.hub_counts(request.hub, state), EngagementTrend.objects.all(), today)
     context.update(headlines=summary.headlines, chart=_chart(summary.week_labels, summary.series), today=today)
     return render(request, "engagement/hub_dashboard.html", context)
 
