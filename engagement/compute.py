@@ -89,7 +89,7 @@ def _people_ctes(hubs, d, year, ect_only, mentor_only):
 ),
 study_ects AS (
   SELECT t.* FROM ect_info t
-  JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.started_on <= {d}
+  JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.hub_id IN ({hubs}) AND s.started_on <= {d}
    AND (s.finished_on IS NULL OR s.finished_on > {d}) AND s.status IN ('active', 'paused')
   WHERE t.y IN ({year}, {year - 1}) {ect_only}
 ),
@@ -100,7 +100,7 @@ mentors AS (
 assignments AS (
   SELECT a.id AS assignment_id, a.mentor_id, a.ect_id, a.started_on, a.finished_on
   FROM participants_mentorassignment a JOIN mentors m ON m.mentor_id = a.mentor_id
-  WHERE a.started_on <= {d}
+  WHERE a.hub_id IN ({hubs}) AND a.started_on <= {d}
 ),
 hub_terms AS (
   SELECT p.hub_id, p.academic_year, p.term FROM engagement_calendarperiod p
@@ -149,14 +149,13 @@ def _weeks_tables(cursor, hub_ids, as_of, ect_ids, mentor_ids):
     """The weeks with activity to read: the stored ones (`engagement.weeks`), or — when they hold
     activity after `as_of`, a date in the past — temporary ones built from the activity up to it."""
     hubs = _ids(hub_ids)
-    cursor.execute(
-        f"""SELECT MAX(last_on) FROM (SELECT MAX(last_on) AS last_on FROM {weeks.STUDY[0]} WHERE hub_id IN ({hubs})
-            UNION ALL SELECT MAX(last_on) FROM {weeks.COACHING[0]} WHERE hub_id IN ({hubs})) latest"""
-    )
-    latest = _date(cursor.fetchone()[0])
-    if latest is None or latest <= as_of:
-        return weeks.STUDY[0], weeks.COACHING[0]
     d = f"'{as_of.isoformat()}'"
+    later = " UNION ALL ".join(
+        f"SELECT 1 FROM {table} WHERE last_on > {d} AND hub_id IN ({hubs})" for table in (weeks.STUDY[0], weeks.COACHING[0])
+    )
+    cursor.execute(f"SELECT EXISTS ({later})")  # from the index on last_on: nothing is later than today
+    if not cursor.fetchone()[0]:
+        return weeks.STUDY[0], weeks.COACHING[0]
     for table, kind, people in ((TEMPORARY_WEEKS[0], weeks.STUDY, ect_ids), (TEMPORARY_WEEKS[1], weeks.COACHING, mentor_ids)):
         only = f"AND {kind[1].split(',')[0]} IN ({_ids(people)})" if people is not None else ""
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -321,14 +320,14 @@ excused AS (
     {excused_columns}
   FROM participants_ectstatus s JOIN ect_info t ON t.ect_id = s.ect_id
   JOIN calendar c ON c.hub_id = t.hub_id
-  WHERE s.status <> 'active' AND s.started_on <= {d} AND c.year IN (t.y, t.y + 1)
+  WHERE s.hub_id IN ({hubs}) AND s.status <> 'active' AND s.started_on <= {d} AND c.year IN (t.y, t.y + 1)
   GROUP BY s.ect_id
 ),
 study_years AS MATERIALIZED (
   SELECT t.ect_id, t.hub_id, t.school_id, t.y, w.last_on,
     {_two_years("t.started", None, "study")}
   FROM study_ects t
-  {joins("t.ect_id", "s1", "s2", study_weeks, "w.ect_id = t.ect_id")}
+  {joins("t.ect_id", "s1", "s2", study_weeks, f"w.ect_id = t.ect_id AND w.academic_year IN ({year - 1}, {year})")}
 ),
 study_masks AS MATERIALIZED (
   SELECT ect_id, hub_id, school_id, y, last_on, {_met(1)}, {_met(2)} FROM study_years
@@ -342,7 +341,7 @@ coaching_years AS MATERIALIZED (
     CASE WHEN a.finished_on IS NULL OR a.finished_on > {d} THEN 1 ELSE 0 END AS mentee_now,
     {_two_years(lower_coaching, "a.finished_on", "coaching")}
   FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
-  {joins("a.ect_id", "c1", "c2", coaching_weeks, "w.mentor_id = a.mentor_id AND w.ect_id = a.ect_id")}
+  {joins("a.ect_id", "c1", "c2", coaching_weeks, f"w.mentor_id = a.mentor_id AND w.ect_id = a.ect_id AND w.academic_year <= {year}")}
 ),
 coaching_masks AS MATERIALIZED (
   SELECT mentor_id, ect_id, assignment_id, y, last_on, mentee_now, {_met(1)}, {_met(2)} FROM coaching_years

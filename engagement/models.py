@@ -235,6 +235,7 @@ class StudyWeeks(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ect", "academic_year"], name="one_study_weeks_per_ect_year")]
+        indexes = [models.Index(fields=["last_on"], name="study_weeks_last_on")]
 
 
 class CoachingWeeks(models.Model):
@@ -257,6 +258,7 @@ class CoachingWeeks(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["mentor", "ect", "academic_year"], name="one_coaching_weeks_per_pair_year")
         ]
+        indexes = [models.Index(fields=["last_on"], name="coaching_weeks_last_on")]
 
 
 class HubCalendar(models.Model):
