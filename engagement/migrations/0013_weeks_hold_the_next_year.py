@@ -24,6 +24,8 @@ class Migration(migrations.Migration):
     dependencies = [("engagement", "0012_weeks_triggers_take_turns")]
 
     operations = [
+        # SQLite alters a table by rebuilding it, which fails while triggers on other tables name it
+        migrations.RunPython(drop_triggers, migrations.RunPython.noop),
         migrations.AddField(
             model_name="studyweeks",
             name="next_weeks",
