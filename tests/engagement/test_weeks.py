@@ -1,12 +1,15 @@
 """The weeks-with-activity tables stay in step with the activity, whatever writes it."""
 
 import datetime
+import threading
+import time
 
-from django.db import connection
+import pytest
+from django.db import connection, transaction
 
 from engagement import weeks
 from engagement.models import CoachingCycle, CoachingWeeks, Module, StudyRecord, StudyWeeks
-from schools.scoping import hub_scope
+from schools.scoping import hub_scope, scopes_disabled
 from tests import factories
 
 D = datetime.date
@@ -78,3 +81,39 @@ def test_a_weeks_bit_is_the_periods_bit():
 
     assert period_bit(D(2025, 9, 1), 2025) == 1 << 52
     assert period_bit(D(2025, 9, 8), 2025) == 1 << 51
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_writing_one_ects_study_at_once_both_count(world_committed):
+    """The second writer's trigger waits for the first to commit, then counts the first's record too
+    (without the wait each would store only its own week, the last one winning)."""
+    ect = world_committed.ect
+    modules = list(Module.objects.filter(programme__code=ect.programme).order_by("year", "order")[:2])
+    first_wrote, second_started = threading.Event(), threading.Event()
+
+    def write(module, day, before_commit=None):
+        try:
+            with transaction.atomic(), scopes_disabled():
+                StudyRecord.objects.create(hub_id=ect.hub_id, ect=ect, module=module, done_on=day)
+                if before_commit:
+                    before_commit()
+        finally:
+            connection.close()
+
+    def hold_until_the_second_is_waiting():
+        first_wrote.set()
+        second_started.wait(5)
+        time.sleep(0.3)  # the second's insert is now waiting for this transaction's lock on the ECT
+
+    first = threading.Thread(target=write, args=(modules[0], D(2025, 9, 3), hold_until_the_second_is_waiting))
+    first.start()
+    first_wrote.wait(5)
+    second = threading.Thread(target=lambda: (second_started.set(), write(modules[1], D(2025, 9, 10))))
+    second.start()
+    first.join(10)
+    second.join(10)
+    with scopes_disabled():
+        row = StudyWeeks.objects.get(ect=ect, academic_year=2025)
+        assert row.weeks.bit_count() == 2
+        assert stored() == rebuilt()
