@@ -438,8 +438,8 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     Under a lock on the hubs, the engine's rows are compared with the stored ones in one pass and
     only the differences kept (a temporary table); then rows of people no longer counted are
     deleted, changed rows updated and new people's rows inserted. Most nights most figures do not
-    change, so little is written; a rerun writes nothing. Returns how many people and strands the
-    hubs (or the people given) now have figures for.
+    change, so little is written; a rerun writes nothing. Returns how many rows it wrote (deleted,
+    updated or inserted).
     """
     hub_ids = sorted(hub_ids)
     _lock(hub_ids)
@@ -468,22 +468,22 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
                 WHERE n.person IS NULL OR o.person IS NULL
                    OR ({", ".join(f"o.{c}" for c in VALUES)}) {differs} ({", ".join(f"n.{c}" for c in VALUES)})"""
             )
-        cursor.execute(
+        writes = [
             f"""DELETE FROM {table} WHERE {in_scope}
-            AND COALESCE(ect_id, -mentor_id) IN (SELECT stored_person FROM {RESULT} WHERE person IS NULL)"""
-        )
-        for key in ("ect_id", "mentor_id"):
-            cursor.execute(
+            AND COALESCE(ect_id, -mentor_id) IN (SELECT stored_person FROM {RESULT} WHERE person IS NULL)""",
+            *(
                 f"""UPDATE {table} SET ({written}) = ({values}) FROM {RESULT} r
                 WHERE r.{key} = {table}.{key} AND r.stored_person IS NOT NULL"""
-            )
-        cursor.execute(
+                for key in ("ect_id", "mentor_id")
+            ),
             f"""INSERT INTO {table} (strand, ect_id, mentor_id, {written})
-            SELECT r.strand, r.ect_id, r.mentor_id, {values} FROM {RESULT} r WHERE r.stored_person IS NULL AND r.person IS NOT NULL"""
-        )
+            SELECT r.strand, r.ect_id, r.mentor_id, {values} FROM {RESULT} r WHERE r.stored_person IS NULL AND r.person IS NOT NULL""",
+        ]
+        count = 0
+        for statement in writes:
+            cursor.execute(statement)
+            count += max(cursor.rowcount, 0)
         cursor.execute(f"DROP TABLE {RESULT}")
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {in_scope}")
-        count = cursor.fetchone()[0]
     _record_run(hub_ids, as_of)
     return count
 
@@ -561,7 +561,8 @@ def store_trend(hub_ids, as_of, from_stored=True):
 
 
 def recompute(hubs, as_of, ect_ids=None, mentor_ids=None):
-    """Bring the hubs' calendars up to date, then store their engagement and this week's trend."""
+    """Bring the hubs' calendars up to date, then store their engagement and this week's trend.
+    Returns how many figure rows were written."""
     from engagement.calendar import sync_calendar
     from schools.scoping import hub_scope
 
@@ -583,7 +584,7 @@ def _store_with_trend(hub_ids, as_of):
 
 
 def store_hubs(hub_ids, as_of, connections=None):
-    """Store every person's figures and this week's trend for the hubs; returns how many rows they have.
+    """Store every person's figures and this week's trend for the hubs; returns how many figure rows it wrote.
 
     The hubs are split into groups of about as many people each, one per connection
     (`ENGAGEMENT_RECOMPUTE_CONNECTIONS`, default 2), and the groups computed at the same time, each
