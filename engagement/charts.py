@@ -79,14 +79,24 @@ def legend(series_names):
 NOT_ENOUGH_WEEKS = mark_safe('<span class="muted">Not enough weeks yet</span>')
 
 
-def sparkline(values, label, width=96, height=24):
-    """A tiny percent trend for a table cell; `label` describes it for screen readers."""
+SPARKLINE_WIDTH, SPARKLINE_HEIGHT = 96, 24
+
+
+def sparkline_points(values, width=SPARKLINE_WIDTH, height=SPARKLINE_HEIGHT):
+    """The points of a tiny percent trend's line, or None with fewer than two values (numbers only:
+    they can be cached)."""
     points = [(i, v) for i, v in enumerate(values) if v is not None]
     if len(points) < 2:
-        return NOT_ENOUGH_WEEKS
+        return None
     step = (width - 4) / max(len(values) - 1, 1)
-    path = " ".join(f"{2 + i * step:.1f},{2 + (height - 4) * (1 - v / 100):.1f}" for i, v in points)
+    return " ".join(f"{2 + i * step:.1f},{2 + (height - 4) * (1 - v / 100):.1f}" for i, v in points)
+
+
+def sparkline_svg(points, label, width=SPARKLINE_WIDTH, height=SPARKLINE_HEIGHT):
+    """A tiny percent trend for a table cell from its `sparkline_points`; `label` describes it for screen readers."""
+    if points is None:
+        return NOT_ENOUGH_WEEKS
     return mark_safe(
         f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}" class="sparkline">'
-        f'<polyline points="{path}" fill="none" stroke="#1d70b8" stroke-width="2"/></svg>'
+        f'<polyline points="{points}" fill="none" stroke="#1d70b8" stroke-width="2"/></svg>'
     )

@@ -4,6 +4,7 @@ import datetime
 import os
 
 import pytest
+from django.core.cache import cache
 from django_scopes import scopes_disabled
 
 from schools.models import HALF_TERM_ORDER
@@ -22,6 +23,12 @@ def pytest_configure(config):
 def _outbox_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache, so no test sees figures another one cached."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from engagement import charts, compute, dashboards, export
-from engagement.models import Engagement, EngagementTrend
+from engagement.models import Engagement
 from participants import access
 from participants.models import ECT
 
@@ -65,16 +65,17 @@ def lead_dashboard(request, school_code):
     rows, counts = dashboards.people(school, **params)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     sort_links = _sort_links(request, dashboards.SORTS, params["sort"], params["descending"])
-    context = {"school": school, "page": page, "sort_links": sort_links, **params}
+    context = {"school": school, "page": page, "rows": dashboards.person_rows(page.object_list), "sort_links": sort_links, **params}
     if request.htmx:
         return render(request, "engagement/lead_dashboard.html#table", context)
     today = timezone.localdate()
-    summary = dashboards.summary(counts, EngagementTrend.objects.filter(school=school), today)
+    state = dashboards.school_state(request.hub, today)
+    summary = dashboards.summary(counts, dashboards.school_trend(school, state.computed_at, today))
     context.update(
         headlines=summary.headlines,
         chart=_chart(summary.week_labels, summary.series),
-        calendar=dashboards.calendar_state(request.hub, today),
-        computed=dashboards.computed_at(request.hub),
+        calendar=state.calendar,
+        computed=state.computed_at,
         has_people=dashboards.has_people(school, summary.headlines),
         threshold=dashboards.DECLARATION_THRESHOLD,
         today=today,
@@ -113,19 +114,17 @@ def hub_dashboard(request):
     access.require_hub_staff(request.viewer)
     q, concern = request.GET.get("q", "").strip(), request.GET.get("concern", "")
     sort, descending = request.GET.get("sort", "name"), request.GET.get("dir") == "desc"
-    state = dashboards.hub_state(request.hub)
-    rows = dashboards.schools(
-        access.visible_schools(request.viewer), state.newest_week, q=q, concern=concern, sort=sort, descending=descending
-    )
+    today, state = timezone.localdate(), dashboards.hub_state(request.hub)
+    figures = dashboards.hub_figures(request.hub, state, today)
+    rows = dashboards.schools(access.visible_schools(request.viewer), figures, q=q, concern=concern, sort=sort, descending=descending)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    today = timezone.localdate()
     context = {
-        "page": page, "rows": dashboards.school_rows(page.object_list, state.newest_week, today), "q": q, "concern": concern,
+        "page": page, "rows": dashboards.school_rows(page.object_list, figures), "q": q, "concern": concern,
         "sort": sort, "descending": descending, "sort_links": _sort_links(request, dashboards.SCHOOL_SORTS, sort, descending),
     }
     if request.htmx:
         return render(request, "engagement/hub_dashboard.html#table", context)
-    summary = dashboards.summary(dashboards.hub_counts(request.hub, state), EngagementTrend.objects.all(), today)
+    summary = dashboards.summary(dashboards.hub_counts(request.hub, state), figures.trend)
     context.update(headlines=summary.headlines, chart=_chart(summary.week_labels, summary.series), today=today)
     return render(request, "engagement/hub_dashboard.html", context)
 

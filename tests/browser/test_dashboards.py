@@ -153,7 +153,8 @@ def test_tutor_lands_on_the_lead_dashboard_with_headlines_trend_and_people(page,
     with scopes_disabled():
         calendar = dashboards.calendar_state(dash.hub, dash.today)
         expected = dashboards.summary(
-            dashboards.counts(Engagement.objects.filter(school=dash.school)), EngagementTrend.objects.filter(school=dash.school), dash.today
+            dashboards.counts(Engagement.objects.filter(school=dash.school)),
+            dashboards.trend_series(EngagementTrend.objects.filter(school=dash.school), dash.today),
         ).headlines
     if calendar == "holiday":
         expect(page.get_by_role("status")).to_contain_text("It is a holiday week")

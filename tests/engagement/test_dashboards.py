@@ -1,12 +1,14 @@
 """The Lead dashboard, the hub dashboard, drill-down and CSV downloads."""
 
 import datetime
+import re
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from engagement import compute, dashboards
-from engagement.models import Engagement, EngagementTrend, Module, StudyRecord
+from engagement.models import Engagement, EngagementRun, EngagementTrend, Module, StudyRecord
 from engagement.periods import monday_of
 from schools import terms
 from schools.scoping import hub_scope
@@ -134,8 +136,8 @@ def test_recalculate_now(world, client):
     assert Engagement.objects.with_scopes_disabled().filter(school=world.school).exists()
 
 
-LEAD_QUERIES = 9  # session, user, person, their roles, school, people, trend, term dates, when calculated
-HUB_QUERIES = 8  # session, user, person, their roles, hub state, schools, the page's trend, hub trend (+1: counts, on a miss)
+LEAD_QUERIES = 7  # session, user, person, their roles, school, people, school state (+1: the trend, on a miss)
+HUB_QUERIES = 6  # session, user, person, their roles, hub state, schools (+3: counts, figures and trend, on a miss)
 
 
 def test_lead_dashboard_query_count_does_not_grow_with_the_school(computed, client, django_assert_num_queries):
@@ -149,6 +151,8 @@ def test_lead_dashboard_query_count_does_not_grow_with_the_school(computed, clie
             mentor = factories.MentorFactory(school=computed.school)
             factories.MentorAssignmentFactory(ect=factories.ECTFactory(school=computed.school), mentor=mentor)
         compute.recompute([computed.hub], TODAY)
+    with django_assert_num_queries(LEAD_QUERIES + 1):  # new figures: the trend is read again
+        client.get(url)
     with django_assert_num_queries(LEAD_QUERIES):
         client.get(url)
 
@@ -163,7 +167,7 @@ def test_hub_dashboard_query_count_does_not_grow_with_the_hub(computed, client, 
             school = factories.SchoolFactory(hub=computed.hub)
             factories.MentorAssignmentFactory(ect=factories.ECTFactory(school=school))
         compute.recompute([computed.hub], TODAY)
-    with django_assert_num_queries(HUB_QUERIES + 1):  # new figures: the counts are read again
+    with django_assert_num_queries(HUB_QUERIES + 3):  # new figures: read again
         client.get("/hub/engagement/")
     with django_assert_num_queries(HUB_QUERIES):
         client.get("/hub/engagement/")
@@ -222,5 +226,137 @@ def test_the_hub_dashboard_shows_a_renamed_school_and_new_trend_figures_at_once(
             people=4, on_track=3, at_risk=1, off_track=0,
         )
     page = client.get("/hub/engagement/").content.decode()
-    assert "Rowan Primary" in page
+    assert "Rowan Primary" in page and 'aria-label="Rowan Primary: ECTs on track with study' in page  # the sparkline too
     assert "75% <span class=\"muted\">of 4</span>" in page  # the sibling school's mentors in the newest week
+
+
+def _trend_table(page):
+    """{week label: [cell text per strand]} of the trend shown as a table."""
+    body = page[page.index("Percent of people on track, by week"):]
+    body = body[body.index("<tbody>"):body.index("</tbody>")]
+    return {label: re.findall(r"<td>(.*?)</td>", cells) for label, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', body)}
+
+
+def _engine_writes(hub, **figures):
+    """Change this week's trend rows of the hub and move `computed_at`, as the engine does (in one transaction)."""
+    with hub_scope(hub), transaction.atomic():
+        EngagementTrend.objects.filter(week=monday_of(TODAY), strand="study").update(**figures)
+        EngagementRun.objects.filter(hub=hub).update(computed_at=timezone.now())
+
+
+THIS_WEEK = monday_of(TODAY).strftime("%-d %b")
+
+
+@pytest.mark.parametrize("url", ["lead", "hub"])
+def test_the_trend_shows_what_the_engine_writes_at_once(computed, client, url):
+    client.force_login(computed.staff.user)
+    url = f"/schools/{computed.school.code}/engagement/" if url == "lead" else "/hub/engagement/"
+    before = _trend_table(client.get(url).content.decode())[THIS_WEEK]
+    _engine_writes(computed.hub, people=8, on_track=1)
+    after = _trend_table(client.get(url).content.decode())[THIS_WEEK]
+    assert after != before and after[0] == "12.5%"
+    _engine_writes(computed.hub, people=8, on_track=2)
+    assert _trend_table(client.get(url).content.decode())[THIS_WEEK][0] == "25.0%"
+
+
+def test_the_hub_table_shows_what_the_engine_writes_at_once(computed, client):
+    client.force_login(computed.staff.user)
+    client.get("/hub/engagement/")
+    _engine_writes(computed.hub, people=9, on_track=3, at_risk=4, off_track=2)
+    page = client.get("/hub/engagement/", {"sort": "off_track"}).content.decode()
+    assert '33% <span class="muted">of 9</span>' in page
+    assert '<span class="tag tag-off_track">3</span>' in page  # 2 ECTs and 1 mentor (unchanged) off track
+
+
+def test_a_recalculation_shows_in_the_trend_at_once(computed, client):
+    client.force_login(computed.staff.user)
+    lead_url = f"/schools/{computed.school.code}/engagement/"
+    client.get(lead_url), client.get("/hub/engagement/")
+    with hub_scope(computed.hub):
+        EngagementTrend.objects.filter(week=monday_of(TODAY)).delete()  # as if this week's trend were not written yet
+        EngagementRun.objects.filter(hub=computed.hub).update(computed_at=timezone.now())
+        assert "—" in _trend_table(client.get(lead_url).content.decode())[THIS_WEEK]
+        compute.recompute([computed.hub], TODAY)
+        shown = {url: _trend_table(client.get(url).content.decode())[THIS_WEEK] for url in (lead_url, "/hub/engagement/")}
+        stored = {
+            lead_url: dashboards.trend_series(EngagementTrend.objects.filter(school=computed.school), TODAY),
+            "/hub/engagement/": dashboards.trend_series(EngagementTrend.objects.all(), TODAY),
+        }
+    for url, (_, series) in stored.items():
+        assert shown[url] == ["—" if v is None else f"{v}%" for v in (series["study"][-1], series["coaching"][-1])]
+
+
+def test_a_new_week_shows_at_once(computed, client, monkeypatch):
+    client.force_login(computed.staff.user)
+    urls = (f"/schools/{computed.school.code}/engagement/", "/hub/engagement/")
+    for url in urls:
+        assert list(_trend_table(client.get(url).content.decode()))[-1] == THIS_WEEK
+    next_week = monday_of(TODAY) + datetime.timedelta(weeks=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: next_week)
+    for url in urls:
+        weeks = _trend_table(client.get(url).content.decode())
+        assert list(weeks)[-1] == next_week.strftime("%-d %b")
+        assert weeks[THIS_WEEK] != ["—", "—"]  # this week's figures, now one week back
+
+
+def test_the_hub_trend_drops_a_deleted_school_at_once_even_with_one_added(computed, client):
+    client.force_login(computed.staff.user)
+    with hub_scope(computed.hub):
+        closing = factories.SchoolFactory(hub=computed.hub, name="Closing School")
+        EngagementTrend.objects.create(
+            hub=computed.hub, school=closing, strand="coaching", week=monday_of(TODAY), people=100, on_track=100, at_risk=0, off_track=0
+        )
+        EngagementRun.objects.filter(hub=computed.hub).update(computed_at=timezone.now())
+    with_closing = _trend_table(client.get("/hub/engagement/").content.decode())[THIS_WEEK]
+    with hub_scope(computed.hub):
+        closing.delete()  # its trend rows go with it, and computed_at stays
+        factories.SchoolFactory(hub=computed.hub, name="New School")  # the same number of schools
+        expected = dashboards.trend_series(EngagementTrend.objects.all(), TODAY)[1]["coaching"][-1]
+    shown = _trend_table(client.get("/hub/engagement/").content.decode())[THIS_WEEK]
+    assert shown != with_closing and shown[1] == f"{expected}%"
+
+
+def test_figures_are_not_cached_before_the_first_calculation(world, client):
+    client.force_login(world.staff.user)
+    lead_url = f"/schools/{world.school.code}/engagement/"
+    with hub_scope(world.hub):
+        trend = EngagementTrend.objects.create(
+            hub=world.hub, school=world.school, strand="study", week=monday_of(TODAY), people=4, on_track=1, at_risk=0, off_track=3
+        )
+    for url in (lead_url, "/hub/engagement/"):
+        assert _trend_table(client.get(url).content.decode())[THIS_WEEK][0] == "25.0%"
+    with hub_scope(world.hub):
+        EngagementTrend.objects.filter(pk=trend.pk).update(on_track=3)
+    for url in (lead_url, "/hub/engagement/"):
+        assert _trend_table(client.get(url).content.decode())[THIS_WEEK][0] == "75.0%"
+    assert '75% <span class="muted">of 4</span>' in client.get("/hub/engagement/").content.decode()
+
+
+def test_names_in_both_tables_are_escaped(computed, client):
+    user = computed.ect.person.user
+    type(user).objects.filter(pk=user.pk).update(first_name='<b>Zoë</b> & "Co"', last_name="O'Neil")
+    type(computed.school).objects.with_scopes_disabled().filter(pk=computed.school.pk).update(name="<i>Elm</i> & Sons")
+    client.force_login(computed.staff.user)
+    lead = client.get(f"/schools/{computed.school.code}/engagement/").content.decode()
+    assert "&lt;b&gt;Zoë&lt;/b&gt; &amp; &quot;Co&quot; O&#x27;Neil</a>" in lead and "<b>Zoë" not in lead
+    hub = client.get("/hub/engagement/").content.decode()
+    assert "&lt;i&gt;Elm&lt;/i&gt; &amp; Sons</a>" in hub and 'aria-label="&lt;i&gt;Elm&lt;/i&gt; &amp; Sons: ECTs' in hub
+    assert "<i>Elm" not in hub
+
+
+def test_the_people_table_filters_by_name_words_case_insensitively_and_sorts_both_ways(computed, client):
+    client.force_login(computed.tutor.person.user)
+    url = f"/schools/{computed.school.code}/engagement/"
+    ect = computed.ect.person.user
+    type(ect).objects.filter(pk=ect.pk).update(first_name="Ada", last_name="Lovelace_100%")
+    assert "Ada Lovelace_100%" in client.get(url, {"q": "lovelace_100% ADA"}, HTTP_HX_REQUEST="true").content.decode()
+    for q in ("lovelace_1000", "love%ce", "lovelac__100"):  # LIKE's wildcards match only themselves
+        assert "Ada Lovelace" not in client.get(url, {"q": q}, HTTP_HX_REQUEST="true").content.decode()
+    names = {"Ada Lovelace_100%", str(computed.unmentored_ect.person), str(computed.mentor.person)}
+
+    def order(**params):
+        page = client.get(url, {"sort": "name", **params}, HTTP_HX_REQUEST="true").content.decode()
+        return sorted((name for name in names if name in page), key=page.index)
+
+    ascending = order()
+    assert len(ascending) == 3 and order(dir="desc") == ascending[::-1]
