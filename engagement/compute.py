@@ -424,6 +424,11 @@ VALUES = (
 )
 
 
+def _distinct():
+    """The operator comparing rows with NULLs as equal values."""
+    return "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+
+
 def _lock(hub_ids):
     """Serialise recomputes of the same hubs (a second concurrent run waits, then redoes the same)."""
     from schools.models import Hub
@@ -445,7 +450,7 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     _lock(hub_ids)
     table = "engagement_engagement"
     columns = ", ".join(VALUES)
-    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    differs = _distinct()
     in_scope = f"hub_id IN ({_ids(hub_ids)})"
     if ect_ids is not None or mentor_ids is not None:
         in_scope += f" AND (ect_id IN ({_ids(ect_ids or [])}) OR mentor_id IN ({_ids(mentor_ids or [])}))"
@@ -539,7 +544,7 @@ def store_trend(hub_ids, as_of, from_stored=True):
                 cursor.execute(f"{insert} ({TREND_SELECT.format(source=source)}) n")
             _record_run(hub_ids)
             return
-        differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+        differs = _distinct()
         source = f"SELECT * FROM engagement_engagement WHERE hub_id IN ({hubs})"
         new, old = (", ".join(f"{side}.{f}" for f in TREND_FIGURES) for side in ("n", "o"))
         cursor.execute(f"DROP TABLE IF EXISTS {TREND_RESULT}")

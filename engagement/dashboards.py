@@ -18,9 +18,12 @@ from engagement import charts
 from engagement.models import Engagement, EngagementRun, EngagementStatus, EngagementStrand, EngagementTrend
 from engagement.periods import HalfTermDates, monday_of, term_weeks
 from participants.models import ECT
-from schools.models import HalfTerm
 
 TREND_WEEKS = 12
+# raw SQL values as Python ones (SQLite gives UUIDs, dates and times as text)
+_to_uuid = ECT._meta.get_field("code").to_python
+_to_date = Engagement._meta.get_field("last_activity_on").to_python
+_to_datetime = EngagementRun._meta.get_field("computed_at").to_python
 CACHE_SECONDS = 60 * 60 * 24  # a day: a hub's figures are recalculated at least nightly
 DECLARATION_THRESHOLD = 75  # percent engagement the DfE's declarations need evidence of (2025 cohorts on)
 
@@ -159,10 +162,8 @@ def school_state(hub, day):
     with connection.cursor() as cursor:
         cursor.execute(SCHOOL_STATE_SQL, {"hub": hub.pk, "monday": monday, "sunday": monday + datetime.timedelta(days=6)})
         rows = cursor.fetchall()
-    # SQLite gives dates and times as text
-    to_date, to_datetime = HalfTerm._meta.get_field("start_date").to_python, EngagementRun._meta.get_field("computed_at").to_python
-    this_week = [HalfTermDates(to_date(start), to_date(end)) for _, _, start, end in rows if start is not None]
-    return SchoolState(to_datetime(rows[0][0]), _calendar(bool(rows[0][1]), this_week, monday))
+    this_week = [HalfTermDates(_to_date(start), _to_date(end)) for _, _, start, end in rows if start is not None]
+    return SchoolState(_to_datetime(rows[0][0]), _calendar(bool(rows[0][1]), this_week, monday))
 
 
 def calendar_state(hub, day):
@@ -264,7 +265,6 @@ PERSON_ROW_HTML = """
         <td>{last_activity}</td>
       </tr>
     """
-_to_uuid, _to_date = ECT._meta.get_field("code").to_python, Engagement._meta.get_field("last_activity_on").to_python
 
 
 def person_rows(rows):
@@ -281,7 +281,6 @@ NONE_DUE = '<span class="muted">None due yet</span>'
 
 
 def _person_row(row, urls):
-    # SQLite gives UUIDs and dates as text
     if row.ect_id is not None:
         url, role = urls["ect"](_to_uuid(row.ect_code)), f"ECT ({escape(row.cohort)})" if row.cohort else "ECT"
     else:
@@ -391,10 +390,8 @@ def hub_state(hub):
     with connection.cursor() as cursor:
         cursor.execute(HUB_STATE_SQL, {"hub": hub.pk})
         computed_at, engagements, study_week, coaching_week, school_count, newest_school = cursor.fetchone()
-    # SQLite gives dates and times as text
-    to_date, to_datetime = EngagementTrend._meta.get_field("week").to_python, EngagementRun._meta.get_field("computed_at").to_python
-    newest_week = max((to_date(week) for week in (study_week, coaching_week) if week), default=None)
-    return HubState(to_datetime(computed_at), engagements, newest_week, school_count, newest_school)
+    newest_week = max((_to_date(week) for week in (study_week, coaching_week) if week), default=None)
+    return HubState(_to_datetime(computed_at), engagements, newest_week, school_count, newest_school)
 
 
 def hub_counts(hub, state):
