@@ -98,9 +98,10 @@ mentors AS (
   WHERE m.hub_id IN ({hubs}) AND m.started_on <= {d} AND (m.finished_on IS NULL OR m.finished_on > {d}) {mentor_only}
 ),
 assignments AS (
-  SELECT a.id AS assignment_id, a.mentor_id, a.ect_id, a.started_on, a.finished_on
-  FROM participants_mentorassignment a JOIN mentors m ON m.mentor_id = a.mentor_id
-  WHERE a.hub_id IN ({hubs}) AND a.started_on <= {d}
+  -- every current mentor, with each assignment started by the date (a mentor with none in a row of NULLs)
+  SELECT m.mentor_id, m.hub_id, m.school_id, a.id AS assignment_id, a.ect_id, a.started_on, a.finished_on
+  FROM mentors m LEFT JOIN participants_mentorassignment a
+    ON a.mentor_id = m.mentor_id AND a.hub_id IN ({hubs}) AND a.started_on <= {d}
 ),
 hub_terms AS (
   SELECT p.hub_id, p.academic_year, p.term FROM engagement_calendarperiod p
@@ -255,13 +256,11 @@ def _sql(hub_ids, as_of, years, week_tables, ect_ids=None, mentor_ids=None, fina
   NULL AS current_mentees
 FROM study_counts n
 UNION ALL
-SELECT 'coaching', m.hub_id, m.school_id, NULL, m.mentor_id, NULL,
-  COALESCE(o.expected, 0), COALESCE(o.met, 0), COALESCE(o.term_expected, 0), COALESCE(o.term_met, 0),
-  COALESCE(o.year_expected, 0), COALESCE(o.year_met, 0), COALESCE(o.consecutive, 0),
-  COALESCE(o.last_on, (SELECT MAX(l.last_on) FROM {coaching_weeks} l WHERE l.mentor_id = m.mentor_id)),
-  COALESCE(o.mentees, 0)
-FROM mentors m
-LEFT JOIN coaching o ON o.mentor_id = m.mentor_id
+SELECT 'coaching', o.hub_id, o.school_id, NULL, o.mentor_id, NULL,
+  o.expected, o.met, o.term_expected, o.term_met, o.year_expected, o.year_met, o.consecutive,
+  COALESCE(o.last_on, (SELECT MAX(l.last_on) FROM {coaching_weeks} l WHERE l.mentor_id = o.mentor_id)),
+  o.mentees
+FROM coaching o
 """
 
     def joins(track, cadence1, cadence2, weeks_table, weeks_on):
@@ -337,24 +336,24 @@ study_counts AS (
 ),
 coaching_years AS MATERIALIZED (
   -- every mentee's track, those of a cohort not started yet with no periods
-  SELECT a.mentor_id, a.ect_id, a.assignment_id, t.y, w.last_on,
-    CASE WHEN a.finished_on IS NULL OR a.finished_on > {d} THEN 1 ELSE 0 END AS mentee_now,
+  SELECT a.mentor_id, a.hub_id, a.school_id, a.ect_id, a.assignment_id, t.y, w.last_on,
+    CASE WHEN a.assignment_id IS NOT NULL AND (a.finished_on IS NULL OR a.finished_on > {d}) THEN 1 ELSE 0 END AS mentee_now,
     {_two_years(lower_coaching, "a.finished_on", "coaching")}
-  FROM assignments a JOIN ect_info t ON t.ect_id = a.ect_id
+  FROM assignments a LEFT JOIN ect_info t ON t.ect_id = a.ect_id
   {joins("a.ect_id", "c1", "c2", coaching_weeks, f"w.mentor_id = a.mentor_id AND w.ect_id = a.ect_id AND w.academic_year <= {year}")}
 ),
 coaching_masks AS MATERIALIZED (
-  SELECT mentor_id, ect_id, assignment_id, y, last_on, mentee_now, {_met(1)}, {_met(2)} FROM coaching_years
+  SELECT mentor_id, hub_id, school_id, ect_id, assignment_id, y, last_on, mentee_now, {_met(1)}, {_met(2)} FROM coaching_years
 ),
 coaching_counts AS (
-  SELECT mentor_id, y, last_on, mentee_now, {_counts(1)}, {_counts(2)} FROM coaching_masks
+  SELECT mentor_id, hub_id, school_id, y, last_on, mentee_now, {_counts(1)}, {_counts(2)} FROM coaching_masks
 ),
 coaching AS (
-  SELECT mentor_id, SUM({figures["expected"]}) AS expected, SUM({figures["met"]}) AS met,
-    SUM({figures["term_expected"]}) AS term_expected, SUM({figures["term_met"]}) AS term_met,
-    SUM({figures["year_expected"]}) AS year_expected, SUM({figures["year_met"]}) AS year_met,
+  SELECT mentor_id, hub_id, school_id, SUM(CAST({figures["expected"]} AS integer)) AS expected, SUM(CAST({figures["met"]} AS integer)) AS met,
+    SUM(CAST({figures["term_expected"]} AS integer)) AS term_expected, SUM(CAST({figures["term_met"]} AS integer)) AS term_met,
+    SUM(CAST({figures["year_expected"]} AS integer)) AS year_expected, SUM(CAST({figures["year_met"]} AS integer)) AS year_met,
     MAX({figures["consecutive"]}) AS consecutive, MAX(last_on) AS last_on, SUM(mentee_now) AS mentees
-  FROM coaching_counts GROUP BY mentor_id
+  FROM coaching_counts GROUP BY mentor_id, hub_id, school_id
 )
 {final or figures_select}"""
 
@@ -417,6 +416,7 @@ def _cohort_case(as_of):
 
 STATUS_CASE = "CASE WHEN e.consecutive_missed = 0 THEN 'on_track' WHEN e.consecutive_missed = 1 THEN 'at_risk' ELSE 'off_track' END"
 RESULT = "engine_result"
+NEW_ROWS = "engine_new_rows"  # the engine's rows for the hubs, what `store` stores
 # what a stored row says; rows whose values are unchanged are left as they are
 VALUES = (
     "hub_id", "school_id", "cohort", "periods_expected", "periods_met", "term_expected", "term_met", "year_expected",
@@ -437,14 +437,15 @@ def _lock(hub_ids):
 
 
 @transaction.atomic
-def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
+def store(hub_ids, as_of, ect_ids=None, mentor_ids=None, keep_rows=False):
     """Recompute the hubs' people (or only those given) as of `as_of` and store what changed.
 
-    Under a lock on the hubs, the engine's rows are compared with the stored ones in one pass and
-    only the differences kept (a temporary table); then rows of people no longer counted are
-    deleted, changed rows updated and new people's rows inserted. Most nights most figures do not
-    change, so little is written; a rerun writes nothing. Returns how many rows it wrote (deleted,
-    updated or inserted).
+    Under a lock on the hubs, the engine's rows (a temporary table, `NEW_ROWS`) are compared with
+    the stored ones in one pass and only the differences kept (another); then rows of people no
+    longer counted are deleted, changed rows updated and new people's rows inserted. Most nights
+    most figures do not change, so little is written; a rerun writes nothing. Returns how many
+    rows it wrote (deleted, updated or inserted). With `keep_rows`, `NEW_ROWS` is left for the rest
+    of the caller's transaction (which drops it).
     """
     hub_ids = sorted(hub_ids)
     _lock(hub_ids)
@@ -458,21 +459,24 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     values = ", ".join(f"r.{c}" for c in VALUES)
     with connection.cursor() as cursor:
         with _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
-            cursor.execute(f"DROP TABLE IF EXISTS {RESULT}")
+            cursor.execute(f"DROP TABLE IF EXISTS {NEW_ROWS}")
             cursor.execute(
-                f"""CREATE TEMP TABLE {RESULT} AS
-                SELECT n.*, o.person AS stored_person FROM (
-                  SELECT COALESCE(e.ect_id, -e.mentor_id) AS person, e.strand, e.ect_id, e.mentor_id, e.hub_id, e.school_id,
-                    {_cohort_case(as_of)} AS cohort, e.periods_expected, e.periods_met, e.term_expected, e.term_met,
-                    e.year_expected, e.year_met, e.consecutive_missed, {STATUS_CASE} AS status, e.last_activity_on,
-                    e.current_mentees
-                  FROM ({engine}) e
-                ) n
-                FULL JOIN (SELECT COALESCE(ect_id, -mentor_id) AS person, {columns} FROM {table} WHERE {in_scope}) o
-                  ON o.person = n.person
-                WHERE n.person IS NULL OR o.person IS NULL
-                   OR ({", ".join(f"o.{c}" for c in VALUES)}) {differs} ({", ".join(f"n.{c}" for c in VALUES)})"""
+                f"""CREATE TEMP TABLE {NEW_ROWS} AS
+                SELECT COALESCE(e.ect_id, -e.mentor_id) AS person, e.strand, e.ect_id, e.mentor_id, e.hub_id, e.school_id,
+                  {_cohort_case(as_of)} AS cohort, e.periods_expected, e.periods_met, e.term_expected, e.term_met,
+                  e.year_expected, e.year_met, e.consecutive_missed, {STATUS_CASE} AS status, e.last_activity_on,
+                  e.current_mentees
+                FROM ({engine}) e"""
             )
+        cursor.execute(f"DROP TABLE IF EXISTS {RESULT}")
+        cursor.execute(
+            f"""CREATE TEMP TABLE {RESULT} AS
+            SELECT n.*, o.person AS stored_person FROM {NEW_ROWS} n
+            FULL JOIN (SELECT COALESCE(ect_id, -mentor_id) AS person, {columns} FROM {table} WHERE {in_scope}) o
+              ON o.person = n.person
+            WHERE n.person IS NULL OR o.person IS NULL
+               OR ({", ".join(f"o.{c}" for c in VALUES)}) {differs} ({", ".join(f"n.{c}" for c in VALUES)})"""
+        )
         writes = [
             f"""DELETE FROM {table} WHERE {in_scope}
             AND COALESCE(ect_id, -mentor_id) IN (SELECT stored_person FROM {RESULT} WHERE person IS NULL)""",
@@ -489,6 +493,8 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None):
             cursor.execute(statement)
             count += max(cursor.rowcount, 0)
         cursor.execute(f"DROP TABLE {RESULT}")
+        if not keep_rows:
+            cursor.execute(f"DROP TABLE {NEW_ROWS}")
     _record_run(hub_ids, as_of)
     return count
 
@@ -523,11 +529,12 @@ TREND_RESULT = "engine_trend_result"
 
 
 @transaction.atomic
-def store_trend(hub_ids, as_of, from_stored=True):
+def store_trend(hub_ids, as_of, from_stored=True, rows=None):
     """Record each school's people on track per strand for the week of `as_of`.
 
-    From the stored `Engagement` rows (today's): only points that changed are written, and those of
-    schools and strands with nobody left deleted. For past weeks, straight from the engine.
+    From the stored `Engagement` rows (today's), or `rows`, a table holding exactly what is stored
+    for the hubs (`store`'s `NEW_ROWS`): only points that changed are written, and those of schools
+    and strands with nobody left deleted. For past weeks, straight from the engine.
     """
     from engagement.periods import monday_of
 
@@ -545,7 +552,7 @@ def store_trend(hub_ids, as_of, from_stored=True):
             _record_run(hub_ids)
             return
         differs = _distinct()
-        source = f"SELECT * FROM engagement_engagement WHERE hub_id IN ({hubs})"
+        source = f"SELECT * FROM {rows}" if rows else f"SELECT * FROM engagement_engagement WHERE hub_id IN ({hubs})"
         new, old = (", ".join(f"{side}.{f}" for f in TREND_FIGURES) for side in ("n", "o"))
         cursor.execute(f"DROP TABLE IF EXISTS {TREND_RESULT}")
         cursor.execute(
@@ -582,9 +589,13 @@ def recompute(hubs, as_of, ect_ids=None, mentor_ids=None):
     return count
 
 
+@transaction.atomic
 def _store_with_trend(hub_ids, as_of):
-    count = store(hub_ids, as_of)
-    store_trend(hub_ids, as_of)
+    """Store the hubs' figures, then this week's trend from the same rows, in one transaction."""
+    count = store(hub_ids, as_of, keep_rows=True)
+    store_trend(hub_ids, as_of, rows=NEW_ROWS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {NEW_ROWS}")
     return count
 
 
