@@ -167,47 +167,45 @@ def _weeks_tables(cursor, hub_ids, as_of, ect_ids, mentor_ids):
     return TEMPORARY_WEEKS
 
 
-def _two_years(lower_day, upper_day, excused):
+def _two_years(lower_day, upper_day, excused, history):
     """A track's masks for its first (1) and second (2) induction year, from its cohort's calendar
-    for both years (c), excused periods (x) and activity (w): the year's periods, those inside
-    the track's dates, excused, judged, current, of this term, fortnights, and weeks with activity."""
+    for both years (c), excused periods (x) and activity (w).
+
+    Counted: the periods inside the track's dates, not excused, and judged or current (expected
+    so far). Active: the periods with activity in a week of them (a fortnight's second week
+    shifted onto its first). Then the judged, current and this term's periods; for the history
+    also the year's periods and those inside the track's dates.
+    """
     columns = []
     for k in (1, 2):
         lo = f"{_week_from(lower_day)} - c.first_week{k}"
-        window = _span(lo, YEAR_BITS - 1)
+        inside = f"c.periods{k} & {_span(lo, YEAR_BITS - 1)}"
         if upper_day:
             up = f"CASE WHEN {upper_day} IS NULL THEN {YEAR_BITS + 1} ELSE {_week(upper_day)} - c.first_week{k} END"
-            window += f" & {_ending_before(up, f'c.pairs{k}')}"
+            inside += f" & {_ending_before(up, f'c.pairs{k}')}"
+        weeks = f"w.{'weeks' if k == 1 else 'next_weeks'}"
         columns += [
-            f"COALESCE(c.periods{k}, 0) AS periods{k}", f"COALESCE(c.periods{k} & {window}, 0) AS inside{k}",
-            f"COALESCE(x.{excused}{k}, 0) AS excused{k}", f"COALESCE(c.judged{k}, 0) AS judged{k}",
-            f"COALESCE(c.cur{k}, 0) AS cur{k}", f"COALESCE(c.term{k}, 0) AS term{k}",
-            f"COALESCE(c.pairs{k}, 0) AS pairs{k}", f"COALESCE(w.{'weeks' if k == 1 else 'next_weeks'}, 0) AS weeks{k}",
+            f"COALESCE({inside} & ~COALESCE(x.{excused}{k}, 0) & (c.judged{k} | c.cur{k}), 0) AS counted{k}",
+            f"COALESCE({weeks} | (({weeks} << 1) & c.pairs{k}), 0) AS active{k}",
+            f"COALESCE(c.judged{k}, 0) AS judged{k}", f"COALESCE(c.cur{k}, 0) AS cur{k}", f"COALESCE(c.term{k}, 0) AS term{k}",
         ]
+        if history:
+            columns += [f"COALESCE(c.periods{k}, 0) AS periods{k}", f"COALESCE({inside}, 0) AS inside{k}"]
     return ",\n    ".join(columns)
 
 
-def _met(k):
-    """Expected: inside the track's dates and not excused. Due: expected and judged. Met: expected,
-    judged or current, with activity in a week of it (a fortnight's second week shifted onto its first)."""
-    expected = f"(inside{k} & ~excused{k})"
-    return (
-        f"{expected} AS expected{k}, {expected} & judged{k} AS due{k}, "
-        f"((weeks{k} | ((weeks{k} << 1) & pairs{k})) & {expected} & (judged{k} | cur{k})) AS met{k}, "
-        f"cur{k}, term{k}, judged{k}, periods{k}, inside{k}"
-    )
-
-
 def _counts(k):
-    """A year's counts from its masks: periods due, met, due and met this term, whether the current
-    period is met (and in this term), and the due periods after the last met one."""
+    """A year's counts from its masks (`_two_years`): periods due (counted and judged), met
+    (counted and active), due and met this term, whether the current period is met (and in this
+    term), and the due periods after the last met one."""
+    due, met = f"(counted{k} & judged{k})", f"(counted{k} & active{k})"
     return ", ".join(
         [
-            f"{_popcount(f'due{k}')} AS due{k}", f"{_popcount(f'met{k}')} AS met{k}",
-            f"{_popcount(f'due{k} & term{k}')} AS term_due{k}", f"{_popcount(f'met{k} & term{k}')} AS term_met{k}",
-            f"CASE WHEN (met{k} & cur{k}) <> 0 THEN 1 ELSE 0 END AS cur_met{k}",
-            f"CASE WHEN (met{k} & cur{k} & term{k}) <> 0 THEN 1 ELSE 0 END AS cur_term_met{k}",
-            f"{_popcount(f'due{k} & ((met{k} & -met{k}) - 1)')} AS missed_after{k}",
+            f"{_popcount(due)} AS due{k}", f"{_popcount(met)} AS met{k}",
+            f"{_popcount(f'{due} & term{k}')} AS term_due{k}", f"{_popcount(f'{met} & term{k}')} AS term_met{k}",
+            f"CASE WHEN ({met} & cur{k}) <> 0 THEN 1 ELSE 0 END AS cur_met{k}",
+            f"CASE WHEN ({met} & cur{k} & term{k}) <> 0 THEN 1 ELSE 0 END AS cur_term_met{k}",
+            f"{_popcount(f'{due} & (({met} & -{met}) - 1)')} AS missed_after{k}",
         ]
     )
 
@@ -239,6 +237,7 @@ def _sql(hub_ids, as_of, years, week_tables, ect_ids=None, mentor_ids=None, fina
     d = f"'{as_of.isoformat()}'"
     year = academic_year_of(as_of)
     hubs = _ids(hub_ids)
+    history = final is not None  # the period history reads each year's periods too
     ect_only = f"AND t.ect_id IN ({_ids(ect_ids)})" if ect_ids is not None else ""
     mentor_only = f"AND m.id IN ({_ids(mentor_ids)})" if mentor_ids is not None else ""
     year_values = " UNION ALL ".join(f"SELECT {y}, {first_week(y)}" for y in years or [year])
@@ -324,29 +323,23 @@ excused AS (
 ),
 study_years AS MATERIALIZED (
   SELECT t.ect_id, t.hub_id, t.school_id, t.y, w.last_on,
-    {_two_years("t.started", None, "study")}
+    {_two_years("t.started", None, "study", history)}
   FROM study_ects t
   {joins("t.ect_id", "s1", "s2", study_weeks, f"w.ect_id = t.ect_id AND w.academic_year IN ({year - 1}, {year})")}
 ),
-study_masks AS MATERIALIZED (
-  SELECT ect_id, hub_id, school_id, y, last_on, {_met(1)}, {_met(2)} FROM study_years
-),
 study_counts AS (
-  SELECT ect_id, hub_id, school_id, y, last_on, {_counts(1)}, {_counts(2)} FROM study_masks
+  SELECT ect_id, hub_id, school_id, y, last_on, {_counts(1)}, {_counts(2)} FROM study_years
 ),
 coaching_years AS MATERIALIZED (
   -- every mentee's track, those of a cohort not started yet with no periods
   SELECT a.mentor_id, a.hub_id, a.school_id, a.ect_id, a.assignment_id, t.y, w.last_on,
     CASE WHEN a.assignment_id IS NOT NULL AND (a.finished_on IS NULL OR a.finished_on > {d}) THEN 1 ELSE 0 END AS mentee_now,
-    {_two_years(lower_coaching, "a.finished_on", "coaching")}
+    {_two_years(lower_coaching, "a.finished_on", "coaching", history)}
   FROM assignments a LEFT JOIN ect_info t ON t.ect_id = a.ect_id
   {joins("a.ect_id", "c1", "c2", coaching_weeks, f"w.mentor_id = a.mentor_id AND w.ect_id = a.ect_id AND w.academic_year <= {year}")}
 ),
-coaching_masks AS MATERIALIZED (
-  SELECT mentor_id, hub_id, school_id, ect_id, assignment_id, y, last_on, mentee_now, {_met(1)}, {_met(2)} FROM coaching_years
-),
 coaching_counts AS (
-  SELECT mentor_id, hub_id, school_id, y, last_on, mentee_now, {_counts(1)}, {_counts(2)} FROM coaching_masks
+  SELECT mentor_id, hub_id, school_id, y, last_on, mentee_now, {_counts(1)}, {_counts(2)} FROM coaching_years
 ),
 coaching AS (
   SELECT mentor_id, hub_id, school_id, SUM(CAST({figures["expected"]} AS integer)) AS expected, SUM(CAST({figures["met"]} AS integer)) AS met,
@@ -664,7 +657,7 @@ class PeriodOutcome:
         return "missed" if self.judged else "in_progress"
 
 
-HISTORY_MASKS = ("periods", "inside", "expected", "met", "judged", "cur")
+HISTORY_MASKS = ("periods", "inside", "counted", "met", "judged", "cur")
 
 
 def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
@@ -675,13 +668,13 @@ def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
     """
     from engagement.models import CalendarPeriod
 
-    masks = ", ".join(f"m.{name}{k}" for k in (1, 2) for name in HISTORY_MASKS)
+    masks = ", ".join(f"m.counted{k} & m.active{k}" if name == "met" else f"m.{name}{k}" for k in (1, 2) for name in HISTORY_MASKS)
     if ect_id:
         strand, ects, mentors = "study", [ect_id], []
-        final = f"SELECT m.ect_id, t.y, t.s1, t.s2, {masks} FROM study_masks m JOIN study_ects t ON t.ect_id = m.ect_id"
+        final = f"SELECT m.ect_id, t.y, t.s1, t.s2, {masks} FROM study_years m JOIN study_ects t ON t.ect_id = m.ect_id"
     else:
         strand, ects, mentors = "coaching", [], [mentor_id]
-        final = f"""SELECT m.ect_id, t.y, t.c1, t.c2, {masks} FROM coaching_masks m JOIN ect_info t ON t.ect_id = m.ect_id
+        final = f"""SELECT m.ect_id, t.y, t.c1, t.c2, {masks} FROM coaching_years m JOIN ect_info t ON t.ect_id = m.ect_id
             WHERE m.mentor_id = {int(mentor_id)} ORDER BY m.ect_id, m.assignment_id"""
     with transaction.atomic(), connection.cursor() as cursor, _engine(cursor, [hub_id], as_of, ects, mentors, final) as sql:
         cursor.execute(sql)
@@ -698,8 +691,9 @@ def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
                 bit = period_bit(p.start_date, year)
                 if shown & bit:
                     result.append(
+                        # a shown period is judged or current: it is counted unless excused
                         PeriodOutcome(strand, track_id, p.start_date, p.end_date, bool(m["judged"] & bit),
-                                      not m["expected"] & bit, bool(m["met"] & bit))
+                                      not m["counted"] & bit, bool(m["met"] & bit))
                     )
     return result
 
