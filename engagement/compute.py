@@ -357,20 +357,22 @@ def _date(value):
     return datetime.date.fromisoformat(value)
 
 
-def _tune(cursor):
-    """PostgreSQL plans this analytic statement best with hash joins and room to hash in memory.
+PLANNER_SETTINGS = {"jit": "off", "enable_nestloop": "off", "enable_mergejoin": "off", "enable_sort": "off",
+                    "join_collapse_limit": "1", "work_mem": "256MB"}
+
+
+def _tune(cursor, on=True):
+    """PostgreSQL plans the engine's analytic statement best with hash joins and room to hash in memory.
 
     Its row estimates for the CTEs are far too low, and a nested loop over a hundred thousand
     people would be quadratic; JIT compiling the long statement costs seconds and saves nothing.
-    Local to the transaction.
+    The same holds for comparing its rows with the stored ones. Local to the transaction;
+    `on=False` gives the writes after (most nights a few rows, found by index) the server's
+    settings back.
     """
     if connection.vendor == "postgresql":
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL join_collapse_limit = 1")
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        values = {name: f"'{value}'" if on else "NULL" for name, value in PLANNER_SETTINGS.items()}  # NULL: the default
+        cursor.execute("SELECT " + ", ".join(f"set_config('{name}', {value}, true)" for name, value in values.items()))
 
 
 @contextmanager
@@ -464,23 +466,20 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None, keep_rows=False):
         cursor.execute(f"DROP TABLE IF EXISTS {RESULT}")
         cursor.execute(
             f"""CREATE TEMP TABLE {RESULT} AS
-            SELECT n.*, o.person AS stored_person FROM {NEW_ROWS} n
-            FULL JOIN (SELECT COALESCE(ect_id, -mentor_id) AS person, {columns} FROM {table} WHERE {in_scope}) o
+            SELECT n.*, o.id AS stored_id FROM {NEW_ROWS} n
+            FULL JOIN (SELECT id, COALESCE(ect_id, -mentor_id) AS person, {columns} FROM {table} WHERE {in_scope}) o
               ON o.person = n.person
-            WHERE n.person IS NULL OR o.person IS NULL
+            WHERE n.person IS NULL OR o.id IS NULL
                OR ({", ".join(f"o.{c}" for c in VALUES)}) {differs} ({", ".join(f"n.{c}" for c in VALUES)})"""
         )
         writes = [
-            f"""DELETE FROM {table} WHERE {in_scope}
-            AND COALESCE(ect_id, -mentor_id) IN (SELECT stored_person FROM {RESULT} WHERE person IS NULL)""",
-            *(
-                f"""UPDATE {table} SET ({written}) = ({values}) FROM {RESULT} r
-                WHERE r.{key} = {table}.{key} AND r.stored_person IS NOT NULL"""
-                for key in ("ect_id", "mentor_id")
-            ),
+            f"DELETE FROM {table} WHERE id IN (SELECT stored_id FROM {RESULT} WHERE person IS NULL)",
+            f"""UPDATE {table} SET ({written}) = ({values}) FROM {RESULT} r
+            WHERE r.stored_id = {table}.id AND r.person IS NOT NULL""",
             f"""INSERT INTO {table} (strand, ect_id, mentor_id, {written})
-            SELECT r.strand, r.ect_id, r.mentor_id, {values} FROM {RESULT} r WHERE r.stored_person IS NULL AND r.person IS NOT NULL""",
+            SELECT r.strand, r.ect_id, r.mentor_id, {values} FROM {RESULT} r WHERE r.stored_id IS NULL""",
         ]
+        _tune(cursor, on=False)
         count = 0
         for statement in writes:
             cursor.execute(statement)
@@ -547,6 +546,7 @@ def store_trend(hub_ids, as_of, from_stored=True, rows=None):
         differs = _distinct()
         source = f"SELECT * FROM {rows}" if rows else f"SELECT * FROM engagement_engagement WHERE hub_id IN ({hubs})"
         new, old = (", ".join(f"{side}.{f}" for f in TREND_FIGURES) for side in ("n", "o"))
+        _tune(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {TREND_RESULT}")
         cursor.execute(
             f"""CREATE TEMP TABLE {TREND_RESULT} AS
@@ -555,6 +555,7 @@ def store_trend(hub_ids, as_of, from_stored=True, rows=None):
                        WHERE hub_id IN ({hubs}) AND week = '{week}') o ON o.school_id = n.school_id AND o.strand = n.strand
             WHERE n.school_id IS NULL OR o.id IS NULL OR ({old}) {differs} ({new})"""
         )
+        _tune(cursor, on=False)
         cursor.execute(f"DELETE FROM {table} WHERE id IN (SELECT stored_id FROM {TREND_RESULT} WHERE school_id IS NULL)")
         cursor.execute(
             f"""UPDATE {table} SET ({figures}) = ({new}) FROM {TREND_RESULT} n
