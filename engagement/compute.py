@@ -195,33 +195,31 @@ def _two_years(lower_day, upper_day, excused, history):
 
 
 def _counts(k):
-    """A year's counts from its masks (`_two_years`): periods due (counted and judged), met
-    (counted and active), due and met this term, whether the current period is met (and in this
-    term), and the due periods after the last met one."""
-    due, met = f"(counted{k} & judged{k})", f"(counted{k} & active{k})"
+    """A year's counts from its masks (`_two_years`): periods expected so far (counted and judged,
+    or current and met), met (counted and active), both in this term, and the due (counted and
+    judged) periods after the last met one."""
+    expected, met = f"(counted{k} & (judged{k} | active{k}))", f"(counted{k} & active{k})"
     return ", ".join(
         [
-            f"{_popcount(due)} AS due{k}", f"{_popcount(met)} AS met{k}",
-            f"{_popcount(f'{due} & term{k}')} AS term_due{k}", f"{_popcount(f'{met} & term{k}')} AS term_met{k}",
-            f"CASE WHEN ({met} & cur{k}) <> 0 THEN 1 ELSE 0 END AS cur_met{k}",
-            f"CASE WHEN ({met} & cur{k} & term{k}) <> 0 THEN 1 ELSE 0 END AS cur_term_met{k}",
-            f"{_popcount(f'{due} & (({met} & -{met}) - 1)')} AS missed_after{k}",
+            f"{_popcount(expected)} AS expected{k}", f"{_popcount(met)} AS met{k}",
+            f"{_popcount(f'{expected} & term{k}')} AS term_expected{k}", f"{_popcount(f'{met} & term{k}')} AS term_met{k}",
+            f"{_popcount(f'counted{k} & judged{k} & (({met} & -{met}) - 1)')} AS missed_after{k}",
+            f"{met} <> 0 AS any_met{k}",
         ]
     )
 
 
 def _figures(this_year):
     """A track's figures from its two years' counts (`_counts`); the first year is `y`."""
-    expected = {k: f"(due{k} + cur_met{k})" for k in (1, 2)}
     return {
-        "expected": f"{expected[1]} + {expected[2]}",
+        "expected": "expected1 + expected2",
         "met": "met1 + met2",
-        "term_expected": "term_due1 + cur_term_met1 + term_due2 + cur_term_met2",
+        "term_expected": "term_expected1 + term_expected2",
         "term_met": "term_met1 + term_met2",
-        "year_expected": f"CASE WHEN y = {this_year} THEN {expected[1]} WHEN y + 1 = {this_year} THEN {expected[2]} ELSE 0 END",
+        "year_expected": f"CASE WHEN y = {this_year} THEN expected1 WHEN y + 1 = {this_year} THEN expected2 ELSE 0 END",
         "year_met": f"CASE WHEN y = {this_year} THEN met1 WHEN y + 1 = {this_year} THEN met2 ELSE 0 END",
         # the judged periods after the last met one: in the second year if it has a met period, else in both
-        "consecutive": "CASE WHEN met2 > 0 THEN missed_after2 ELSE missed_after1 + missed_after2 END",
+        "consecutive": "CASE WHEN any_met2 THEN missed_after2 ELSE missed_after1 + missed_after2 END",
     }
 
 
