@@ -5,11 +5,13 @@ Figures, each the median of three runs after a warm-up, in the same run on the s
 
 - raw GROUP BY: the activity rows counted per person, written into a temporary table;
 - nightly recompute: `compute.store_hubs` of every hub, as the nightly job runs it (the figures
-  computed from the weeks with activity, which triggers keep as activity is written, and only
-  changed rows written, then this week's trend; the hubs split over
-  ENGAGEMENT_RECOMPUTE_CONNECTIONS connections at once), and the same on one connection;
-- recompute rewriting every row: the same after every stored row was made to differ (as when a
-  new term or year starts), the table vacuumed first as autovacuum would between two nights;
+  computed from the weeks with activity, which triggers keep as activity is written, compared
+  with the stored ones and only changed rows written, then this week's trend from the same rows;
+  the hubs split over ENGAGEMENT_RECOMPUTE_CONNECTIONS connections at once), and the same on one
+  connection;
+- recompute rewriting every row: the same after every stored row was made to differ (as on the
+  night after a period ends, when everyone's periods expected move on, or when a year starts),
+  the table vacuumed first as autovacuum would between two nights;
 - rebuilding the weeks with activity from every activity row (what the triggers save the
   nightly run; done once, when they were installed).
 

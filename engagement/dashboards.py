@@ -25,7 +25,15 @@ _to_uuid = ECT._meta.get_field("code").to_python
 _to_date = Engagement._meta.get_field("last_activity_on").to_python
 _to_datetime = EngagementRun._meta.get_field("computed_at").to_python
 CACHE_SECONDS = 60 * 60 * 24  # a day: a hub's figures are recalculated at least nightly
+# the shape of the cached values: bump it when a change alters what one holds, so that a deploy
+# never reads entries an older release wrote (they would otherwise live up to CACHE_SECONDS)
+CACHE_FORMAT = 1
 DECLARATION_THRESHOLD = 75  # percent engagement the DfE's declarations need evidence of (2025 cohorts on)
+
+
+def _cached(key, compute):
+    """The value cached under `key`, computed and cached for a day on a miss."""
+    return cache.get_or_set(key, compute, CACHE_SECONDS, version=CACHE_FORMAT)
 
 
 def shown_percent(value):
@@ -131,7 +139,7 @@ def school_trend(school, computed_at, today):
     if computed_at is None:
         return trend_series(EngagementTrend.objects.filter(school=school), today)
     key = f"engagement:school-trend:{school.pk}:{computed_at.isoformat()}:{monday_of(today)}:{TREND_WEEKS}"
-    return cache.get_or_set(key, lambda: trend_series(EngagementTrend.objects.filter(school=school), today), CACHE_SECONDS)
+    return _cached(key, lambda: trend_series(EngagementTrend.objects.filter(school=school), today))
 
 
 def has_people(school, headlines):
@@ -398,7 +406,7 @@ def hub_counts(hub, state):
     """`counts` of all the hub's stored rows, cached under the `HubState` they were read at: read
     after it, so newer rows can only be cached under a state that no longer comes up."""
     key = f"engagement:hub-counts:{hub.pk}:{state.computed_at and state.computed_at.isoformat()}:{state.engagements}"
-    return cache.get_or_set(key, lambda: counts(Engagement.objects.all()), CACHE_SECONDS)
+    return _cached(key, lambda: counts(Engagement.objects.all()))
 
 
 SPARKLINE_WEEKS = 8
@@ -435,7 +443,7 @@ def hub_figures(hub, state, today):
         f"engagement:hub-figures:{hub.pk}:{state.computed_at.isoformat()}:{state.newest_week}:{state.schools}:"
         f"{state.newest_school}:{monday_of(today)}:{TREND_WEEKS}:{SPARKLINE_WEEKS}"
     )
-    return cache.get_or_set(key, lambda: _hub_figures(state.newest_week, today), CACHE_SECONDS)
+    return _cached(key, lambda: _hub_figures(state.newest_week, today))
 
 
 def _hub_figures(newest_week, today):

@@ -332,6 +332,19 @@ def test_figures_are_not_cached_before_the_first_calculation(world, client):
     assert '75% <span class="muted">of 4</span>' in client.get("/hub/engagement/").content.decode()
 
 
+@pytest.mark.parametrize("url", ["lead", "hub"])
+def test_a_new_cache_format_never_reads_what_an_older_one_cached(computed, client, monkeypatch, url):
+    client.force_login(computed.staff.user)
+    url = f"/schools/{computed.school.code}/engagement/" if url == "lead" else "/hub/engagement/"
+    cached = _trend_table(client.get(url).content.decode())[THIS_WEEK]
+    with hub_scope(computed.hub):
+        EngagementTrend.objects.filter(week=monday_of(TODAY)).update(on_track=0)  # behind the engine's back: computed_at stays
+    assert _trend_table(client.get(url).content.decode())[THIS_WEEK] == cached
+    monkeypatch.setattr(dashboards, "CACHE_FORMAT", dashboards.CACHE_FORMAT + 1)  # as a deploy that changes a cached shape
+    fresh = _trend_table(client.get(url).content.decode())[THIS_WEEK]
+    assert fresh != cached and "0.0%" in fresh
+
+
 def test_names_in_both_tables_are_escaped(computed, client):
     user = computed.ect.person.user
     type(user).objects.filter(pk=user.pk).update(first_name='<b>Zoë</b> & "Co"', last_name="O'Neil")
