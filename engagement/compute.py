@@ -470,23 +470,33 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None, keep_rows=False):
             WHERE n.person IS NULL OR o.id IS NULL
                OR ({", ".join(f"o.{c}" for c in VALUES)}) {differs} ({", ".join(f"n.{c}" for c in VALUES)})"""
         )
+        cursor.execute(
+            f"""SELECT SUM(CASE WHEN person IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN stored_id IS NULL THEN 1 ELSE 0 END),
+              COUNT(*) FROM {RESULT}"""
+        )
+        gone, new, changed = (int(n or 0) for n in cursor.fetchone())
         writes = [
-            f"DELETE FROM {table} WHERE id IN (SELECT stored_id FROM {RESULT} WHERE person IS NULL)",
-            f"""UPDATE {table} SET ({written}) = ({values}) FROM {RESULT} r
-            WHERE r.stored_id = {table}.id AND r.person IS NOT NULL""",
-            f"""INSERT INTO {table} (strand, ect_id, mentor_id, {written})
-            SELECT r.strand, r.ect_id, r.mentor_id, {values} FROM {RESULT} r WHERE r.stored_id IS NULL""",
+            (gone, f"DELETE FROM {table} WHERE id IN (SELECT stored_id FROM {RESULT} WHERE person IS NULL)"),
+            (
+                changed - gone - new,
+                f"""UPDATE {table} SET ({written}) = ({values}) FROM {RESULT} r
+                WHERE r.stored_id = {table}.id AND {table}.hub_id IN ({_ids(hub_ids)}) AND r.person IS NOT NULL""",
+            ),
+            (
+                new,
+                f"""INSERT INTO {table} (strand, ect_id, mentor_id, {written})
+                SELECT r.strand, r.ect_id, r.mentor_id, {values} FROM {RESULT} r WHERE r.stored_id IS NULL""",
+            ),
         ]
         _tune(cursor, on=False)
-        count = 0
-        for statement in writes:
-            cursor.execute(statement)
-            count += max(cursor.rowcount, 0)
+        for rows, statement in writes:
+            if rows:
+                cursor.execute(statement)
         cursor.execute(f"DROP TABLE {RESULT}")
         if not keep_rows:
             cursor.execute(f"DROP TABLE {NEW_ROWS}")
     _record_run(hub_ids, as_of)
-    return count
+    return changed
 
 
 def _record_run(hub_ids, as_of=None):

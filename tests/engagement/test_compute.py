@@ -222,6 +222,25 @@ def test_recompute_is_idempotent_and_writes_the_trend(hub):
         assert trend.off_track >= 1
 
 
+def test_store_inserts_updates_and_deletes_just_the_rows_that_changed(hub):
+    ect = ect_at(hub)
+
+    def stored(**only):
+        return set(Engagement.objects.filter(**only).values_list("id", "strand", "ect_id", "mentor_id", *compute.VALUES))
+
+    with hub_scope(hub.hub):
+        assert compute.store([hub.hub.id], D(2025, 9, 22)) == Engagement.objects.count() > 1  # every row new
+        others = stored() - stored(ect=ect)
+        assert compute.store([hub.hub.id], D(2025, 9, 22)) == 0
+        studied(ect, D(2025, 9, 17))
+        assert compute.store([hub.hub.id], D(2025, 9, 22)) == 1
+        assert Engagement.objects.get(ect=ect).periods_met == 1
+        services.change_ect_status(ect, "left", actor=None, on=D(2025, 9, 22))
+        assert compute.store([hub.hub.id], D(2025, 9, 22)) == 1  # no longer counted: the row goes
+        assert not Engagement.objects.filter(ect=ect).exists()
+        assert stored() == others  # everyone else's rows as they were
+
+
 def test_the_weeks_trend_point_follows_the_figures_and_goes_with_the_schools_people(hub):
     ect = ect_at(hub)
     with hub_scope(hub.hub):
