@@ -31,9 +31,9 @@ CACHE_FORMAT = 1
 DECLARATION_THRESHOLD = 75  # percent engagement the DfE's declarations need evidence of (2025 cohorts on)
 
 
-def _cached(key, compute):
-    """The value cached under `key`, computed and cached for a day on a miss."""
-    return cache.get_or_set(key, compute, CACHE_SECONDS, version=CACHE_FORMAT)
+def _cached(key, make):
+    """The value cached under `key`, made by `make()` and cached for a day on a miss."""
+    return cache.get_or_set(key, make, CACHE_SECONDS, version=CACHE_FORMAT)
 
 
 def shown_percent(value):
