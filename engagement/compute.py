@@ -448,7 +448,6 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None, keep_rows=False):
     in_scope = f"hub_id IN ({_ids(hub_ids)})"
     if ect_ids is not None or mentor_ids is not None:
         in_scope += f" AND (ect_id IN ({_ids(ect_ids or [])}) OR mentor_id IN ({_ids(mentor_ids or [])}))"
-    written = columns
     values = ", ".join(f"r.{c}" for c in VALUES)
     with connection.cursor() as cursor:
         with _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
@@ -479,12 +478,12 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None, keep_rows=False):
             (gone, f"DELETE FROM {table} WHERE id IN (SELECT stored_id FROM {RESULT} WHERE person IS NULL)"),
             (
                 changed - gone - new,
-                f"""UPDATE {table} SET ({written}) = ({values}) FROM {RESULT} r
+                f"""UPDATE {table} SET ({columns}) = ({values}) FROM {RESULT} r
                 WHERE r.stored_id = {table}.id AND {table}.hub_id IN ({_ids(hub_ids)}) AND r.person IS NOT NULL""",
             ),
             (
                 new,
-                f"""INSERT INTO {table} (strand, ect_id, mentor_id, {written})
+                f"""INSERT INTO {table} (strand, ect_id, mentor_id, {columns})
                 SELECT r.strand, r.ect_id, r.mentor_id, {values} FROM {RESULT} r WHERE r.stored_id IS NULL""",
             ),
         ]
