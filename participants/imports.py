@@ -26,6 +26,9 @@ noted), a column named twice is an error. Blank lines are skipped.
   an ECT who has left or completed is not touched (noted). A new `mentor_email` is a mentor
   change dated the row's `start_date` when that is after the ECT's latest mentor date, else
   today, so a change never predates the current mentor.
+- An old file never re-opens what has ended (noted, not applied): a mentor or tutor row for a
+  role at that school that has ended, unless the row's `start_date` is on or after the end (a
+  new role); a `mentor_email` who has mentored that ECT before and stopped.
 """
 
 import datetime
@@ -311,7 +314,16 @@ def _write_row(row, school, actor, result):
             if row.role == MENTOR_ROLE
             else (InductionTutor, services.add_induction_tutor, "tutors_added")
         )
-        if model.objects.filter(person=person, school=school, finished_on__isnull=True).exists():
+        roles = model.objects.filter(person=person, school=school)
+        if roles.filter(finished_on__isnull=True).exists():
+            return created
+        ended = roles.order_by("-finished_on").first()
+        if ended is not None and (row.start_date is None or row.start_date < ended.finished_on):
+            result.note(
+                row.line, "role",
+                f"{row.email} stopped being {ROLE_LABELS[row.role].split(' ', 1)[1]} at {school.name} "
+                f"on {ended.finished_on:%-d %b %Y}; not re-opened",
+            )
             return created
         add(person, school, actor, started_on=row.start_date)
         setattr(result, counter, getattr(result, counter) + 1)
@@ -344,11 +356,17 @@ def _assign_mentor(ect, row, school, actor, result):
     """Make the row's mentor the ECT's current mentor; True if that is a change."""
     if not row.mentor_email:
         return False
-    mentor = Mentor.objects.get(school=school, person__user__email=row.mentor_email, finished_on__isnull=True)
+    mentor = Mentor.objects.filter(school=school, person__user__email=row.mentor_email, finished_on__isnull=True).first()
+    if mentor is None:  # their mentor row was an ended role, not re-opened
+        result.note(row.line, "mentor_email", f"{row.mentor_email} is no longer a mentor at {school.name}; not applied")
+        return False
     current = services.current_mentor_assignment(ect)
     if current is not None and current.mentor_id == mentor.pk:
         return False
     history = MentorAssignment.objects.filter(ect=ect)
+    if history.filter(mentor=mentor, finished_on__isnull=False).exists():
+        result.note(row.line, "mentor_email", f"{row.mentor_email} stopped mentoring {row.email} before; not re-opened")
+        return False
     latest = max((a.finished_on or a.started_on for a in history), default=None)
     on = row.start_date if latest is None or row.start_date > latest else timezone.localdate()
     services.change_mentor(ect, mentor, actor, on=on)

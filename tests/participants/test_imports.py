@@ -445,3 +445,48 @@ def test_line_numbers_are_physical_lines_of_the_file(world, tmp_path):
     errors, _ = run_failing(write_csv(tmp_path, rows, header=header))
 
     assert errors == ["line 4: role: unknown role 'teacher'; expected one of ect, mentor, induction_tutor"]
+
+
+def test_reimporting_an_old_file_does_not_reopen_an_ended_mentor_role(world, good_file, unscoped):
+    run(good_file)
+    grace = Mentor.objects.get(person__user__email="grace@ash.example.org")
+    services.finish_school_role(grace, actor=None, on=timezone.localdate())
+    before = counts()
+
+    stdout, _ = run(good_file)
+
+    assert counts() == before
+    assert not Mentor.objects.filter(person=grace.person, finished_on__isnull=True).exists()
+    assert "stopped being mentor at Ash Juniors" in stdout
+    assert "not re-opened" in stdout
+
+
+def test_a_mentor_row_starting_after_the_old_role_ended_is_a_new_role(world, tmp_path, unscoped):
+    mentor_row = staff_row("mentor", first_name="Grace", last_name="Hopper", email="grace@ash.example.org", start_date="2025-09-03")
+    run(write_csv(tmp_path, [mentor_row]))
+    grace = Mentor.objects.get(person__user__email="grace@ash.example.org")
+    services.finish_school_role(grace, actor=None, on=D(2025, 12, 1))
+
+    mentor_row["start_date"] = "2026-01-05"
+    stdout, _ = run(write_csv(tmp_path, [mentor_row], name="later.csv"))
+
+    roles = Mentor.objects.filter(person=grace.person).order_by("started_on")
+    assert [(r.started_on, r.finished_on) for r in roles] == [(D(2025, 9, 3), D(2025, 12, 1)), (D(2026, 1, 5), None)]
+    assert "mentors added: 1" in stdout
+
+
+def test_reimporting_an_old_file_does_not_give_an_ect_back_a_mentor_who_stopped(world, tmp_path, unscoped):
+    ect_row = row(
+        school_urn=world.school.urn,
+        school_name=world.school.name,
+        email=world.ect.person.user.email,
+        mentor_email=world.mentor.person.user.email,
+    )
+    services.change_mentor(world.ect, None, actor=None, on=timezone.localdate())
+    before = counts()
+
+    stdout, _ = run(write_csv(tmp_path, [ect_row]))
+
+    assert counts() == before
+    assert services.current_mentor_assignment(world.ect) is None
+    assert f"{world.mentor.person.user.email} stopped mentoring {world.ect.person.user.email} before; not re-opened" in stdout
