@@ -146,7 +146,7 @@ FOREIGN_IDS = {
         "other_school": [w.sibling_school.code],
     },
     "person_code": lambda w: {
-        "other_hub": [w.other_ect.person.code, w.other_staff.code],
+        "other_hub": [w.other_ect.person.code, w.other_staff.code, *(p.code for p in w.attached_from_other_hub)],
         "other_school": [w.sibling_ect.person.code, w.sibling_mentor.person.code],
     },
     "ect_code": lambda w: {
