@@ -187,7 +187,7 @@ def _calendar(has_terms, this_week, monday):
 
 
 # Each sort of the people table: (SQL expression, ascending) in turn; ties (and both ways) by row id.
-PERSON_NAME_SQL = "LOWER(u.last_name || ' ' || u.first_name)"
+PERSON_NAME_SQL = "LOWER(p.last_name || ' ' || p.first_name)"
 SORTS = {
     "name": ((PERSON_NAME_SQL, True),),
     "status": (("e.consecutive_missed", False), (PERSON_NAME_SQL, True)),
@@ -204,7 +204,7 @@ PersonRow = namedtuple(
 # A row is an ECT's or a mentor's: the person is the one of whichever is set.
 PEOPLE_SQL = """
 SELECT e.strand, e.ect_id, ect.code, mentor.code, e.cohort, e.current_mentees, e.status, e.consecutive_missed,
-  e.periods_met, e.periods_expected, e.year_met, e.year_expected, e.last_activity_on, u.first_name, u.last_name, u.email,
+  e.periods_met, e.periods_expected, e.year_met, e.year_expected, e.last_activity_on, p.first_name, p.last_name, u.email,
   {matches} AS matches
 FROM engagement_engagement e
 LEFT JOIN participants_ect ect ON ect.id = e.ect_id
@@ -227,7 +227,7 @@ def _matches_sql(strand, status, q):
     ops = connection.ops
     contains = connection.operators["icontains"]
     for i, word in enumerate(q.split()):
-        names = [ops.lookup_cast("icontains", "CharField") % f"u.{name}" for name in ("first_name", "last_name")]
+        names = [ops.lookup_cast("icontains", "CharField") % f"p.{name}" for name in ("first_name", "last_name")]
         conditions.append("(" + " OR ".join(f"{name} {contains % f'%(word{i})s'}" for name in names) + ")")
         params[f"word{i}"] = f"%{ops.prep_for_like_query(word)}%"
     return " AND ".join(conditions), params
@@ -276,7 +276,7 @@ PERSON_ROW_HTML = """
 
 
 def person_rows(rows):
-    """A page of `people` rows as the table's HTML (one `<tr>` each): the name (as `User.__str__` gives
+    """A page of `people` rows as the table's HTML (one `<tr>` each): the name (as `Person.__str__` gives
     it) linking to the person's history, role, status and figures. Built here rather than in a
     template loop: the same markup at a fraction of the cost."""
     urls = {"ect": _url_maker("ect_engagement"), "mentor": _url_maker("mentor_engagement")}

@@ -184,7 +184,15 @@ def get_person_for_account_change(viewer, code):
 
 
 def is_shared_with_another_hub(person):
-    return Person.objects.with_scopes_disabled().filter(user_id=person.user_id).exclude(hub_id=person.hub_id).exists()
+    """Whether the person's account is confirmed in another hub too, and this membership is confirmed.
+
+    An unconfirmed membership shares nothing yet (its hub must see it like a new person's, and the
+    account's own hubs must not notice it).
+    """
+    if not person.is_confirmed:
+        return False
+    others = Person.objects.with_scopes_disabled().filter(user_id=person.user_id, confirmed_at__isnull=False)
+    return others.exclude(hub_id=person.hub_id).exists()
 
 
 def can_change_account(viewer, person):

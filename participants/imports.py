@@ -19,8 +19,11 @@ noted), a column named twice is an error. Blank lines are skipped.
   mentor row of the file (mentor and tutor rows are written before ECT rows).
 - A new school URN creates the school; a known URN keeps its name in the hub (a different name
   in the file is noted, not applied). One URN with two names in the file is an error.
-- Names of people already known are kept (as `services.get_or_create_person` does); one e-mail
-  with two names in the file is an error, and so is an e-mail on an ECT row and on any other row.
+- Names of people already in the hub are kept (as `services.get_or_create_person` does; names are
+  the hub's own, so another hub's name for an address is never used nor shown). An address whose
+  account someone already owns is added unconfirmed (no access until its owner confirms), exactly
+  as a new person looks to the hub. One e-mail with two names in the file is an error, and so is
+  an e-mail on an ECT row and on any other row.
 - For an ECT already in the hub: a changed programme, cohort or FTE is updated; a different
   start date is noted, not applied; a different school is an error (transfers are not imported);
   an ECT who has left or completed is not touched (noted). A new `mentor_email` is a mentor

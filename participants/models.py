@@ -1,7 +1,9 @@
 """People in a hub and their roles.
 
-One `User` per person (the e-mail is the login). A `Person` is that user's membership of one hub;
-roles hang off it: hub staff/admin (a field on Person), `InductionTutor` and `Mentor` (dated
+One `User` per person (the e-mail is the login). A `Person` is that user's membership of one hub,
+with the name that hub knows them by (a hub never sees another hub's name for them). A membership
+of an account someone already owns is unconfirmed until the owner confirms it (`confirmed_at`);
+until then it gives the account nothing in that hub. Roles hang off a Person: hub staff/admin (a field on Person), `InductionTutor` and `Mentor` (dated
 periods at a school), `ECT` (one per person per hub, with a dated status history).
 `MentorAssignment` links an ECT to a mentor for a dated period; at most one is open per ECT.
 `PersonChange` is the audit timeline shown on a person's page.
@@ -90,22 +92,43 @@ class HubRole(models.TextChoices):
 
 
 class Person(models.Model):
-    """A user's membership of one hub."""
+    """A user's membership of one hub, with the name this hub knows them by."""
 
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="people")
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="people")
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
     hub_role = models.CharField(max_length=10, choices=HubRole.choices, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text="When the account's owner confirmed this membership; until then it gives the account no access.",
+    )
 
     objects = ScopedManager(hub="hub")
 
     class Meta:
-        ordering = ["user__last_name", "user__first_name"]
+        ordering = ["last_name", "first_name"]
         constraints = [models.UniqueConstraint(fields=["hub", "user"], name="one_person_per_user_per_hub")]
 
     def __str__(self):
-        return str(self.user)
+        return self.full_name or self.user.email
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+    @property
+    def has_signed_in(self):
+        """Whether they have used their account with this hub (an unconfirmed membership has not)."""
+        return self.is_confirmed and self.user.last_login is not None
 
     @property
     def is_hub_staff(self):
@@ -194,7 +217,7 @@ class ECT(models.Model):
 
     class Meta:
         verbose_name = "ECT"
-        ordering = ["person__user__last_name", "person__user__first_name"]
+        ordering = ["person__last_name", "person__first_name"]
         constraints = [models.UniqueConstraint(fields=["hub", "person"], name="one_ect_record_per_person_per_hub")]
         indexes = [models.Index(fields=["hub", "school"])]
 

@@ -3,7 +3,8 @@
 Each returns a queryset with a constant number of queries however many rows it has.
 """
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from schools.models import School
@@ -53,8 +54,8 @@ def ects_with_current(ects):
     assignment = MentorAssignment.objects.filter(ect=OuterRef("pk"), finished_on__isnull=True)
     return ects.select_related("person__user", "school").annotate(
         current_status=Subquery(status),
-        mentor_first_name=Subquery(assignment.values("mentor__person__user__first_name")[:1]),
-        mentor_last_name=Subquery(assignment.values("mentor__person__user__last_name")[:1]),
+        mentor_first_name=Subquery(assignment.values("mentor__person__first_name")[:1]),
+        mentor_last_name=Subquery(assignment.values("mentor__person__last_name")[:1]),
         mentor_person_code=Subquery(assignment.values("mentor__person__code")[:1]),
     )
 
@@ -63,8 +64,8 @@ def search_people(people, q, prefix=""):
     """Filter by every word of `q` against first name, last name or e-mail (`prefix` reaches the person)."""
     for word in (q or "").split():
         people = people.filter(
-            Q(**{f"{prefix}user__first_name__icontains": word})
-            | Q(**{f"{prefix}user__last_name__icontains": word})
+            Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
             | Q(**{f"{prefix}user__email__icontains": word})
         )
     return people
@@ -86,7 +87,7 @@ def mentors_at(school):
         .current(today)
         .select_related("person__user")
         .annotate(mentee_count=Count("assignments", filter=_open("assignments__")))
-        .order_by("person__user__last_name", "person__user__first_name")
+        .order_by("person__last_name", "person__first_name")
     )
 
 
@@ -118,7 +119,7 @@ def current_mentees(mentor_ids):
         ECT.objects.filter(
             pk__in=MentorAssignment.objects.filter(mentor_id__in=mentor_ids).current().values("ect_id")
         )
-    ).order_by("person__user__last_name")
+    ).order_by("person__last_name", "person__first_name")
 
 
 
@@ -130,3 +131,13 @@ def people_at_school(school):
         | Q(mentor_roles__in=Mentor.objects.filter(school=school).current(today))
         | Q(tutor_roles__in=InductionTutor.objects.filter(school=school).current(today))
     ).distinct()
+
+
+def timeline(person):
+    """The person's timeline, each change with `actor_name`: the name the hub knows its actor by
+    (never the account's own name, which another hub may have given), blank if the actor has no
+    membership of the hub."""
+    actors = Person.objects.filter(hub=OuterRef("hub"), user=OuterRef("actor"))
+    return person.changes.annotate(
+        actor_name=Subquery(actors.annotate(name=Concat("first_name", Value(" "), "last_name")).values("name")[:1])
+    )

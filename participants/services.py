@@ -4,8 +4,9 @@ Views, commands and imports call these functions; none of them writes participan
 """
 
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from participants.models import (
@@ -21,6 +22,7 @@ from participants.models import (
     PersonChange,
     User,
 )
+from schools.scoping import hub_scope
 
 # Which status may follow which (a completed induction is final).
 ALLOWED_STATUS_CHANGES = {
@@ -39,36 +41,87 @@ def _today():
     return timezone.localdate()
 
 
+def _is_owned(user):
+    """Whether someone already owns this account: it has a password, has been used, or belongs to a hub."""
+    return (
+        user.has_usable_password()
+        or user.last_login is not None
+        or Person.objects.with_scopes_disabled().filter(user=user, confirmed_at__isnull=False).exists()
+    )
+
+
 @transaction.atomic
 def get_or_create_person(hub, email, first_name="", last_name="", actor=None):
-    """The hub's Person for this e-mail, creating the user account and membership as needed."""
+    """The hub's Person for this e-mail, with the name this hub gave, creating the account as needed.
+
+    An account someone already owns (see `_is_owned`) is never handed to the hub: its new Person is
+    unconfirmed, gives the account no access here until the owner confirms (`confirm_membership`),
+    and looks to the hub like any person who has not signed in yet. The account itself (its name,
+    password, other hubs) is not touched.
+    """
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
-    elif not user.full_name and (first_name or last_name):
-        user.first_name, user.last_name = first_name, last_name
-        user.save(update_fields=["first_name", "last_name"])
-    person, created = Person.objects.get_or_create(hub=hub, user=user)
-    if created:
+    person = Person.objects.filter(hub=hub, user=user).first()
+    if person is None:
+        confirmed_at = None if _is_owned(user) else timezone.now()
+        person = Person.objects.create(
+            hub=hub, user=user, first_name=first_name, last_name=last_name, confirmed_at=confirmed_at
+        )
         record_change(person, actor, f"Added to {hub.name}")
+    elif not person.full_name and (first_name or last_name):
+        person.first_name, person.last_name = first_name, last_name
+        person.save(update_fields=["first_name", "last_name"])
     return person
 
 
 @transaction.atomic
+def confirm_membership(person, user):
+    """The account's owner (signed in as `user`) confirms the hub's unconfirmed membership.
+
+    Returns False if it was already confirmed (a used link). Only the account's owner can confirm.
+    """
+    if person.user_id != user.pk:
+        raise PermissionDenied
+    with hub_scope(person.hub):
+        confirmed = Person.objects.filter(pk=person.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
+        if confirmed:
+            record_change(person, user, f"Confirmed joining {person.hub.name}")
+    return bool(confirmed)
+
+
+def _move_unconfirmed(person, email):
+    """Point an unconfirmed membership at the account for `email` instead: the account it pointed at is
+    someone else's and must not change (the hub typed an address; it now types another)."""
+    user = User.objects.filter(email=email).first() or User.objects.create_user(email=email)
+    if Person.objects.filter(hub=person.hub, user=user).exists():
+        raise ValidationError({"email": "Someone in this hub already uses this e-mail address."})
+    person.user = user
+    person.confirmed_at = None if _is_owned(user) else timezone.now()
+    person.save(update_fields=["user", "confirmed_at"])
+
+
+@transaction.atomic
 def update_details(person, actor, *, first_name, last_name, email):
+    """Change the name this hub knows the person by (this hub's Person only) and their e-mail."""
     user = person.user
     email = email.strip().lower()
     changes = []
-    if first_name != user.first_name or last_name != user.last_name:
-        changes.append(f"Name changed from “{user.full_name}” to “{first_name} {last_name}”".replace("  ", " "))
-    if email != user.email:
+    if first_name != person.first_name or last_name != person.last_name:
+        changes.append(f"Name changed from “{person.full_name}” to “{first_name} {last_name}”".replace("  ", " "))
+        person.first_name, person.last_name = first_name, last_name
+        person.save(update_fields=["first_name", "last_name"])
+    if email != user.email and not person.is_confirmed:
+        changes.append(f"E-mail changed from {user.email} to {email}")
+        _move_unconfirmed(person, email)
+    elif email != user.email:
         if User.objects.filter(email=email).exclude(pk=user.pk).exists():
             raise ValidationError({"email": "Another account already uses this e-mail address."})
         changes.append(f"E-mail changed from {user.email} to {email}")
         user.emailaddress_set.all().delete()
-    user.first_name, user.last_name, user.email = first_name, last_name, email
-    user.save()
+        user.email = email
+        user.save()
     for summary in changes:
         record_change(person, actor, summary)
     return changes
@@ -248,7 +301,11 @@ def change_mentor(ect, mentor, actor, on=None):
 
 @transaction.atomic
 def invite(person, actor):
-    """Queue a set-up e-mail for this person (sent once by a Celery task)."""
+    """Queue a set-up e-mail for this person (sent once by a Celery task).
+
+    For an unconfirmed membership the e-mail asks the account's owner to confirm it instead
+    (`setup_emails.send_invitation`); the hub sees the same either way.
+    """
     from participants.tasks import send_setup_email
 
     invitation = Invitation.objects.create(hub=person.hub, person=person, sent_by=actor)
@@ -258,10 +315,10 @@ def invite(person, actor):
 
 
 def people_never_signed_in(school):
-    """People with a current role at the school whose account has never been used."""
+    """People with a current role at the school who have never used their account with this hub."""
     from participants.queries import people_at_school
 
-    return people_at_school(school).filter(user__last_login__isnull=True)
+    return people_at_school(school).filter(Q(user__last_login__isnull=True) | Q(confirmed_at__isnull=True))
 
 
 def invite_never_signed_in(school, actor):

@@ -1,4 +1,8 @@
-"""Set-up e-mails: a link that lets an invited or imported person choose a password."""
+"""Set-up e-mails: a link that lets an invited or imported person choose a password.
+
+For an unconfirmed membership (an account someone already owns) the e-mail asks the owner to
+confirm joining the hub instead (`participants.confirmations`); the account is not touched.
+"""
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
@@ -8,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ectprogramme import emails
-from participants.models import Invitation
+from participants.confirmations import confirm_link
+from participants.models import Invitation, Person
 from schools.scoping import scopes_disabled
 
 
@@ -30,10 +35,11 @@ def send_invitation(invitation_id):
         if not claimed:
             return False
         invitation = Invitation.objects.select_related("person__user", "person__hub", "sent_by").get(pk=invitation_id)
-        user = invitation.person.user
-        emails.send(
-            "setup",
-            user.email,
-            {"user": user, "hub": invitation.person.hub, "sent_by": invitation.sent_by, "link": setup_link(user)},
-        )
+        person = invitation.person
+        sender = Person.objects.filter(hub=person.hub, user=invitation.sent_by).first() if invitation.sent_by else None
+        context = {"person": person, "user": person.user, "hub": person.hub, "sent_by": sender}
+        if person.is_confirmed:
+            emails.send("setup", person.user.email, {**context, "link": setup_link(person.user)})
+        else:
+            emails.send("membership-confirm", person.user.email, {**context, "link": confirm_link(person)})
     return True

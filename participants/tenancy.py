@@ -14,8 +14,12 @@ SESSION_HUB_KEY = "active_hub"
 
 
 def memberships(user):
-    """The user's Person rows in every hub (outside any scope: this is how a scope is chosen)."""
-    return list(Person.objects.with_scopes_disabled().filter(user=user).select_related("hub").order_by("hub__name"))
+    """The user's confirmed Person rows in every hub (outside any scope: this is how a scope is chosen).
+
+    An unconfirmed membership (a hub added an account someone already owns) gives no access.
+    """
+    people = Person.objects.with_scopes_disabled().filter(user=user, confirmed_at__isnull=False)
+    return list(people.select_related("hub").order_by("hub__name"))
 
 
 def choose_person(request):

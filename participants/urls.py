@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("switch/hub/", views.switch_hub, name="switch_hub"),
     path("switch/role/", views.switch_role, name="switch_role"),
+    path("memberships/confirm/<str:token>/", views.membership_confirm, name="membership_confirm"),
     path("hub/", views.hub_overview, name="hub_overview"),
     path("hub/invite/", views.invite, name="invite"),
     path("schools/new/", views.school_create, name="school_create"),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from participants import access, queries, services
+from participants import access, confirmations, queries, services
 from participants.forms import (
     AddPersonForm,
     ChangeMentorForm,
@@ -62,6 +62,29 @@ def switch_role(request):
         return redirect("home")
     request.session[SESSION_ROLE_KEY] = role.key
     return redirect(role.url)
+
+
+@login_required
+def membership_confirm(request, token):
+    """The account's owner confirms a hub's membership from the e-mailed link (GET shows a button:
+    mail scanners open links; POST confirms). Anyone else's link is a 404."""
+    try:
+        person = confirmations.person_for_token(token)
+    except confirmations.ExpiredLink:
+        return render(request, "participants/membership_confirm.html", {"state": "expired"}, status=410)
+    except confirmations.InvalidLink:
+        person = None
+    if person is None or person.user_id != request.user.pk:
+        return render(request, "participants/membership_confirm.html", {"state": "invalid"}, status=404)
+    if person.is_confirmed:
+        return render(request, "participants/membership_confirm.html", {"state": "used", "hub": person.hub})
+    if request.method == "POST":
+        services.confirm_membership(person, request.user)
+        request.session[SESSION_HUB_KEY] = str(person.hub.code)
+        request.session.pop(SESSION_ROLE_KEY, None)
+        messages.success(request, f"You have joined {person.hub.name}.")
+        return redirect("home")
+    return render(request, "participants/membership_confirm.html", {"state": "pending", "hub": person.hub})
 
 
 # --- Hub and schools ---------------------------------------------------------------------------
@@ -164,7 +187,7 @@ def people_list(request):
         return redirect("home")
     q = request.GET.get("q", "")
     people = queries.people_with_roles(queries.search_people(access.visible_people(request.viewer), q))
-    context = {"page": _page(request, people.order_by("user__last_name", "user__first_name")), "q": q}
+    context = {"page": _page(request, people.order_by("last_name", "first_name")), "q": q}
     template = "participants/people_list.html#rows" if request.htmx else "participants/people_list.html"
     return render(request, template, context)
 
@@ -176,7 +199,7 @@ def person_detail(request, person_code):
         "person": person,
         "can_manage": access.can_manage_person(request.viewer, person),
         "can_edit_details": access.can_change_account(request.viewer, person),
-        "changes": person.changes.select_related("actor")[:200],
+        "changes": queries.timeline(person)[:200],
         **queries.person_page(person),
     }
     return render(request, "participants/person_detail.html", context)
@@ -187,8 +210,7 @@ def person_detail(request, person_code):
 def person_edit(request, person_code):
     """Edit name and e-mail; with htmx this is the inline form on the person's page."""
     person = access.get_person_for_account_change(request.viewer, person_code)
-    user = person.user
-    initial = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
+    initial = {"first_name": person.first_name, "last_name": person.last_name, "email": person.user.email}
     form = PersonDetailsForm(request.POST or None, initial=initial)
     if form.is_valid():
         try:

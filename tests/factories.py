@@ -55,6 +55,8 @@ class PersonFactory(DjangoModelFactory):
 
     hub = factory.SubFactory(HubFactory)
     user = factory.SubFactory(UserFactory)
+    first_name = factory.SelfAttribute("user.first_name")
+    last_name = factory.SelfAttribute("user.last_name")
 
 
 class InductionTutorFactory(DjangoModelFactory):

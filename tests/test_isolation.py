@@ -23,6 +23,10 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_scopes import scopes_disabled
 
+from participants import services
+from participants.confirmations import make_token
+from participants.models import HubRole
+from schools.scoping import hub_scope
 from schools.terms import save_year
 from tests import factories
 from tests.conftest import World, typical_term_dates
@@ -103,6 +107,16 @@ def _tutor_also_admin_of_other_hub(world):
     return world.tutor.person.user
 
 
+def _ect_added_to_other_hub_unconfirmed(world):
+    """Elm's ECT, whose address the South hub has added as a hub admin: they have not confirmed it,
+    so the South must give them nothing (no switcher entry, no switching, none of its data)."""
+    with hub_scope(world.other_hub):
+        person = services.get_or_create_person(world.other_hub, world.ect.person.user.email, "Made", "Admin")
+        services.set_hub_role(person, HubRole.ADMIN, actor=None)
+    assert not person.is_confirmed
+    return world.ect.person.user
+
+
 ROLES = {
     "anonymous": lambda world: None,
     "hub_staff": lambda world: world.staff.user,
@@ -111,12 +125,13 @@ ROLES = {
     "mentor": lambda world: world.mentor.person.user,
     "ect": lambda world: world.ect.person.user,
     "tutor_also_in_other_hub": _tutor_also_admin_of_other_hub,
+    "ect_added_to_other_hub_unconfirmed": _ect_added_to_other_hub_unconfirmed,
 }
 HUB_WIDE_ROLES = {"hub_staff", "hub_admin"}
 # Roles whose user is also a member of the other hub (and so may see its name in the hub switcher).
 IN_OTHER_HUB_TOO = {"tutor_also_in_other_hub"}
 # Roles limited to the people in their care (a mentor's mentees, an ECT themselves).
-CARE_ROLES = {"mentor", "ect"}
+CARE_ROLES = {"mentor", "ect", "ect_added_to_other_hub_unconfirmed"}
 
 KINDS = ("other_hub", "other_school")
 
@@ -131,7 +146,7 @@ FOREIGN_IDS = {
         "other_school": [w.sibling_school.code],
     },
     "person_code": lambda w: {
-        "other_hub": [w.other_ect.person.code, w.other_staff.code],
+        "other_hub": [w.other_ect.person.code, w.other_staff.code, *(p.code for p in w.attached_from_other_hub)],
         "other_school": [w.sibling_ect.person.code, w.sibling_mentor.person.code],
     },
     "ect_code": lambda w: {
@@ -151,6 +166,11 @@ FOREIGN_IDS = {
         "other_hub": [OTHER_HUB_ONLY_YEAR],
         "other_school": [OTHER_HUB_ONLY_YEAR],
     },
+    # Links confirming someone else's membership (only the account's owner may open one).
+    "token": lambda w: {
+        "other_hub": [make_token(w.other_staff), make_token(w.other_ect.person)],
+        "other_school": [make_token(w.sibling_ect.person)],
+    },
 }
 
 
@@ -161,12 +181,38 @@ def _foreign_people(world, kind):
 
 
 def _foreign_strings(world, kind):
-    """What would identify the foreign school and its people on a page."""
+    """What would identify the foreign school and its people on a page.
+
+    For the other hub that includes the names it (and the account) gives the people the North has
+    attached from it: the North knows them only by the names it typed."""
     school = world.other_school if kind == "other_hub" else world.sibling_school
     strings = [school.name, school.urn]
     for person in _foreign_people(world, kind):
-        strings += [person.user.email, person.user.full_name]
+        strings += [person.user.email, person.full_name, person.user.full_name]
+    if kind == "other_hub":
+        for person in world.attached_from_other_hub:
+            strings += [person.full_name, person.user.full_name]
     return strings
+
+
+def _attach_from_other_hub(world):
+    """A person attached from another hub: two South people (a South name on their account and
+    another on their South membership) whose addresses the North adds as mentors at Elm under
+    names of its own; one has not confirmed, the other has."""
+    attached = []
+    for number, confirmed in ((8, False), (9, True)):
+        email = f"shared{number}@south.example.org"
+        south = factories.PersonFactory(
+            hub=world.other_hub, user__email=email, user__first_name=f"Outsider{number}", user__last_name="Southwold",
+            first_name=f"Outsider{number + 10}", last_name="Southwold",
+        )
+        with hub_scope(world.hub):
+            north = services.get_or_create_person(world.hub, email, f"Newcomer{number}", "Northfield")
+            services.add_mentor(north, world.school, actor=None)
+            if confirmed:
+                services.confirm_membership(north, north.user)
+        attached.append(south)
+    return attached
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +230,9 @@ def _module_world(django_db_setup, django_db_blocker):
                 for number, person in enumerate(_foreign_people(world, kind), start=1):
                     person.user.first_name, person.user.last_name = f"Outsider{number}", surname
                     person.user.save()
+                    person.first_name, person.last_name = f"Outsider{number}", surname
+                    person.save()
+            world.attached_from_other_hub = _attach_from_other_hub(world)
             save_year(world.other_hub, OTHER_HUB_ONLY_YEAR, typical_term_dates(OTHER_HUB_ONLY_YEAR))
     yield world
     with django_db_blocker.unblock():

@@ -27,7 +27,6 @@ from engagement import compute, dashboards
 from engagement.calendar import sync_calendar
 from engagement.models import Engagement, EngagementTrend, Module, StudyRecord
 from participants.cohorts import academic_year_of
-from participants.models import User
 from schools import terms
 from schools.scoping import hub_scope
 from tests import factories
@@ -47,8 +46,9 @@ def _today():
     return timezone.localdate()
 
 
-def _name(user, first, last):
-    User.objects.filter(pk=user.pk).update(first_name=first, last_name=last)
+def _name(person, first, last):
+    person.first_name, person.last_name = first, last
+    person.save(update_fields=["first_name", "last_name"])
 
 
 def _judged(hub, today, **who):
@@ -78,9 +78,9 @@ def dash(bworld):
     w, today = bworld, _today()
     with scopes_disabled():
         _with_term_dates(w, today)
-        _name(w.ect.person.user, "Amara", "Okafor")
-        _name(w.unmentored_ect.person.user, "Ben", "Hughes")
-        _name(w.mentor.person.user, "Dev", "Patel")
+        _name(w.ect.person, "Amara", "Okafor")
+        _name(w.unmentored_ect.person, "Ben", "Hughes")
+        _name(w.mentor.person, "Dev", "Patel")
         w.extra_ect = factories.ECTFactory(
             school=w.school, person__user__email="chloe@elm.example.org", person__user__first_name="Chloe", person__user__last_name="Zhang"
         )
@@ -108,9 +108,9 @@ def dash(bworld):
         compute.recompute([w.hub, w.other_hub], today)
         for weeks in (5, 4, 3, 2, 1):
             compute.store_trend([w.hub.id], today - datetime.timedelta(weeks=weeks), from_stored=False)
-        statuses = dict(Engagement.objects.filter(school=w.school, strand="study").values_list("ect__person__user__last_name", "status"))
+        statuses = dict(Engagement.objects.filter(school=w.school, strand="study").values_list("ect__person__last_name", "status"))
         mentors = Engagement.objects.filter(school=w.school, strand="coaching")
-        statuses |= dict(mentors.values_list("mentor__person__user__last_name", "status"))
+        statuses |= dict(mentors.values_list("mentor__person__last_name", "status"))
     assert statuses == {
         "Okafor": "on_track", "Hughes": "at_risk", "Zhang": "off_track", "Patel": "on_track", "Walsh": "at_risk",
     }, statuses

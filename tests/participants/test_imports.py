@@ -123,7 +123,7 @@ def test_a_good_file_creates_the_school_people_roles_and_mentor_links(world, goo
         D(2025, 9, 3),
         Decimal("0.80"),
     )
-    assert ada.person.user.full_name == "Ada Lovelace"
+    assert ada.person.full_name == "Ada Lovelace"
     assert services.current_mentor_assignment(ada).mentor.person.user.email == "grace@ash.example.org"
     assert services.current_mentor_assignment(ada).started_on == D(2025, 9, 3)
     assert Mentor.objects.get(school=school).started_on == D(2025, 9, 1)
@@ -223,6 +223,7 @@ def test_a_person_already_in_another_hub_keeps_their_one_account(world, tmp_path
     assert User.objects.count() == users_before
     person = Person.objects.get(hub=world.hub, user=south_admin)
     assert InductionTutor.objects.get(person=person).school.urn == NEW_URN
+    assert (person.full_name, person.is_confirmed) == ("Other Name", False)
     south_admin.refresh_from_db()
     assert south_admin.full_name == name_before
 

@@ -1,4 +1,8 @@
-"""manage.py create_hub SLUG "NAME" --admin-email EMAIL"""
+"""manage.py create_hub SLUG "NAME" --admin-email EMAIL
+
+An admin address whose account someone already owns gets an unconfirmed membership and a
+confirmation e-mail (always): the account gains nothing in the new hub until its owner confirms.
+"""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -33,7 +37,12 @@ class Command(BaseCommand):
             with hub_scope(hub):
                 person = services.get_or_create_person(hub, admin_email)
                 services.set_hub_role(person, HubRole.ADMIN, actor=None)
-                if send_setup_email:
+                if send_setup_email or not person.is_confirmed:
                     services.invite(person, actor=None)
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} hub {hub.slug} ({hub.name}); admin {person.user.email}"))
+        if not person.is_confirmed:
+            self.stdout.write(
+                f"{person.user.email} already has an account: they are admin of {hub.name} once they confirm "
+                "from the e-mail sent to that address."
+            )
