@@ -138,22 +138,23 @@ class EndRoleForm(forms.Form):
     on = forms.DateField(label="Last day (ends from)", widget=DateInput(), initial=timezone.localdate)
 
 
-HUB_ROLE_CHOICES = [(HubRole.ADMIN, "Hub admin: everything hub staff do, and manages hub roles and the hub's settings"),
-                    (HubRole.STAFF, "Hub staff: every school and person of the hub")]
+HUB_ROLE_CHOICES = [(HubRole.ADMIN, "Hub admin"), (HubRole.STAFF, "Hub staff")]
+HUB_ROLE_HELP = "Hub staff see and manage every school and person; hub admins also manage hub roles and the hub’s settings."
 
 
 class GrantHubRoleForm(forms.Form):
     email = forms.EmailField(
         label="E-mail address", help_text="Someone already in the hub. To add someone new, invite them instead."
     )
-    hub_role = forms.ChoiceField(label="Hub role", choices=HUB_ROLE_CHOICES, widget=forms.RadioSelect)
+    hub_role = forms.ChoiceField(label="Hub role", choices=HUB_ROLE_CHOICES, widget=forms.RadioSelect, help_text=HUB_ROLE_HELP)
 
 
 class ChangeHubRoleForm(forms.Form):
     NONE = "none"
 
     hub_role = forms.ChoiceField(
-        label="Hub role", choices=HUB_ROLE_CHOICES + [(NONE, "No hub role")], widget=forms.RadioSelect
+        label="Hub role", choices=HUB_ROLE_CHOICES + [(NONE, "No hub role")], widget=forms.RadioSelect,
+        help_text=HUB_ROLE_HELP,
     )
 
     def clean_hub_role(self):

@@ -365,3 +365,22 @@ def test_bad_hub_settings_re_render_with_errors(world, client):
     assert "This field is required" in body and "Enter a valid email address" in body
     world.hub.refresh_from_db()
     assert world.hub.name == "North Teaching School Hub"
+
+
+def test_existing_timeline_entries_get_the_school_their_wording_names(world):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    fill_schools = import_module("participants.migrations.0002_person_change_school").fill_schools
+    with scopes_disabled():
+        mentor, ect = world.sibling_mentor.person, world.sibling_ect.person
+        rows = {
+            "role": PersonChange.objects.create(hub=world.hub, person=mentor, summary="Became mentor at Oak Academy from 01 Sep 2024"),
+            "ect": PersonChange.objects.create(hub=world.hub, person=ect, summary="Status changed from active to paused on 05 Jan 2026"),
+            "mentoring": PersonChange.objects.create(hub=world.hub, person=mentor, summary=f"Started mentoring {ect} on 01 Sep 2024"),
+            "account": PersonChange.objects.create(hub=world.hub, person=mentor, summary="E-mail changed from a@x.org to b@x.org"),
+        }
+        fill_schools(apps, None)
+        schools = {name: PersonChange.objects.get(pk=row.pk).school for name, row in rows.items()}
+    assert schools == {"role": world.sibling_school, "ect": world.sibling_school, "mentoring": world.sibling_school, "account": None}
