@@ -163,18 +163,15 @@ def get_person(viewer, code):
     return _none_or_404(visible_people(viewer).filter(code=code).select_related("user", "hub").first())
 
 
-ROLE_SCHOOLS_SQL = """
-SELECT school_id FROM participants_ect WHERE person_id = %(person)s
-UNION SELECT school_id FROM participants_mentor WHERE person_id = %(person)s {open}
-UNION SELECT school_id FROM participants_inductiontutor WHERE person_id = %(person)s {open}"""
-
-
 def _role_school_ids(person, current_only=False):
     """The schools of the person's ECT record and mentor/tutor roles (with `current_only`, open roles)."""
-    sql = ROLE_SCHOOLS_SQL.format(open="AND (finished_on IS NULL OR finished_on > %(today)s)" if current_only else "")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"person": person.pk, "today": timezone.localdate()})
-        return {school_id for (school_id,) in cursor.fetchall()}
+    roles = [model.objects.filter(person=person) for model in (Mentor, InductionTutor)]
+    if current_only:
+        today = timezone.localdate()
+        roles = [role.filter(Q(finished_on__isnull=True) | Q(finished_on__gt=today)) for role in roles]
+    queries = [ECT.objects.filter(person=person), *roles]
+    union = queries[0].values_list("school_id").union(*(query.values_list("school_id") for query in queries[1:]))
+    return {school_id for (school_id,) in union}
 
 
 def care_school_ids(viewer):
