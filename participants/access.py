@@ -4,6 +4,11 @@ Every view fetches tenant objects through these helpers. Anything the viewer may
 404 — the same answer as "does not exist", so codes cannot be probed — and anything they may
 see but not change is a 403. Hub staff see the whole hub; induction tutors their school(s);
 mentors their current ECTs; ECTs themselves. A person with several roles has all their rights.
+
+A tutor sees someone only through their roles at the tutor's own schools: a person who is also
+at another school shows the tutor only the roles, mentees and timeline entries of the tutor's
+schools (`person_school_ids`), and only someone wholly in the tutor's care is theirs to manage
+(`can_manage_person`). Hub roles and the hub's settings are for hub admins only.
 """
 
 from dataclasses import dataclass, field
@@ -122,20 +127,23 @@ def require_hub_staff(viewer):
         raise Http404("Not found")
 
 
+def require_hub_admin(viewer):
+    """Hub admins only: hidden (404) below hub staff, refused (403) to hub staff."""
+    require_hub_staff(viewer)
+    if not viewer.is_hub_admin:
+        raise PermissionDenied
+
+
 # --- People ----------------------------------------------------------------------------------
 
 
-def _people_at_schools(school_ids, current_only=False):
-    """People with an ECT record or a mentor/tutor role at the schools (with `current_only`, an
-    open role: someone who has moved on is history to see, not a person to manage)."""
-    condition = Q(ect_roles__school_id__in=school_ids)
-    for role in ("mentor_roles", "tutor_roles"):
-        role_condition = Q(**{f"{role}__school_id__in": school_ids})
-        if current_only:
-            today = timezone.localdate()
-            role_condition &= Q(**{f"{role}__finished_on__isnull": True}) | Q(**{f"{role}__finished_on__gt": today})
-        condition |= role_condition
-    return condition
+def _people_at_schools(school_ids):
+    """People with an ECT record or a mentor/tutor role (current or past) at the schools."""
+    return (
+        Q(ect_roles__school_id__in=school_ids)
+        | Q(mentor_roles__school_id__in=school_ids)
+        | Q(tutor_roles__school_id__in=school_ids)
+    )
 
 
 def visible_people(viewer):
@@ -155,13 +163,67 @@ def get_person(viewer, code):
     return _none_or_404(visible_people(viewer).filter(code=code).select_related("user", "hub").first())
 
 
+def _role_school_ids(person, current_only=False):
+    """The schools of the person's ECT record and mentor/tutor roles (with `current_only`, open roles)."""
+    roles = [model.objects.filter(person=person) for model in (Mentor, InductionTutor)]
+    if current_only:
+        today = timezone.localdate()
+        roles = [role.filter(Q(finished_on__isnull=True) | Q(finished_on__gt=today)) for role in roles]
+    queries = [ECT.objects.filter(person=person), *roles]
+    union = queries[0].values_list("school_id").union(*(query.values_list("school_id") for query in queries[1:]))
+    return {school_id for (school_id,) in union}
+
+
+def care_school_ids(viewer):
+    """The schools whose people the viewer looks after (where they tutor, where their mentees are),
+    or None for every school (hub staff)."""
+    if viewer.is_hub_staff:
+        return None
+    school_ids = set(viewer.tutor_school_ids)
+    if viewer.mentee_ect_ids:
+        school_ids |= set(ECT.objects.filter(id__in=viewer.mentee_ect_ids).values_list("school_id", flat=True))
+    return frozenset(school_ids)
+
+
+def person_school_ids(viewer, person):
+    """The schools whose roles and timeline entries of `person` the viewer sees, or None for all of them.
+
+    Hub staff and the person themselves see everything, and so does a tutor or mentor when every
+    role the person has ever had in the hub is at schools in their care. Otherwise (someone also at
+    another school, or with a hub role) they see only their own schools' part; hub-wide entries
+    (account, hub role) are not part of it.
+    """
+    if viewer.is_hub_staff or (viewer.person is not None and viewer.person.pk == person.pk):
+        return None
+    school_ids = care_school_ids(viewer)
+    if person.is_hub_staff or not _role_school_ids(person) <= school_ids:
+        return school_ids
+    return None
+
+
+def manageable_school_ids(viewer):
+    """The schools whose roles the viewer manages, or None for every school (hub staff)."""
+    return None if viewer.is_hub_staff else viewer.tutor_school_ids
+
+
+def find_person_by_email(viewer, email):
+    """The person the viewer sees with this e-mail address, if any (never anyone outside the hub)."""
+    return visible_people(viewer).filter(user__email=email.strip().lower()).select_related("user").first()
+
+
 def can_manage_person(viewer, person):
-    """Hub staff manage everyone; a tutor manages people at their schools who are not hub staff."""
+    """Whether the viewer manages the person themselves (set-up e-mail, account), not only their roles.
+
+    Hub staff manage everyone. A tutor manages someone who is not hub staff and whose every current
+    role in the hub is at the tutor's schools: a person who is also at another school is managed by
+    hub staff, so attaching them to one's own school gives no hold over them.
+    """
     if viewer.is_hub_staff:
         return True
     if not viewer.tutor_school_ids or person.is_hub_staff:
         return False
-    return Person.objects.filter(_people_at_schools(viewer.tutor_school_ids, current_only=True), pk=person.pk).exists()
+    current = _role_school_ids(person, current_only=True)
+    return bool(current) and current <= viewer.tutor_school_ids
 
 
 def get_person_for_change(viewer, code):
@@ -236,3 +298,15 @@ def get_school_role_for_change(viewer, code):
     if role is None or not (viewer.is_hub_staff or role.school_id in viewer.tutor_school_ids):
         raise Http404("Not found")
     return role
+
+
+# --- Hub roles -------------------------------------------------------------------------------
+
+
+def get_person_for_hub_role_change(viewer, code):
+    """Someone whose hub role a hub admin may change: anyone in the hub but the admin themselves."""
+    require_hub_admin(viewer)
+    person = get_person(viewer, code)
+    if person.pk == viewer.person.pk:
+        raise PermissionDenied
+    return person

@@ -119,9 +119,13 @@ class InviteForm(forms.Form):
     last_name = forms.CharField(max_length=100)
     email = forms.EmailField(label="E-mail address")
 
-    def __init__(self, *args, schools, **kwargs):
+    def __init__(self, *args, schools, hub_roles=False, **kwargs):
+        """`hub_roles`: whether hub staff and hub admin may be chosen (hub admins only)."""
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+        if not hub_roles:
+            self.fields["role"].choices = self.ROLE_CHOICES[:1]
+            self.fields["role"].initial = "induction_tutor"
 
     def clean(self):
         data = super().clean()
@@ -132,3 +136,27 @@ class InviteForm(forms.Form):
 
 class EndRoleForm(forms.Form):
     on = forms.DateField(label="Last day (ends from)", widget=DateInput(), initial=timezone.localdate)
+
+
+HUB_ROLE_CHOICES = [(HubRole.ADMIN, "Hub admin"), (HubRole.STAFF, "Hub staff")]
+HUB_ROLE_HELP = "Hub staff see and manage every school and person; hub admins also manage hub roles and the hub’s settings."
+
+
+class GrantHubRoleForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address", help_text="Someone already in the hub. To add someone new, invite them instead."
+    )
+    hub_role = forms.ChoiceField(label="Hub role", choices=HUB_ROLE_CHOICES, widget=forms.RadioSelect, help_text=HUB_ROLE_HELP)
+
+
+class ChangeHubRoleForm(forms.Form):
+    NONE = "none"
+
+    hub_role = forms.ChoiceField(
+        label="Hub role", choices=HUB_ROLE_CHOICES + [(NONE, "No hub role")], widget=forms.RadioSelect,
+        help_text=HUB_ROLE_HELP,
+    )
+
+    def clean_hub_role(self):
+        value = self.cleaned_data["hub_role"]
+        return HubRole.NONE if value == self.NONE else value

@@ -281,6 +281,14 @@ class PersonChange(models.Model):
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     summary = models.CharField(max_length=500)
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The school whose role the change concerns; empty for hub-wide changes (account, hub role).",
+    )
 
     objects = ScopedManager(hub="hub")
 

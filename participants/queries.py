@@ -8,7 +8,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from schools.models import School
-from participants.models import ECT, Person, ECTStatus, InductionTutor, Mentor, MentorAssignment
+from participants.models import ECT, ECTStatus, HubRole, InductionTutor, Mentor, MentorAssignment, Person
 
 
 def _open(prefix=""):
@@ -71,12 +71,14 @@ def search_people(people, q, prefix=""):
     return people
 
 
-def people_with_roles(people):
+def people_with_roles(people, school_ids=None):
+    """People with their ECT records and current roles (with `school_ids`, only those at these schools)."""
     today = timezone.localdate()
+    at_schools = Q() if school_ids is None else Q(school_id__in=school_ids)
     return people.select_related("user").prefetch_related(
-        Prefetch("ect_roles", queryset=ECT.objects.select_related("school")),
-        Prefetch("mentor_roles", queryset=Mentor.objects.current(today).select_related("school")),
-        Prefetch("tutor_roles", queryset=InductionTutor.objects.current(today).select_related("school")),
+        Prefetch("ect_roles", queryset=ECT.objects.filter(at_schools).select_related("school")),
+        Prefetch("mentor_roles", queryset=Mentor.objects.filter(at_schools).current(today).select_related("school")),
+        Prefetch("tutor_roles", queryset=InductionTutor.objects.filter(at_schools).current(today).select_related("school")),
     )
 
 
@@ -95,10 +97,12 @@ def tutors_at(school):
     return InductionTutor.objects.filter(school=school).current().select_related("person__user")
 
 
-def person_page(person):
-    """Everything a person's page shows about their roles."""
+def person_page(person, school_ids=None):
+    """Everything a person's page shows about their roles and their timeline: with `school_ids`, only
+    their roles at those schools and the timeline entries about them (see `access.person_school_ids`)."""
+    at_schools = Q() if school_ids is None else Q(school_id__in=school_ids)
     ects = list(
-        ECT.objects.filter(person=person)
+        ECT.objects.filter(at_schools, person=person)
         .select_related("school")
         .prefetch_related(
             "statuses",
@@ -106,12 +110,22 @@ def person_page(person):
         )
     )
     mentor_roles = list(
-        Mentor.objects.filter(person=person)
+        Mentor.objects.filter(at_schools, person=person)
         .select_related("school")
         .prefetch_related(Prefetch("assignments", queryset=MentorAssignment.objects.select_related("ect__person__user")))
     )
-    tutor_roles = list(InductionTutor.objects.filter(person=person).select_related("school"))
-    return {"ects": ects, "mentor_roles": mentor_roles, "tutor_roles": tutor_roles}
+    tutor_roles = list(InductionTutor.objects.filter(at_schools, person=person).select_related("school"))
+    changes = timeline(person).filter(at_schools)[:200]
+    return {"ects": ects, "mentor_roles": mentor_roles, "tutor_roles": tutor_roles, "changes": changes}
+
+
+def people_with_hub_roles():
+    """Hub admins then hub staff, by name (inside the hub's scope)."""
+    return (
+        Person.objects.exclude(hub_role=HubRole.NONE)
+        .select_related("user")
+        .order_by("hub_role", "last_name", "first_name", "pk")
+    )
 
 
 def current_mentees(mentor_ids):
@@ -120,7 +134,6 @@ def current_mentees(mentor_ids):
             pk__in=MentorAssignment.objects.filter(mentor_id__in=mentor_ids).current().values("ect_id")
         )
     ).order_by("person__last_name", "person__first_name")
-
 
 
 def people_at_school(school):

@@ -33,8 +33,10 @@ ALLOWED_STATUS_CHANGES = {
 }
 
 
-def record_change(person, actor, summary):
-    return PersonChange.objects.create(hub=person.hub, person=person, actor=actor, summary=summary)
+def record_change(person, actor, summary, school=None):
+    """Add an entry to the person's timeline; `school` when it concerns their role at a school (a tutor
+    who sees the person only through their own schools sees only those schools' entries)."""
+    return PersonChange.objects.create(hub=person.hub, person=person, actor=actor, summary=summary, school=school)
 
 
 def _today():
@@ -129,12 +131,30 @@ def update_details(person, actor, *, first_name, last_name, email):
 
 @transaction.atomic
 def set_hub_role(person, hub_role, actor):
+    """Grant, change or remove a hub role (staff, admin or none).
+
+    Only a hub admin of the person's hub may do it (`actor=None` is the command line: create_hub,
+    the demo), nobody changes their own hub role, and a hub keeps at least one admin. The hub's
+    admins are locked first, so two admins removing each other at once cannot leave none.
+    """
+    hub_role = HubRole(hub_role)
+    admins = set(
+        Person.objects.select_for_update().filter(hub=person.hub, hub_role=HubRole.ADMIN).values_list("pk", flat=True)
+    )
+    actor_person = None if actor is None else Person.objects.filter(hub=person.hub, user=actor).first()
+    if actor is not None and (actor_person is None or actor_person.pk not in admins):
+        raise PermissionDenied("Only hub admins manage hub roles.")
+    person.refresh_from_db(fields=["hub_role"])
     if person.hub_role == hub_role:
         return
+    if actor_person is not None and actor_person.pk == person.pk:
+        raise ValidationError({"hub_role": "Nobody can change their own hub role: ask another hub admin."})
+    if admins == {person.pk} and hub_role != HubRole.ADMIN:
+        raise ValidationError({"hub_role": "A hub needs at least one hub admin: make someone else admin first."})
     old = HubRole(person.hub_role).label
     person.hub_role = hub_role
     person.save(update_fields=["hub_role"])
-    record_change(person, actor, f"Hub role changed from {old} to {HubRole(hub_role).label}")
+    record_change(person, actor, f"Hub role changed from {old} to {hub_role.label}")
 
 
 def _add_school_role(model, label, person, school, started_on, actor):
@@ -142,7 +162,7 @@ def _add_school_role(model, label, person, school, started_on, actor):
     if existing:
         return existing, False
     role = model.objects.create(hub=person.hub, person=person, school=school, started_on=started_on)
-    record_change(person, actor, f"Became {label} at {school.name} from {started_on:%d %b %Y}")
+    record_change(person, actor, f"Became {label} at {school.name} from {started_on:%d %b %Y}", school)
     return role, True
 
 
@@ -169,8 +189,10 @@ def finish_school_role(role, actor, on=None):
         for assignment in role.assignments.filter(finished_on__isnull=True).select_related("ect__person"):
             assignment.finished_on = max(on, assignment.started_on)
             assignment.save(update_fields=["finished_on"])
-            record_change(assignment.ect.person, actor, f"Mentor {role.person} stopped mentoring on {on:%d %b %Y}")
-    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {on:%d %b %Y}")
+            record_change(
+                assignment.ect.person, actor, f"Mentor {role.person} stopped mentoring on {on:%d %b %Y}", role.school
+            )
+    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {on:%d %b %Y}", role.school)
 
 
 @transaction.atomic
@@ -192,6 +214,7 @@ def add_ect(person, school, actor, *, programme, cohort_start_year, induction_st
         actor,
         f"Registered as an ECT at {school.name} ({ect.get_programme_display()}, cohort {cohort_start_year}, "
         f"starting {induction_start_date:%d %b %Y}, FTE {fte})",
+        school,
     )
     return ect
 
@@ -224,7 +247,7 @@ def update_ect(ect, actor, **fields):
             first.started_on = ect.induction_start_date
             first.save(update_fields=["started_on"])
     for summary in changes:
-        record_change(ect.person, actor, summary)
+        record_change(ect.person, actor, summary, ect.school)
     return changes
 
 
@@ -258,7 +281,7 @@ def change_ect_status(ect, status, actor, on=None, note=""):
             assignment.finished_on = max(on, assignment.started_on)
             assignment.save(update_fields=["finished_on"])
     summary = f"Status changed from {current.get_status_display().lower()} to {ECTStatusKind(status).label.lower()} on {on:%d %b %Y}"
-    record_change(ect.person, actor, summary + (f": {note}" if note else ""))
+    record_change(ect.person, actor, summary + (f": {note}" if note else ""), ect.school)
 
 
 def current_mentor_assignment(ect):
@@ -287,15 +310,16 @@ def change_mentor(ect, mentor, actor, on=None):
         current.finished_on = on
         current.save(update_fields=["finished_on"])
     if mentor is None:
-        record_change(ect.person, actor, f"Mentor {current.mentor.person} stopped on {on:%d %b %Y}" if current else "No mentor")
+        summary = f"Mentor {current.mentor.person} stopped on {on:%d %b %Y}" if current else "No mentor"
+        record_change(ect.person, actor, summary, ect.school)
         return None
     assignment = MentorAssignment.objects.create(hub=ect.hub, ect=ect, mentor=mentor, started_on=on)
     if current:
         summary = f"Mentor changed from {current.mentor.person} to {mentor.person} on {on:%d %b %Y}"
     else:
         summary = f"Mentor set to {mentor.person} from {on:%d %b %Y}"
-    record_change(ect.person, actor, summary)
-    record_change(mentor.person, actor, f"Started mentoring {ect.person} on {on:%d %b %Y}")
+    record_change(ect.person, actor, summary, ect.school)
+    record_change(mentor.person, actor, f"Started mentoring {ect.person} on {on:%d %b %Y}", mentor.school)
     return assignment
 
 

@@ -12,10 +12,12 @@ from django.views.decorators.vary import vary_on_headers
 from participants import access, confirmations, queries, services
 from participants.forms import (
     AddPersonForm,
+    ChangeHubRoleForm,
     ChangeMentorForm,
     ECTDetailsForm,
     ECTStatusForm,
     EndRoleForm,
+    GrantHubRoleForm,
     InviteForm,
     PersonDetailsForm,
     apply_service_errors,
@@ -23,7 +25,7 @@ from participants.forms import (
 from participants.models import HubRole
 from participants.roles import SESSION_ROLE_KEY, active_role, roles_for
 from participants.tenancy import SESSION_HUB_KEY
-from schools.forms import SchoolForm
+from schools.forms import HubSettingsForm, SchoolForm
 
 PAGE_SIZE = 25
 
@@ -186,7 +188,8 @@ def people_list(request):
     if not (request.viewer.is_hub_staff or request.viewer.is_tutor):
         return redirect("home")
     q = request.GET.get("q", "")
-    people = queries.people_with_roles(queries.search_people(access.visible_people(request.viewer), q))
+    people = queries.search_people(access.visible_people(request.viewer), q)
+    people = queries.people_with_roles(people, access.care_school_ids(request.viewer))
     context = {"page": _page(request, people.order_by("last_name", "first_name")), "q": q}
     template = "participants/people_list.html#rows" if request.htmx else "participants/people_list.html"
     return render(request, template, context)
@@ -194,13 +197,18 @@ def people_list(request):
 
 @login_required
 def person_detail(request, person_code):
+    """A person's roles and timeline; a tutor sees only their roles at the tutor's own schools."""
     person = access.get_person(request.viewer, person_code)
+    school_ids = access.person_school_ids(request.viewer, person)
+    manageable = access.manageable_school_ids(request.viewer)
     context = {
         "person": person,
+        "sees_all": school_ids is None,
         "can_manage": access.can_manage_person(request.viewer, person),
+        "manages_every_school": manageable is None,
+        "manageable_school_ids": manageable or (),
         "can_edit_details": access.can_change_account(request.viewer, person),
-        "changes": queries.timeline(person)[:200],
-        **queries.person_page(person),
+        **queries.person_page(person, school_ids),
     }
     return render(request, "participants/person_detail.html", context)
 
@@ -219,7 +227,7 @@ def person_edit(request, person_code):
             apply_service_errors(form, error)
         else:
             if request.htmx:
-                return render(request, "participants/person_detail.html#details", {"person": person, "can_edit_details": True})
+                return render(request, "participants/person_detail.html#details", {"person": person, "can_edit_details": True, "sees_all": True})
             messages.success(request, "Details saved.")
             return redirect("person_detail", person.code)
     template = "participants/person_edit.html#form" if request.htmx else "participants/person_edit.html"
@@ -250,20 +258,83 @@ def school_setup_emails(request, school_code):
 
 @login_required
 def invite(request):
+    """Invite an induction tutor; hub admins may also invite hub staff and hub admins."""
     access.require_hub_staff(request.viewer)
-    form = InviteForm(request.POST or None, schools=access.visible_schools(request.viewer))
+    form = InviteForm(
+        request.POST or None, schools=access.visible_schools(request.viewer), hub_roles=request.viewer.is_hub_admin
+    )
     if form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            person = services.get_or_create_person(request.hub, data["email"], data["first_name"], data["last_name"], request.user)
-            if data["role"] == "induction_tutor":
-                services.add_induction_tutor(person, data["school"], request.user)
-            elif not (data["role"] == HubRole.STAFF and person.is_hub_admin):
-                services.set_hub_role(person, data["role"], request.user)
-            services.invite(person, request.user)
-        messages.success(request, f"{person} has been invited; a set-up e-mail is on its way to {person.user.email}.")
-        return redirect("person_detail", person.code)
+        try:
+            person = _invite(request, form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{person} has been invited; a set-up e-mail is on its way to {person.user.email}.")
+            return redirect("person_detail", person.code)
     return render(request, "participants/invite.html", {"form": form})
+
+
+@transaction.atomic
+def _invite(request, data):
+    person = services.get_or_create_person(request.hub, data["email"], data["first_name"], data["last_name"], request.user)
+    if data["role"] == "induction_tutor":
+        services.add_induction_tutor(person, data["school"], request.user)
+    elif not (data["role"] == HubRole.STAFF and person.is_hub_admin):
+        services.set_hub_role(person, data["role"], request.user)
+    services.invite(person, request.user)
+    return person
+
+
+# --- Hub roles and settings (hub admins) ---------------------------------------------------------
+
+
+@login_required
+def hub_roles(request):
+    """Who has a hub role, and granting one to someone already in the hub."""
+    access.require_hub_admin(request.viewer)
+    form = GrantHubRoleForm(request.POST or None)
+    if form.is_valid():
+        person = access.find_person_by_email(request.viewer, form.cleaned_data["email"])
+        if person is None:
+            form.add_error("email", "Nobody in the hub has this e-mail address: invite them instead.")
+        else:
+            try:
+                services.set_hub_role(person, form.cleaned_data["hub_role"], request.user)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, f"{person} is now {person.get_hub_role_display().lower()}.")
+                return redirect("hub_roles")
+    context = {"form": form, "page": _page(request, queries.people_with_hub_roles())}
+    return render(request, "participants/hub_roles.html", context)
+
+
+@login_required
+def hub_role_change(request, person_code):
+    person = access.get_person_for_hub_role_change(request.viewer, person_code)
+    initial = {"hub_role": person.hub_role or ChangeHubRoleForm.NONE}
+    form = ChangeHubRoleForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        try:
+            services.set_hub_role(person, form.cleaned_data["hub_role"], request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            role = person.get_hub_role_display().lower() if person.hub_role else "without a hub role"
+            messages.success(request, f"{person} is now {role}.")
+            return redirect("hub_roles")
+    return render(request, "participants/hub_role_change.html", {"form": form, "person": person})
+
+
+@login_required
+def hub_settings(request):
+    access.require_hub_admin(request.viewer)
+    form = HubSettingsForm(request.POST or None, instance=request.hub)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Hub settings saved.")
+        return redirect("hub_settings")
+    return render(request, "participants/hub_settings.html", {"form": form})
 
 
 @login_required

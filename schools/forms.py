@@ -1,6 +1,6 @@
 from django import forms
 
-from schools.models import School
+from schools.models import Hub, School
 
 
 class SchoolForm(forms.ModelForm):
@@ -23,3 +23,10 @@ class SchoolForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.hub = self.hub
         return super().save(commit)
+
+
+class HubSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Hub
+        fields = ["name", "contact_email"]
+        labels = {"name": "Hub name"}

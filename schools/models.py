@@ -19,6 +19,9 @@ class Hub(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    contact_email = models.EmailField(
+        "Contact e-mail", blank=True, help_text="Where schools and people write to the hub; reports and e-mails show it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,7 +25,7 @@ from django_scopes import scopes_disabled
 
 from participants import services
 from participants.confirmations import make_token
-from participants.models import HubRole
+from participants.models import HubRole, Person
 from schools.scoping import hub_scope
 from schools.terms import save_year
 from tests import factories
@@ -391,3 +391,129 @@ def test_pages_without_ids_show_only_the_viewers_own_data(client, isolation_worl
         leaked = _leaks(response.content.decode(), secrets)
         assert not leaked, f"POST {url} {data} as {role} showed {leaked}"
         assert _database_state(world.other_hub) == before, f"POST {url} {data} as {role} changed the other hub"
+
+
+# --- Attacks from inside the hub -----------------------------------------------------------------
+
+# How to fill each URL kwarg with the viewer's own hub's ids (for attacks that stay inside the hub).
+OWN_IDS = {
+    "school_code": lambda w: [w.school.code],
+    "person_code": lambda w: [w.staff.code, w.tutor.person.code, w.mentor.person.code, w.ect.person.code],
+    "ect_code": lambda w: [w.ect.code],
+    "cycle_code": lambda w: [w.sibling_cycle.code],
+    "role_code": lambda w: [w.mentor.code, w.tutor.code],
+    "academic_year": lambda w: [2025],
+    "token": lambda w: [make_token(w.ect.person)],
+}
+
+
+def _own_ids(world, route):
+    unknown = [name for name in route.kwargs if name not in OWN_IDS]
+    if unknown:
+        pytest.fail(f"{route.id} takes {', '.join(unknown)}: add an entry to OWN_IDS in tests/test_isolation.py.")
+    candidates = {name: OWN_IDS[name](world) for name in route.kwargs}
+    for index in range(max((len(codes) for codes in candidates.values()), default=1)):
+        yield {name: codes[index % len(codes)] for name, codes in candidates.items()}
+
+
+def _attach_from_another_school(world, client):
+    """Elm's tutor adds, by e-mail, Oak's tutor and Oak's mentor as mentors at Elm Primary."""
+    with scopes_disabled():
+        attached = [world.sibling_tutor.person, world.sibling_mentor.person]
+    for person in attached:
+        response = client.post(
+            f"/schools/{world.school.code}/people/new/",
+            {"role": "mentor", "first_name": "Any", "last_name": "Name", "email": person.user.email,
+             "start_date": timezone.localdate().isoformat()},
+        )
+        assert response.status_code == 302
+    return attached
+
+
+def _oak_state(world, attached):
+    """The attached people's accounts and hub roles, and every row at Oak Academy."""
+    with scopes_disabled():
+        state = {"accounts": [_account(person.user) for person in attached]}
+        state["hub_roles"] = [Person.objects.get(pk=person.pk).hub_role for person in attached]
+        for model in apps.get_models():
+            names = {field.name for field in model._meta.concrete_fields}
+            if "school" in names and model._meta.label != "participants.PersonChange":
+                rows = model._base_manager.filter(school=world.sibling_school).order_by("pk")
+                state[model._meta.label] = list(rows.values())
+    return state
+
+
+def _account(user):
+    user.refresh_from_db()
+    return (user.email, user.first_name, user.last_name, user.password, user.is_active)
+
+
+# Pages reached with the attached people's ids (their code, their roles at the other school) or none.
+ATTACHED_KWARGS = {"person_code", "role_code"}
+ATTACK_ROUTES = [route for route in ROUTES if set(route.kwargs) <= ATTACHED_KWARGS]
+
+
+@pytest.mark.parametrize("route", ATTACK_ROUTES, ids=[route.id for route in ATTACK_ROUTES])
+def test_a_person_attached_from_another_school_shows_the_tutor_only_their_school(client, isolation_world, route):
+    """The attack: a tutor adds another school's tutor and mentor as mentors at their own school, then
+    reads or changes them. They see only the roles at their school (never the other school, its
+    people, or the attached people's roles there) and change neither the accounts nor the other school."""
+    world = isolation_world
+    _login(client, world, "induction_tutor")
+    attached = _attach_from_another_school(world, client)
+    with scopes_disabled():
+        secrets = [world.sibling_school.name, world.sibling_school.urn, world.sibling_ect.person.user.email,
+                   world.sibling_ect.person.user.full_name]
+        own = {"person_code": [person.code for person in attached],
+               "role_code": [world.sibling_tutor.code, world.sibling_mentor.code]}
+    before = _oak_state(world, attached)
+    codes = {name: own[name] for name in route.kwargs}
+    for index in range(max((len(c) for c in codes.values()), default=1)):
+        values = {name: c[index % len(c)] for name, c in codes.items()}
+        url = route.url(values)
+        requests = [("GET", None, {}), ("GET", {"q": "Outsider"}, {}), ("GET", None, HTMX), ("POST", {}, {}),
+                    ("POST", _plausible_post(world), {})]
+        for method, data, headers in requests:
+            where = f"{method} {url} {data} {headers} as the tutor who attached them"
+            send = client.get if method == "GET" else client.post
+            response = send(url, data or {}, headers=headers, follow=True)
+            leaked = _leaks(response.content.decode(), secrets)
+            assert not leaked, f"{where} showed {leaked}"
+            assert response.status_code != 500, f"{where} answered 500"
+            if "role_code" in values:
+                assert response.redirect_chain == [] and response.status_code in {403, 404, 405}, where
+            assert _oak_state(world, attached) == before, f"{where} changed another school's people or their accounts"
+
+
+RAISE_ATTEMPTS = [
+    {"role": role, "hub_role": role, "first_name": "Sam", "last_name": "Self", "school": "", "name": "Raised"}
+    for role in ("admin", "staff")
+]
+
+
+def _hub_roles(world):
+    with scopes_disabled():
+        return sorted(world.admin.__class__.objects.filter(hub=world.hub).values_list("pk", "hub_role"))
+
+
+RAISERS = [role for role in ROLES if role not in {"hub_admin", "anonymous"}]
+
+
+@pytest.mark.parametrize("role", RAISERS)
+@pytest.mark.parametrize("route", ROUTES, ids=[route.id for route in ROUTES])
+def test_a_role_raised_by_staff_never_lands(client, isolation_world, route, role):
+    """Only hub admins manage hub roles: nobody below them raises their own (or anyone's) role
+    through any page, whatever they post."""
+    world = isolation_world
+    with scopes_disabled():
+        user = ROLES[role](world)
+    client.force_login(user)
+    own_email = user.email
+    before = _hub_roles(world)
+    for values in _own_ids(world, route):
+        url = route.url(values)
+        for attempt in RAISE_ATTEMPTS:
+            for email in (own_email, world.tutor.person.user.email):
+                response = client.post(url, {**attempt, "email": email})
+                assert response.status_code != 500, f"POST {url} as {role} answered 500"
+                assert _hub_roles(world) == before, f"POST {url} {attempt} {email} as {role} changed a hub role"
