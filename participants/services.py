@@ -56,19 +56,14 @@ def get_or_create_person(hub, email, first_name="", last_name="", actor=None):
 
 
 @transaction.atomic
-def update_details(person, actor, *, first_name, last_name, email):
+def update_details(person, actor, *, first_name, last_name):
+    """Change a person's name. (Their e-mail changes only when confirmed: `participants.email_changes`.)"""
     user = person.user
-    email = email.strip().lower()
     changes = []
     if first_name != user.first_name or last_name != user.last_name:
         changes.append(f"Name changed from “{user.full_name}” to “{first_name} {last_name}”".replace("  ", " "))
-    if email != user.email:
-        if User.objects.filter(email=email).exclude(pk=user.pk).exists():
-            raise ValidationError({"email": "Another account already uses this e-mail address."})
-        changes.append(f"E-mail changed from {user.email} to {email}")
-        user.emailaddress_set.all().delete()
-    user.first_name, user.last_name, user.email = first_name, last_name, email
-    user.save()
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["first_name", "last_name"])
     for summary in changes:
         record_change(person, actor, summary)
     return changes
