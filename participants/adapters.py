@@ -3,6 +3,7 @@ address only, one's own address changed only through a confirmed change (`ACCOUN
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import AddEmailForm
+from allauth.account.models import EmailAddress
 from allauth.account.views import EmailView
 from django import forms
 from django.contrib import messages
@@ -24,11 +25,10 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
 
 
 class ChangeEmailForm(AddEmailForm):
-    """allauth's form to change one's own address, refusing an address another account already uses.
-
-    allauth would accept it (to hide which addresses have accounts) and mail a confirmation link
-    there; in an invite-only service the clearer answer is worth more than hiding that.
-    """
+    """allauth's form to change one's own address, refusing an address another account already uses
+    (allauth would accept it, to hide which addresses have accounts, and mail a link there: in an
+    invite-only service the clearer answer is worth more) and refusing while the current address is
+    unproven."""
 
     def clean_email(self):
         from participants.accounts import is_address_taken
@@ -36,6 +36,12 @@ class ChangeEmailForm(AddEmailForm):
         value = super().clean_email()
         if is_address_taken(value, self.user):
             raise forms.ValidationError("Another account already uses this e-mail address.")
+        if not EmailAddress.objects.filter(user=self.user, email__iexact=self.user.email, verified=True).exists():
+            # allauth would take the unproven current address for a pending change and drop it.
+            raise forms.ValidationError(
+                f"Your current address, {self.user.email}, is not confirmed yet. Sign out, sign in with a "
+                "code sent to it, and then change it."
+            )
         return value
 
 
