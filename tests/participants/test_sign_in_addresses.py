@@ -5,6 +5,7 @@ the old one once confirmed from it); a set-up link or a sign-in code proves the 
 to; a password sign-in with an unproven address gets a verification e-mail first.
 """
 
+import importlib
 import re
 
 import pytest
@@ -147,3 +148,21 @@ def test_factory_accounts_have_proven_addresses_unless_told_otherwise(world):
     assert _addresses(world.tutor.person.user) == [("tutor@elm.example.org", True, True)]
     user = factories.UserFactory(email="hub-made@example.org", email_verified=False)
     assert _addresses(user) == [("hub-made@example.org", False, True)]
+
+
+def test_the_data_migration_keeps_proven_addresses_and_drops_unproven_extras(world):
+    """Existing accounts: an address allauth already verified (a sign-in by code) stays proven; one
+    never proven gets an unproven primary row (a verification e-mail at the next password sign-in);
+    extra addresses added without proof are dropped."""
+    from django.apps import apps
+
+    forwards = importlib.import_module("participants.migrations.0003_sign_in_addresses").forwards
+    proven, unproven = world.staff.user, world.ect.person.user
+    EmailAddress.objects.filter(user=unproven).delete()
+    EmailAddress.objects.create(user=unproven, email=VICTIM, primary=True, verified=False)
+    EmailAddress.objects.create(user=proven, email="extra@north.example.org", primary=False, verified=False)
+
+    forwards(apps, None)
+
+    assert _addresses(proven) == [(proven.email, True, True)]
+    assert _addresses(unproven) == [(unproven.email, False, True)]
