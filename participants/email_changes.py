@@ -3,7 +3,7 @@
 The account is the person's own, shared by every hub they are in, so a change is only a request
 until the owner of the new address confirms it: the new address gets a link (a GET shows a page
 with a button, the POST confirms: mail scanners open links), the old address is told who asked,
-from which hub, and gets a link to cancel. Links are signed, expire after
+from which hub, and gets a link to cancel, then a notice once it is confirmed. Links are signed, expire after
 `settings.EMAIL_CHANGE_MAX_AGE` seconds and work once. Sessions already signed in stay valid.
 """
 
@@ -18,7 +18,7 @@ from ectprogramme import emails
 from participants.accounts import is_address_taken, set_primary_address
 from participants.models import EmailChange, User
 from participants.services import record_change
-from participants.tasks import send_email_change_mails
+from participants.tasks import send_email_change_mails, send_email_changed_notice
 from schools.scoping import scopes_disabled
 
 CONFIRM = "confirm"
@@ -80,6 +80,19 @@ def send_mails(change_id):
     return True
 
 
+def send_confirmed_notice(change_id):
+    """Tell the old address that the change was confirmed (once, claimed like `send_mails`)."""
+    with scopes_disabled(), transaction.atomic():
+        claimed = EmailChange.objects.filter(
+            pk=change_id, confirmed_at__isnull=False, confirmation_notified_at__isnull=True
+        ).update(confirmation_notified_at=timezone.now())
+        if not claimed:
+            return False
+        change = EmailChange.objects.select_related("person__user", "hub", "requested_by").get(pk=change_id)
+        emails.send("email-changed", change.old_email, {"change": change, "user": change.person.user, "hub": change.hub})
+    return True
+
+
 def expires_at(change):
     return change.requested_at + timezone.timedelta(seconds=settings.EMAIL_CHANGE_MAX_AGE)
 
@@ -118,6 +131,7 @@ def confirm_email_change(token):
             cancelled_at=timezone.now()
         )
         record_change(change.person, user, f"E-mail changed from {change.old_email} to {change.new_email} (confirmed from the new address)")
+    send_email_changed_notice.delay_on_commit(change.pk)
     return change
 
 

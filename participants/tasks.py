@@ -18,6 +18,13 @@ def send_email_change_mails(change_id):
     send_mails(change_id)
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email_changed_notice(change_id):
+    from participants.email_changes import send_confirmed_notice
+
+    send_confirmed_notice(change_id)
+
+
 @shared_task
 def clear_expired_sessions():
     call_command("clearsessions")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django_scopes import scopes_disabled
 
-from participants.email_changes import send_mails
+from participants.email_changes import send_confirmed_notice, send_mails
 from participants.models import EmailChange, PersonChange
 from tests import factories
 
@@ -77,6 +77,14 @@ def test_the_link_shows_a_page_and_only_a_post_confirms(world, asked, client, ma
     with scopes_disabled():
         summaries = list(PersonChange.objects.filter(person=asked).values_list("summary", flat=True))
     assert f"E-mail changed from ect@elm.example.org to {NEW} (confirmed from the new address)" in summaries
+
+
+def test_the_old_address_is_told_once_the_change_is_confirmed(asked, client, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_link(_mail_to(mailoutbox, NEW)))
+    notices = [m for m in mailoutbox if m.to == ["ect@elm.example.org"] and "has changed" in m.subject]
+    assert len(notices) == 1 and NEW in notices[0].body
+    assert send_confirmed_notice(EmailChange.objects.with_scopes_disabled().get().pk) is False
 
 
 def test_a_confirmed_change_keeps_the_person_signed_in(world, asked, client, mailoutbox):
