@@ -14,6 +14,12 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def can_delete_email(self, email_address):
+        """Never the address the account signs in with: allauth would fall back to another, maybe unproven, one."""
+        if email_address.email.lower() == email_address.user.email.lower():
+            return False
+        return super().can_delete_email(email_address)
+
     def send_password_reset_mail(self, user, email, context):
         """Send a reset link only to the address the account signs in with.
 

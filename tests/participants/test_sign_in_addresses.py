@@ -54,6 +54,16 @@ def test_an_ect_cannot_attach_an_address_they_do_not_receive_mail_at(world, clie
     assert _addresses(ect_user) == [("ect@elm.example.org", proven, True)]  # the unproven claim is dropped
 
 
+def test_the_sign_in_address_cannot_be_removed_to_fall_back_on_a_pending_one(world, client):
+    ect_user = world.ect.person.user
+    EmailAddress.objects.filter(user=ect_user).update(primary=False)  # as allauth's own sync leaves it
+    client.force_login(ect_user)
+    client.post("/accounts/email/", {"action_add": "", "email": VICTIM})
+    client.post("/accounts/email/", {"action_remove": "", "email": ect_user.email})
+    ect_user.refresh_from_db()
+    assert ect_user.email == "ect@elm.example.org"
+
+
 def test_the_e_mail_page_says_why_an_unproven_address_cannot_be_changed(client, ect_user):
     client.force_login(ect_user)
     response = client.post("/accounts/email/", {"action_add": "", "email": "ect.new@elm.example.org"})
