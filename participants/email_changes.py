@@ -3,9 +3,11 @@
 The account is the person's own, shared by every hub they are in, so a change is only a request
 until the owner of the new address confirms it: the new address gets a link (a GET shows a page
 with a button, the POST confirms: mail scanners open links), the old address is told who asked,
-from which hub, and gets a link to cancel, then a notice once it is confirmed. Links are signed, expire after
-`settings.EMAIL_CHANGE_MAX_AGE` seconds and work once. Sessions already signed in stay valid.
+from which hub, and gets a link to cancel, then a notice once it is confirmed. Links are signed,
+expire after `settings.EMAIL_CHANGE_MAX_AGE` seconds and work once. Sessions stay valid.
 """
+
+import datetime
 
 from django.conf import settings
 from django.core import signing
@@ -94,7 +96,7 @@ def send_confirmed_notice(change_id):
 
 
 def expires_at(change):
-    return change.requested_at + timezone.timedelta(seconds=settings.EMAIL_CHANGE_MAX_AGE)
+    return change.requested_at + datetime.timedelta(seconds=settings.EMAIL_CHANGE_MAX_AGE)
 
 
 def change_for_token(token, action):

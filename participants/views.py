@@ -197,7 +197,7 @@ def person_edit(request, person_code):
         try:
             with transaction.atomic():
                 services.update_details(person, request.user, first_name=data["first_name"], last_name=data["last_name"])
-                email_changes.request_email_change(person, request.user, data["email"])
+                change = email_changes.request_email_change(person, request.user, data["email"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -205,6 +205,8 @@ def person_edit(request, person_code):
                 context = {"person": person, "can_edit_details": True, "email_change": email_changes.pending_change(person)}
                 return render(request, "participants/person_detail.html#details", context)
             messages.success(request, "Details saved.")
+            if change:
+                messages.info(request, f"The e-mail address changes once {change.new_email} confirms it; {change.old_email} has been told.")
             return redirect("person_detail", person.code)
     template = "participants/person_edit.html#form" if request.htmx else "participants/person_edit.html"
     return render(request, template, {"person": person, "form": form})
