@@ -138,7 +138,14 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# No address is attached to an account without proof of receipt: a password sign-in with an unproven
+# address gets a verification e-mail first, and one's own address changes only once the new one is
+# confirmed (participants/accounts.py says what counts as proof).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the old address of a change, a new password, etc.
+ACCOUNT_FORMS = {"add_email": "participants.adapters.ChangeEmailForm"}
+EMAIL_CHANGE_MAX_AGE = env_int("EMAIL_CHANGE_MAX_AGE", 3 * 24 * 3600)  # seconds a staff-requested change waits
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True

@@ -2,7 +2,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 urlpatterns = [
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("participants.account_urls")),
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
     path("", include("engagement.urls")),
     path("", include("participants.urls")),

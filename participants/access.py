@@ -234,31 +234,39 @@ def get_person_for_change(viewer, code):
 
 
 def get_person_for_account_change(viewer, code):
-    """A person whose name and e-mail (their one account, shared by every hub they are in) may change.
-
-    An account that is also in another hub is refused: changing its e-mail from here would hand
-    over its sign-in, and with it the person's rights in a hub the viewer has no rights in.
-    """
-    person = get_person_for_change(viewer, code)
-    if is_shared_with_another_hub(person):
+    """A person whose account details (their one account, shared by every hub they are in) the
+    viewer may ask to change: 404 if not visible, 403 if not theirs to change (`can_change_account`)."""
+    person = get_person(viewer, code)
+    if not can_change_account(viewer, person):
         raise PermissionDenied
     return person
 
 
-def is_shared_with_another_hub(person):
-    """Whether the person's account is confirmed in another hub too, and this membership is confirmed.
-
-    An unconfirmed membership shares nothing yet (its hub must see it like a new person's, and the
-    account's own hubs must not notice it).
-    """
-    if not person.is_confirmed:
-        return False
-    others = Person.objects.with_scopes_disabled().filter(user_id=person.user_id, confirmed_at__isnull=False)
-    return others.exclude(hub_id=person.hub_id).exists()
-
-
 def can_change_account(viewer, person):
-    return can_manage_person(viewer, person) and not is_shared_with_another_hub(person)
+    """Hub staff may ask for anyone in their hub (the owner confirms an e-mail change from the new
+    address, and the old address is told). A tutor may only for someone whose every role, in
+    every hub, is at the tutor's own schools: never hub staff, nor anyone with a role elsewhere."""
+    if viewer.is_hub_staff:
+        return True
+    if not can_manage_person(viewer, person):
+        return False
+    return not person.is_confirmed or not _has_roles_beyond(person, viewer.tutor_school_ids)
+
+
+def _has_roles_beyond(person, school_ids):
+    """Whether the person's account is hub staff anywhere, in another hub at all, or has any role
+    (current or past) at a school outside `school_ids`. Only confirmed memberships count: an
+    unconfirmed one gives the account nothing, and must not tell its hub that the account exists."""
+    memberships = Person.objects.with_scopes_disabled().filter(user_id=person.user_id, confirmed_at__isnull=False)
+    if memberships.exclude(hub_id=person.hub_id).exists() or memberships.exclude(hub_role="").exists():
+        return True
+    return any(
+        model.objects.with_scopes_disabled()
+        .filter(person__user_id=person.user_id, person__confirmed_at__isnull=False)
+        .exclude(school_id__in=school_ids)
+        .exists()
+        for model in (ECT, Mentor, InductionTutor)
+    )
 
 
 # --- ECTs and mentors ------------------------------------------------------------------------

@@ -6,7 +6,8 @@ of an account someone already owns is unconfirmed until the owner confirms it (`
 until then it gives the account nothing in that hub. Roles hang off a Person: hub staff/admin (a field on Person), `InductionTutor` and `Mentor` (dated
 periods at a school), `ECT` (one per person per hub, with a dated status history).
 `MentorAssignment` links an ECT to a mentor for a dated period; at most one is open per ECT.
-`PersonChange` is the audit timeline shown on a person's page.
+`PersonChange` is the audit timeline shown on a person's page. `EmailChange` is a change of sign-in
+e-mail waiting for confirmation from the new address.
 """
 
 import uuid
@@ -36,6 +37,9 @@ class UserManager(BaseUserManager):
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password) if password else user.set_unusable_password()
         user.save(using=self._db)
+        from participants.accounts import add_unproven_address
+
+        add_unproven_address(user)
         return user
 
     def create_user(self, email, password=None, **extra):
@@ -313,3 +317,37 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class EmailChange(models.Model):
+    """A change of a person's sign-in e-mail asked for by hub staff or a tutor, pending until it is
+    confirmed from the new address (a signed, single-use link that expires) or cancelled from the old.
+
+    The account is shared by every hub the person is in, so nothing changes until the owner of the
+    new address confirms; the old address is told about the request and can cancel it.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="email_changes")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    old_email = models.EmailField()
+    new_email = models.EmailField()
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_notified_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["person", "-requested_at"])]
+
+    def __str__(self):
+        return f"{self.old_email} → {self.new_email}"
+
+    @property
+    def is_pending(self):
+        return self.confirmed_at is None and self.cancelled_at is None

@@ -93,40 +93,31 @@ def confirm_membership(person, user):
     return bool(confirmed)
 
 
-def _move_unconfirmed(person, email):
+@transaction.atomic
+def repoint_unconfirmed(person, actor, email):
     """Point an unconfirmed membership at the account for `email` instead: the account it pointed at is
     someone else's and must not change (the hub typed an address; it now types another)."""
+    old = person.user.email
     user = User.objects.filter(email=email).first() or User.objects.create_user(email=email)
     if Person.objects.filter(hub=person.hub, user=user).exists():
         raise ValidationError({"email": "Someone in this hub already uses this e-mail address."})
     person.user = user
     person.confirmed_at = None if _is_owned(user) else timezone.now()
     person.save(update_fields=["user", "confirmed_at"])
+    record_change(person, actor, f"E-mail changed from {old} to {email}")
 
 
 @transaction.atomic
-def update_details(person, actor, *, first_name, last_name, email):
-    """Change the name this hub knows the person by (this hub's Person only) and their e-mail."""
-    user = person.user
-    email = email.strip().lower()
-    changes = []
-    if first_name != person.first_name or last_name != person.last_name:
-        changes.append(f"Name changed from “{person.full_name}” to “{first_name} {last_name}”".replace("  ", " "))
-        person.first_name, person.last_name = first_name, last_name
-        person.save(update_fields=["first_name", "last_name"])
-    if email != user.email and not person.is_confirmed:
-        changes.append(f"E-mail changed from {user.email} to {email}")
-        _move_unconfirmed(person, email)
-    elif email != user.email:
-        if User.objects.filter(email=email).exclude(pk=user.pk).exists():
-            raise ValidationError({"email": "Another account already uses this e-mail address."})
-        changes.append(f"E-mail changed from {user.email} to {email}")
-        user.emailaddress_set.all().delete()
-        user.email = email
-        user.save()
-    for summary in changes:
-        record_change(person, actor, summary)
-    return changes
+def update_details(person, actor, *, first_name, last_name):
+    """Change the name this hub knows the person by (this hub's Person only). Their e-mail changes
+    only when confirmed: `participants.email_changes`."""
+    if first_name == person.first_name and last_name == person.last_name:
+        return []
+    summary = f"Name changed from “{person.full_name}” to “{first_name} {last_name}”".replace("  ", " ")
+    person.first_name, person.last_name = first_name, last_name
+    person.save(update_fields=["first_name", "last_name"])
+    record_change(person, actor, summary)
+    return [summary]
 
 
 @transaction.atomic

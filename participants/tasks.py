@@ -11,6 +11,20 @@ def send_setup_email(invitation_id):
     send_invitation(invitation_id)
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email_change_mails(change_id):
+    from participants.email_changes import send_mails
+
+    send_mails(change_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email_changed_notice(change_id):
+    from participants.email_changes import send_confirmed_notice
+
+    send_confirmed_notice(change_id)
+
+
 @shared_task
 def clear_expired_sessions():
     call_command("clearsessions")

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from participants import access, confirmations, queries, services
+from participants import access, confirmations, email_changes, queries, services
 from participants.forms import (
     AddPersonForm,
     ChangeHubRoleForm,
@@ -208,6 +208,7 @@ def person_detail(request, person_code):
         "manages_every_school": manageable is None,
         "manageable_school_ids": manageable or (),
         "can_edit_details": access.can_change_account(request.viewer, person),
+        "email_change": email_changes.pending_change(person),
         **queries.person_page(person, school_ids),
     }
     return render(request, "participants/person_detail.html", context)
@@ -216,22 +217,57 @@ def person_detail(request, person_code):
 @login_required
 @vary_on_headers("HX-Request")  # a fragment and the full page share a URL: keep them apart in caches
 def person_edit(request, person_code):
-    """Edit name and e-mail; with htmx this is the inline form on the person's page."""
+    """Edit the name and ask for a change of e-mail (confirmed from the new address); with htmx this
+    is the inline form on the person's page."""
     person = access.get_person_for_account_change(request.viewer, person_code)
     initial = {"first_name": person.first_name, "last_name": person.last_name, "email": person.user.email}
     form = PersonDetailsForm(request.POST or None, initial=initial)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.update_details(person, request.user, **form.cleaned_data)
+            with transaction.atomic():
+                services.update_details(person, request.user, first_name=data["first_name"], last_name=data["last_name"])
+                change = email_changes.request_email_change(person, request.user, data["email"])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             if request.htmx:
-                return render(request, "participants/person_detail.html#details", {"person": person, "can_edit_details": True, "sees_all": True})
+                context = {
+                    "person": person, "can_edit_details": True, "sees_all": True,
+                    "email_change": email_changes.pending_change(person),
+                }
+                return render(request, "participants/person_detail.html#details", context)
             messages.success(request, "Details saved.")
+            if change:
+                messages.info(request, f"The e-mail address changes once {change.new_email} confirms it; {change.old_email} has been told.")
             return redirect("person_detail", person.code)
     template = "participants/person_edit.html#form" if request.htmx else "participants/person_edit.html"
     return render(request, template, {"person": person, "form": form})
+
+
+def _email_change_link(request, token, action):
+    """The page behind a link of an e-mail change (`participants.email_changes`): a GET shows what the
+    link will do and a button (mail scanners open links), the POST does it. Anyone holding the link
+    may use it, signed in or not; a forged, expired or used link gets a page saying so."""
+    try:
+        change = email_changes.change_for_token(token, action)
+        if request.method == "POST":
+            act = email_changes.confirm_email_change if action == email_changes.CONFIRM else email_changes.cancel_email_change
+            change = act(token)
+            return render(request, "participants/email_change_done.html", {"change": change, "action": action})
+    except email_changes.LinkNotValid:
+        return render(request, "participants/email_change_invalid.html", {"action": action}, status=404)
+    return render(request, "participants/email_change_confirm.html", {"change": change, "action": action})
+
+
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request, token):
+    return _email_change_link(request, token, email_changes.CONFIRM)
+
+
+@require_http_methods(["GET", "POST"])
+def email_change_cancel(request, token):
+    return _email_change_link(request, token, email_changes.CANCEL)
 
 
 @login_required

@@ -6,6 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from engagement.models import CoachingCycle
+from participants.accounts import set_primary_address
 from participants.models import (
     ECT,
     ECTStatus,
@@ -39,14 +40,23 @@ class SchoolFactory(DjangoModelFactory):
 
 
 class UserFactory(DjangoModelFactory):
+    """An account whose address is proven (as after a first sign-in by code); `email_verified=False`
+    for one a hub has just created."""
+
     class Meta:
         model = User
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def email_verified(user, create, extracted, **kwargs):
+        if create:
+            set_primary_address(user, verified=extracted is not False)
 
 
 class PersonFactory(DjangoModelFactory):

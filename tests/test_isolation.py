@@ -16,23 +16,26 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlparse
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.core import signing
 from django.db import transaction
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_scopes import scopes_disabled
 
-from participants import services
+from participants import email_changes, services
 from participants.confirmations import make_token
-from participants.models import HubRole, Person
+from participants.models import EmailChange, HubRole, Person
 from schools.scoping import hub_scope
 from schools.terms import save_year
 from tests import factories
 from tests.conftest import World, typical_term_dates
 
-# Included URLconfs with no tenant objects behind them (sign-in, sign-out, password reset).
-SKIPPED_INCLUDES = {"allauth.urls"}
+# Included URLconfs with no tenant objects behind them (sign-in, sign-out, password reset, one's own
+# e-mail address: see `test_no_role_attaches_an_address_without_proof`).
+SKIPPED_INCLUDES = {"participants.account_urls"}
 
 HTMX = {"HX-Request": "true"}
 _FORM = "application/x-www-form-urlencoded"
@@ -166,12 +169,27 @@ FOREIGN_IDS = {
         "other_hub": [OTHER_HUB_ONLY_YEAR],
         "other_school": [OTHER_HUB_ONLY_YEAR],
     },
-    # Links confirming someone else's membership (only the account's owner may open one).
+    # Links confirming someone else's membership (only the account's owner may open one), and e-mail
+    # change links nobody was sent (one works for whoever received it: that is the proof), forged for
+    # another hub's (school's) pending change, or used.
     "token": lambda w: {
-        "other_hub": [make_token(w.other_staff), make_token(w.other_ect.person)],
-        "other_school": [make_token(w.sibling_ect.person)],
+        "other_hub": [make_token(w.other_staff), make_token(w.other_ect.person)]
+        + _links_nobody_was_sent(w.other_ect.person),
+        "other_school": [make_token(w.sibling_ect.person)] + _links_nobody_was_sent(w.sibling_ect.person),
     },
 }
+
+
+def _links_nobody_was_sent(person):
+    pending = EmailChange.objects.create(hub=person.hub, person=person, old_email=person.user.email, new_email="p@example.net")
+    used = EmailChange.objects.create(
+        hub=person.hub, person=person, old_email=person.user.email, new_email="u@example.net", confirmed_at=timezone.now()
+    )
+    return [
+        signing.dumps(str(pending.code), salt="forged"),
+        email_changes.make_token(used, email_changes.CONFIRM),
+        email_changes.make_token(used, email_changes.CANCEL),
+    ]
 
 
 def _foreign_people(world, kind):
@@ -517,3 +535,34 @@ def test_a_role_raised_by_staff_never_lands(client, isolation_world, route, role
                 response = client.post(url, {**attempt, "email": email})
                 assert response.status_code != 500, f"POST {url} as {role} answered 500"
                 assert _hub_roles(world) == before, f"POST {url} {attempt} {email} as {role} changed a hub role"
+
+
+# --- An address added without proof ----------------------------------------------------------
+
+UNUSED = "head@new-hub.example.org"  # the address a new hub will register its admin with
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_no_role_attaches_an_address_without_proof(client, isolation_world, role):
+    """Whoever is signed in, an address they do not receive mail at never becomes their account's:
+    not on allauth's e-mail page (add it, make it primary), nor by editing a person's details. So a
+    hub that later registers the address gets a new account, not the attacker's."""
+    world = isolation_world
+    _login(client, world, role)
+    with scopes_disabled():
+        user = world.staff.user._meta.model.objects.get(pk=client.session["_auth_user_id"])
+        own = user.email
+        people = [world.ect.person, world.tutor.person, world.staff]
+    client.post("/accounts/email/", {"action_add": "", "email": UNUSED})
+    client.post("/accounts/email/", {"action_primary": "", "email": UNUSED})
+    for person in people:
+        client.post(f"/people/{person.code}/edit/", {"first_name": "Mallory", "last_name": "Intruder", "email": UNUSED})
+
+    with scopes_disabled():
+        assert not EmailAddress.objects.filter(email=UNUSED, verified=True).exists()
+        user.refresh_from_db()
+        assert user.email == own
+        assert not user._meta.model.objects.filter(email=UNUSED).exists()
+    with hub_scope(world.other_hub):
+        registered = services.get_or_create_person(world.other_hub, UNUSED, "New", "Head")
+    assert registered.user.pk not in {user.pk} | {person.user_id for person in people}

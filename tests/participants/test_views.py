@@ -306,10 +306,10 @@ def test_inline_edit_of_a_persons_details_with_htmx(world, client):
     assert response.status_code == 200
     assert 'id="person-details"' in body and "<form" not in body
     assert "<html" not in body and "Timeline" not in body
-    assert "Ada Byron" in body and "ada@elm.example.org" in body
+    assert "Ada Byron" in body and "Change to ada@elm.example.org requested" in body
     with scopes_disabled():
         person = Person.objects.select_related("user").get(pk=world.ect.person.pk)
-    assert (person.full_name, person.user.email) == ("Ada Byron", "ada@elm.example.org")
+    assert (person.full_name, person.user.email) == ("Ada Byron", "ect@elm.example.org")  # until confirmed from there
 
 
 def test_inline_edit_with_an_e_mail_someone_else_uses_is_refused(world, client):
@@ -413,6 +413,9 @@ def test_pages_make_the_same_number_of_queries_however_many_rows(
         assert client.get(url).status_code == 200
 
 
+MALLORY = {"first_name": "Mallory", "last_name": "Intruder", "email": "mallory@intruder.example.org"}
+
+
 @pytest.mark.parametrize("who", ["tutor", "staff"])
 def test_nobody_in_one_hub_can_change_the_sign_in_of_an_account_from_another_hub(world, client, who):
     """Adding the South hub's admin as a mentor at Elm gives the North an unconfirmed person for the
@@ -430,10 +433,7 @@ def test_nobody_in_one_hub_can_change_the_sign_in_of_an_account_from_another_hub
     with scopes_disabled():
         linked = Person.objects.get(hub=world.hub, user=victim)
 
-    response = client.post(
-        f"/people/{linked.code}/edit/",
-        {"first_name": "Mallory", "last_name": "Intruder", "email": "mallory@intruder.example.org"},
-    )
+    response = client.post(f"/people/{linked.code}/edit/", MALLORY)
 
     assert response.status_code == 302
     victim.refresh_from_db()
@@ -442,3 +442,41 @@ def test_nobody_in_one_hub_can_change_the_sign_in_of_an_account_from_another_hub
         linked.refresh_from_db()
         assert (linked.full_name, linked.user.email) == ("Mallory Intruder", "mallory@intruder.example.org")
         assert not Person.objects.filter(hub=world.hub, user=victim).exists()
+
+
+def _link_south_admin_as_mentor_at_elm(world):
+    """The South hub's admin, also a mentor at Elm, confirmed: one account in both hubs."""
+    with scopes_disabled():
+        person = factories.PersonFactory(hub=world.hub, user=world.other_staff.user)
+        factories.MentorFactory(school=world.school, hub=world.hub, person=person)
+        return person
+
+
+def test_a_tutor_cannot_change_the_account_of_someone_with_roles_in_another_hub(world, client):
+    """Changing its e-mail from the North would hand the South admin's sign-in to whoever changed it."""
+    _sign_in(client, world.tutor.person)
+    linked = _link_south_admin_as_mentor_at_elm(world)
+    last_name = linked.user.last_name
+
+    response = client.post(f"/people/{linked.code}/edit/", MALLORY)
+
+    assert response.status_code == 403
+    victim = world.other_staff.user
+    victim.refresh_from_db()
+    assert (victim.email, victim.last_name) == ("admin@south.example.org", last_name)
+    assert client.get(f"/people/{linked.code}/").status_code == 200  # they may still see the mentor
+
+
+def test_hub_staff_changing_a_shared_account_only_ask_and_its_owner_decides(world, client, mailoutbox, django_capture_on_commit_callbacks):
+    _sign_in(client, world.staff)
+    linked = _link_south_admin_as_mentor_at_elm(world)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/people/{linked.code}/edit/", MALLORY)
+
+    assert response.status_code == 302
+    victim = world.other_staff.user
+    victim.refresh_from_db()
+    assert victim.email == "admin@south.example.org"
+    assert sorted(m.to[0] for m in mailoutbox) == ["admin@south.example.org", "mallory@intruder.example.org"]
