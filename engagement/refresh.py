@@ -6,15 +6,20 @@ Recording or importing activity (or a change of status or mentor) marks the peop
 claims the marks and recomputes just those people. Both are safe to run twice at once.
 """
 
+import datetime
+
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from ectprogramme import queueing
 from engagement import compute
 from engagement.models import PendingRecompute
 from participants.models import MentorAssignment
 
 DEBOUNCE_SECONDS = 30
+# Marks older than this were never claimed: their queued task was lost or never queued.
+FORGOTTEN_AFTER = datetime.timedelta(minutes=5)
 
 
 def mark_changed(hub_id, ect_ids=(), mentor_ids=(), with_mentors=True):
@@ -34,7 +39,7 @@ def _schedule(hub_id):
     from engagement.tasks import recompute_pending
 
     if cache.add(f"engagement-recompute:{hub_id}", 1, DEBOUNCE_SECONDS):
-        recompute_pending.apply_async((hub_id,), countdown=DEBOUNCE_SECONDS)
+        queueing.send(recompute_pending, hub_id, countdown=DEBOUNCE_SECONDS)
 
 
 def recompute_pending(hub_id, as_of=None):
@@ -55,6 +60,18 @@ def recompute_pending(hub_id, as_of=None):
             ect_ids={m[1] for m in marks if m[1]}, mentor_ids={m[2] for m in marks if m[2]},
         )
     return len(marks)
+
+
+def recompute_forgotten(now=None):
+    """The sweep: recompute every hub holding marks older than `FORGOTTEN_AFTER` (their task was
+    never queued, e.g. the broker was down). Returns how many people were recomputed."""
+    now = now or timezone.now()
+    hub_ids = set(
+        PendingRecompute.objects.with_scopes_disabled()
+        .filter(created_at__lte=now - FORGOTTEN_AFTER)
+        .values_list("hub_id", flat=True)
+    )
+    return sum(recompute_pending(hub_id) for hub_id in sorted(hub_ids))
 
 
 def recompute_everything(as_of=None):

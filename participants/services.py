@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ectprogramme import queueing
 from participants.models import (
     ECT,
     ECTStatus,
@@ -253,7 +254,7 @@ def invite(person, actor):
 
     invitation = Invitation.objects.create(hub=person.hub, person=person, sent_by=actor)
     record_change(person, actor, "Set-up e-mail requested")
-    send_setup_email.delay_on_commit(invitation.pk)
+    queueing.on_commit(send_setup_email, invitation.pk)
     return invitation
 
 

@@ -3,12 +3,17 @@
 from celery import shared_task
 from django.core.management import call_command
 
-from participants.setup_emails import send_invitation
+from participants.setup_emails import send_invitation, send_unsent
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_setup_email(invitation_id):
     send_invitation(invitation_id)
+
+
+@shared_task
+def send_unsent_setup_emails():
+    return send_unsent()
 
 
 @shared_task

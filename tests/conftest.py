@@ -103,3 +103,16 @@ def world_committed(transactional_db):
     with scopes_disabled():
         restore_programmes()
         return World()
+
+
+@pytest.fixture
+def dead_broker(settings):
+    """Celery's broker is unreachable (nothing listens on the port): queuing a task raises."""
+    from ectprogramme.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    app._after_fork()  # forget pooled connections to the configured broker
+    yield
+    app._after_fork()
