@@ -109,8 +109,24 @@ def person_page(person):
         .select_related("school")
         .prefetch_related(Prefetch("assignments", queryset=MentorAssignment.objects.select_related("ect__person__user")))
     )
+    for ect in ects:
+        current = next((status for status in ect.statuses.all() if status.finished_on is None), None)
+        in_training = current is not None and current.status in ("active", "paused")
+        ect.no_mentor = in_training and not any(a.finished_on is None for a in ect.mentor_assignments.all())
     tutor_roles = list(InductionTutor.objects.filter(person=person).select_related("school"))
     return {"ects": ects, "mentor_roles": mentor_roles, "tutor_roles": tutor_roles}
+
+
+def handover(role):
+    """For ending a mentor role: (its current mentees, the school's other current mentors)."""
+    if not isinstance(role, Mentor):
+        return [], []
+    mentees = ECT.objects.filter(mentor_assignments__mentor=role, mentor_assignments__finished_on__isnull=True)
+    others = Mentor.objects.filter(school_id=role.school_id, finished_on__isnull=True).exclude(pk=role.pk)
+    return (
+        list(mentees.select_related("person__user").order_by("person__user__last_name", "person__user__first_name")),
+        list(others.select_related("person__user").order_by("person__user__last_name", "person__user__first_name")),
+    )
 
 
 def current_mentees(mentor_ids):

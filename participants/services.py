@@ -105,20 +105,43 @@ def add_mentor(person, school, actor, started_on=None):
 
 
 @transaction.atomic
-def finish_school_role(role, actor, on=None):
-    """End an induction tutor or mentor role; a mentor's current mentees lose them the same day."""
+def finish_school_role(role, actor, on=None, new_mentors=None):
+    """End an induction tutor or mentor role on `on` (default today).
+
+    History is never rewritten: a role that has ended keeps its first end date, and the end date
+    can be neither in the future (as with an ECT's status, a change is recorded once it has
+    happened) nor before the role started. A mentor's current mentees move on the same day to the
+    mentor `new_mentors` names for them ({ECT id: Mentor, or None for "no mentor yet"}); a mentee
+    it does not name has no mentor from that day.
+    """
     on = on or _today()
+    role.finished_on = type(role).objects.select_for_update().values_list("finished_on", flat=True).get(pk=role.pk)
+    if role.finished_on is not None:
+        raise ValidationError(f"This role already ended on {role.finished_on:%-d %b %Y}; the first end date stands.")
+    if on > _today():
+        raise ValidationError({"on": "The end date cannot be in the future: end the role once it has ended."})
     if on < role.started_on:
-        raise ValidationError({"on": "The end date cannot be before the role started."})
-    role.finished_on = on
-    role.save(update_fields=["finished_on"])
+        raise ValidationError({"on": f"The end date cannot be before the role started ({role.started_on:%-d %b %Y})."})
     label = "mentor" if isinstance(role, Mentor) else "induction tutor"
     if isinstance(role, Mentor):
-        for assignment in role.assignments.filter(finished_on__isnull=True).select_related("ect__person"):
+        new_mentors = new_mentors or {}
+        for assignment in role.assignments.filter(finished_on__isnull=True).select_related("ect__person", "ect__school"):
+            ect, replacement = assignment.ect, new_mentors.get(assignment.ect_id)
+            if replacement is not None:
+                if replacement.pk == role.pk:
+                    raise ValidationError(f"{ect.person}: choose another mentor than the one whose role ends.")
+                try:
+                    change_mentor(ect, replacement, actor, on=max(on, assignment.started_on))
+                except ValidationError as error:
+                    raise ValidationError([f"{ect.person}: {message}" for message in error.messages]) from None
+                continue
             assignment.finished_on = max(on, assignment.started_on)
             assignment.save(update_fields=["finished_on"])
-            record_change(assignment.ect.person, actor, f"Mentor {role.person} stopped mentoring on {on:%d %b %Y}")
-    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {on:%d %b %Y}")
+            record_change(ect.person, actor, f"Mentor {role.person} stopped mentoring on {on:%-d %b %Y}; no mentor yet")
+    role.finished_on = on
+    role.save(update_fields=["finished_on"])
+    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {on:%-d %b %Y}")
+    return role
 
 
 @transaction.atomic
@@ -217,7 +240,10 @@ def current_mentor_assignment(ect):
 def change_mentor(ect, mentor, actor, on=None):
     """Make `mentor` the ECT's mentor from `on` (default today), closing the current assignment.
 
-    `mentor=None` ends the current assignment without a replacement.
+    `mentor=None` ends the current assignment without a replacement. History is never rewritten:
+    the current assignment cannot be closed in the future or before it began, and a new one
+    cannot start before the previous one ended (a first mentor may start in the future, with
+    the ECT's induction).
     """
     on = on or _today()
     if mentor is not None and mentor.school_id != ect.school_id:
@@ -231,6 +257,13 @@ def change_mentor(ect, mentor, actor, on=None):
         return current
     if current and on < current.started_on:
         raise ValidationError({"on": f"The date cannot be before the current mentor started ({current.started_on:%d %b %Y})."})
+    if current and on > _today():
+        raise ValidationError({"on": "A change of mentor cannot be dated in the future."})
+    previous = MentorAssignment.objects.filter(ect=ect, finished_on__isnull=False).order_by("-finished_on").first()
+    if current is None and mentor is not None and previous and on < previous.finished_on:
+        raise ValidationError(
+            {"on": f"The date cannot be before the previous mentor stopped ({previous.finished_on:%-d %b %Y})."}
+        )
     if current:
         current.finished_on = on
         current.save(update_fields=["finished_on"])

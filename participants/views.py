@@ -246,17 +246,19 @@ def invite(request):
 
 @login_required
 def role_end(request, role_code):
+    """End a role; a mentor's current mentees each get a new mentor, or none yet, in the same change."""
     role = access.get_school_role_for_change(request.viewer, role_code)
-    form = EndRoleForm(request.POST or None)
+    mentees, other_mentors = queries.handover(role) if role.finished_on is None else ([], [])
+    form = EndRoleForm(request.POST or None, mentees=mentees, other_mentors=other_mentors)
     if form.is_valid():
         try:
-            services.finish_school_role(role, request.user, on=form.cleaned_data["on"])
+            services.finish_school_role(role, request.user, on=form.cleaned_data["on"], new_mentors=form.new_mentors())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Role ended.")
             return redirect("person_detail", role.person.code)
-    return render(request, "participants/role_end.html", {"form": form, "role": role})
+    return render(request, "participants/role_end.html", {"form": form, "role": role, "mentees": mentees})
 
 
 # --- ECTs ------------------------------------------------------------------------------------
