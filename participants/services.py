@@ -3,6 +3,7 @@
 Views, commands and imports call these functions; none of them writes participant rows directly.
 """
 
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -291,6 +292,42 @@ def invite(person, actor):
     return invitation
 
 
+# A person's inbox is not a retry button: set-up e-mails are limited per person.
+SETUP_EMAIL_INTERVAL = datetime.timedelta(minutes=10)
+SETUP_EMAILS_PER_DAY = 3
+
+
+def setup_email_refusal(person, now=None):
+    """Why another set-up e-mail cannot go to `person` now, or None.
+
+    At most one every `SETUP_EMAIL_INTERVAL`, and `SETUP_EMAILS_PER_DAY` in any 24 hours.
+    """
+    now = now or timezone.now()
+    recent = sorted(
+        Invitation.objects.filter(person=person, created_at__gt=now - datetime.timedelta(days=1)).values_list("created_at", flat=True)
+    )
+    if len(recent) >= SETUP_EMAILS_PER_DAY:
+        again = timezone.localtime(recent[-SETUP_EMAILS_PER_DAY] + datetime.timedelta(days=1))
+        return (
+            f"{person.user.email} has been sent {len(recent)} set-up e-mails in the last 24 hours; "
+            f"another can be sent from {again:%-d %b %Y, %H:%M}."
+        )
+    if recent and recent[-1] > now - SETUP_EMAIL_INTERVAL:
+        again = timezone.localtime(recent[-1] + SETUP_EMAIL_INTERVAL)
+        return f"A set-up e-mail was sent to {person.user.email} a moment ago; another can be sent from {again:%H:%M}."
+    return None
+
+
+@transaction.atomic
+def resend_setup_email(person, actor):
+    """Send a set-up e-mail on request, within the per-person limits (ValidationError if too soon)."""
+    Person.objects.select_for_update().filter(pk=person.pk).exists()  # one request at a time per person
+    refusal = setup_email_refusal(person)
+    if refusal:
+        raise ValidationError(refusal)
+    return invite(person, actor)
+
+
 def people_never_signed_in(school):
     """People with a current role at the school whose account has never been used."""
     from participants.queries import people_at_school
@@ -299,8 +336,14 @@ def people_never_signed_in(school):
 
 
 def invite_never_signed_in(school, actor):
-    """Queue a set-up e-mail for everyone at the school who has never signed in; returns how many."""
-    people = list(people_never_signed_in(school).select_related("user"))
-    for person in people:
-        invite(person, actor)
-    return len(people)
+    """Queue a set-up e-mail for everyone at the school who has never signed in, except those
+    within their set-up e-mail limits (e-mailed recently). Returns (how many sent, how many skipped)."""
+    sent = skipped = 0
+    for person in people_never_signed_in(school).select_related("user"):
+        try:
+            resend_setup_email(person, actor)
+        except ValidationError:
+            skipped += 1
+        else:
+            sent += 1
+    return sent, skipped
