@@ -15,7 +15,7 @@ from django.utils import timezone
 from ectprogramme import queueing
 from engagement import compute
 from engagement.models import PendingRecompute
-from participants.models import MentorAssignment
+from participants.models import ECT, Mentor, MentorAssignment
 
 DEBOUNCE_SECONDS = 30
 # Marks older than this were never claimed: their queued task was lost or never queued.
@@ -33,6 +33,22 @@ def mark_changed(hub_id, ect_ids=(), mentor_ids=(), with_mentors=True):
         [PendingRecompute(hub_id=hub_id, ect_id=i) for i in ect_ids] + [PendingRecompute(hub_id=hub_id, mentor_id=i) for i in mentor_ids]
     )
     transaction.on_commit(lambda: _schedule(hub_id))
+
+
+def recalculate_school(school):
+    """"Recalculate now" for a school: mark its ECTs and mentors not already waiting and queue the
+    debounced recompute, which does them within a minute (never a whole-hub recompute inside the
+    request). Returns how many people were marked: 0 when they were all waiting already.
+    """
+    waiting = PendingRecompute.objects.with_scopes_disabled().filter(hub_id=school.hub_id)
+    ect_ids = set(ECT.objects.with_scopes_disabled().filter(school=school).values_list("id", flat=True))
+    mentor_ids = set(Mentor.objects.with_scopes_disabled().filter(school=school).values_list("id", flat=True))
+    ect_ids -= set(waiting.filter(ect_id__in=ect_ids).values_list("ect_id", flat=True))
+    mentor_ids -= set(waiting.filter(mentor_id__in=mentor_ids).values_list("mentor_id", flat=True))
+    mark_changed(school.hub_id, ect_ids, mentor_ids, with_mentors=False)
+    if not ect_ids and not mentor_ids:
+        transaction.on_commit(lambda: _schedule(school.hub_id))  # in case the queued run was lost
+    return len(ect_ids) + len(mentor_ids)
 
 
 def _schedule(hub_id):
