@@ -321,7 +321,7 @@ def setup_email_refusal(person, now=None):
 @transaction.atomic
 def resend_setup_email(person, actor):
     """Send a set-up e-mail on request, within the per-person limits (ValidationError if too soon)."""
-    Person.objects.select_for_update().filter(pk=person.pk).exists()  # one request at a time per person
+    list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))  # one request at a time per person
     refusal = setup_email_refusal(person)
     if refusal:
         raise ValidationError(refusal)
