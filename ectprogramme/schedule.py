@@ -1,4 +1,8 @@
-"""Every periodic (Celery beat) job, in one place."""
+"""Every periodic (Celery beat) job, in one place.
+
+The sweeps every few minutes do the work whose task could not be queued when it was saved
+(see `ectprogramme.queueing`): set-up e-mails never sent and recompute marks never claimed.
+"""
 
 from celery.schedules import crontab
 
@@ -6,6 +10,14 @@ BEAT_SCHEDULE = {
     "recompute-engagement-nightly": {
         "task": "engagement.tasks.recompute_everything",
         "schedule": crontab(hour=2, minute=0),
+    },
+    "send-unsent-setup-emails": {
+        "task": "participants.tasks.send_unsent_setup_emails",
+        "schedule": crontab(minute="*/5"),
+    },
+    "recompute-forgotten-engagement": {
+        "task": "engagement.tasks.recompute_forgotten",
+        "schedule": crontab(minute="*/5"),
     },
     "clear-expired-sessions": {
         "task": "participants.tasks.clear_expired_sessions",

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engagement.models import CoachingCycle, FormalObservation, MentorMeeting, ObservationCadence, ProgrammeVersion
@@ -59,13 +59,35 @@ def is_locked(cycle, today=None):
     return today > timezone.localdate(cycle.created_at) + datetime.timedelta(days=EDIT_WINDOW_DAYS)
 
 
+def _submitted(model, ect, form_token):
+    """The record this form submission (`ectprogramme.once`) already created, or None."""
+    return model.objects.filter(ect=ect, form_token=form_token).first() if form_token else None
+
+
+def _save_once(record):
+    """Save a new record; if the same form submission saved one meanwhile, return that one."""
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        existing = _submitted(type(record), record.ect, record.form_token)
+        if existing is None:
+            raise
+        return existing
+    return record
+
+
 @transaction.atomic
-def record_observation(ect, mentor, **fields):
-    """Start a coaching cycle with its observation (feedback may be given now or later)."""
-    cycle = CoachingCycle(hub=ect.hub, ect=ect, mentor=mentor, **fields)
+def record_observation(ect, mentor, form_token=None, **fields):
+    """Start a coaching cycle with its observation (feedback may be given now or later).
+
+    A retried submission (the same `form_token`) returns the cycle it created the first time.
+    """
+    if existing := _submitted(CoachingCycle, ect, form_token):
+        return existing
+    cycle = CoachingCycle(hub=ect.hub, ect=ect, mentor=mentor, form_token=form_token, **fields)
     _validate(cycle)
-    cycle.save()
-    return cycle
+    return _save_once(cycle)
 
 
 @transaction.atomic
@@ -89,14 +111,16 @@ def unlock(cycle, today=None):
 
 
 @transaction.atomic
-def record_meeting(ect, mentor, kind, met_on, notes=""):
-    meeting = MentorMeeting(hub=ect.hub, ect=ect, mentor=mentor, kind=kind, met_on=met_on, notes=notes)
+def record_meeting(ect, mentor, kind, met_on, notes="", form_token=None):
+    """Record a drop-in or pastoral meeting; a retried submission returns the first one."""
+    if existing := _submitted(MentorMeeting, ect, form_token):
+        return existing
+    meeting = MentorMeeting(hub=ect.hub, ect=ect, mentor=mentor, kind=kind, met_on=met_on, notes=notes, form_token=form_token)
     errors = {}
     _check_date(errors, "met_on", met_on, ect)
     if errors:
         raise ValidationError(errors)
-    meeting.save()
-    return meeting
+    return _save_once(meeting)
 
 
 def current_action_step(ect):
@@ -111,15 +135,18 @@ def current_action_step(ect):
 
 
 @transaction.atomic
-def record_formal_observation(ect, tutor, observed_on, outcome, notes=""):
+def record_formal_observation(ect, tutor, observed_on, outcome, notes="", form_token=None):
+    """Record a formal observation (one per ECT per day); a retried submission returns the first one."""
+    if existing := _submitted(FormalObservation, ect, form_token):
+        return existing
     errors = {}
     _check_date(errors, "observed_on", observed_on, ect)
     if not errors and FormalObservation.objects.filter(ect=ect, observed_on=observed_on).exists():
         errors["observed_on"] = "There is already a formal observation of this ECT on that date."
     if errors:
         raise ValidationError(errors)
-    return FormalObservation.objects.create(
-        hub=ect.hub, ect=ect, tutor=tutor, observed_on=observed_on, outcome=outcome, notes=notes
+    return _save_once(
+        FormalObservation(hub=ect.hub, ect=ect, tutor=tutor, observed_on=observed_on, outcome=outcome, notes=notes, form_token=form_token)
     )
 
 

@@ -130,12 +130,14 @@ class CoachingCycle(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     unlocked_until = models.DateField(null=True, blank=True)
+    form_token = models.UUIDField(null=True, blank=True, editable=False, help_text="The form submission that created it.")
 
     objects = ScopedManager(hub="hub")
 
     class Meta:
         ordering = ["-observed_on", "-id"]
         indexes = [models.Index(fields=["hub", "mentor", "observed_on"]), models.Index(fields=["hub", "ect", "observed_on"])]
+        constraints = [models.UniqueConstraint(fields=["ect", "form_token"], name="one_coaching_cycle_per_form_submission")]
 
     @property
     def is_complete(self):
@@ -158,11 +160,13 @@ class MentorMeeting(models.Model):
     met_on = models.DateField("Date")
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    form_token = models.UUIDField(null=True, blank=True, editable=False, help_text="The form submission that created it.")
 
     objects = ScopedManager(hub="hub")
 
     class Meta:
         ordering = ["-met_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["ect", "form_token"], name="one_mentor_meeting_per_form_submission")]
 
 
 class ObservationOutcome(models.TextChoices):
@@ -182,13 +186,15 @@ class FormalObservation(models.Model):
     notes = models.TextField(blank=True)
     outcome = models.CharField(max_length=10, choices=ObservationOutcome.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    form_token = models.UUIDField(null=True, blank=True, editable=False, help_text="The form submission that created it.")
 
     objects = ScopedManager(hub="hub")
 
     class Meta:
         ordering = ["-observed_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["ect", "observed_on"], name="one_formal_observation_per_ect_per_day")
+            models.UniqueConstraint(fields=["ect", "observed_on"], name="one_formal_observation_per_ect_per_day"),
+            models.UniqueConstraint(fields=["ect", "form_token"], name="one_formal_observation_per_form_submission"),
         ]
 
 

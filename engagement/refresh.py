@@ -6,15 +6,20 @@ Recording or importing activity (or a change of status or mentor) marks the peop
 claims the marks and recomputes just those people. Both are safe to run twice at once.
 """
 
+import datetime
+
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from ectprogramme import queueing
 from engagement import compute
 from engagement.models import PendingRecompute
-from participants.models import MentorAssignment
+from participants.models import ECT, Mentor, MentorAssignment
 
 DEBOUNCE_SECONDS = 30
+# Marks older than this were never claimed: their queued task was lost or never queued.
+FORGOTTEN_AFTER = datetime.timedelta(minutes=5)
 
 
 def mark_changed(hub_id, ect_ids=(), mentor_ids=(), with_mentors=True):
@@ -30,11 +35,27 @@ def mark_changed(hub_id, ect_ids=(), mentor_ids=(), with_mentors=True):
     transaction.on_commit(lambda: _schedule(hub_id))
 
 
+def recalculate_school(school):
+    """"Recalculate now" for a school: mark its ECTs and mentors not already waiting and queue the
+    debounced recompute, which does them within a minute (never a whole-hub recompute inside the
+    request). Returns how many people were marked: 0 when they were all waiting already.
+    """
+    waiting = PendingRecompute.objects.with_scopes_disabled().filter(hub_id=school.hub_id)
+    ect_ids = set(ECT.objects.with_scopes_disabled().filter(school=school).values_list("id", flat=True))
+    mentor_ids = set(Mentor.objects.with_scopes_disabled().filter(school=school).values_list("id", flat=True))
+    ect_ids -= set(waiting.filter(ect_id__in=ect_ids).values_list("ect_id", flat=True))
+    mentor_ids -= set(waiting.filter(mentor_id__in=mentor_ids).values_list("mentor_id", flat=True))
+    mark_changed(school.hub_id, ect_ids, mentor_ids, with_mentors=False)
+    if not ect_ids and not mentor_ids:
+        transaction.on_commit(lambda: _schedule(school.hub_id))  # in case the queued run was lost
+    return len(ect_ids) + len(mentor_ids)
+
+
 def _schedule(hub_id):
     from engagement.tasks import recompute_pending
 
     if cache.add(f"engagement-recompute:{hub_id}", 1, DEBOUNCE_SECONDS):
-        recompute_pending.apply_async((hub_id,), countdown=DEBOUNCE_SECONDS)
+        queueing.send(recompute_pending, hub_id, countdown=DEBOUNCE_SECONDS)
 
 
 def recompute_pending(hub_id, as_of=None):
@@ -55,6 +76,18 @@ def recompute_pending(hub_id, as_of=None):
             ect_ids={m[1] for m in marks if m[1]}, mentor_ids={m[2] for m in marks if m[2]},
         )
     return len(marks)
+
+
+def recompute_forgotten(now=None):
+    """The sweep: recompute every hub holding marks older than `FORGOTTEN_AFTER` (their task was
+    never queued, e.g. the broker was down). Returns how many people were recomputed."""
+    now = now or timezone.now()
+    hub_ids = set(
+        PendingRecompute.objects.with_scopes_disabled()
+        .filter(created_at__lte=now - FORGOTTEN_AFTER)
+        .values_list("hub_id", flat=True)
+    )
+    return sum(recompute_pending(hub_id) for hub_id in sorted(hub_ids))
 
 
 def recompute_everything(as_of=None):

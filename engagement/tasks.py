@@ -11,5 +11,10 @@ def recompute_pending(hub_id):
 
 
 @shared_task
+def recompute_forgotten():
+    return refresh.recompute_forgotten()
+
+
+@shared_task
 def recompute_everything():
     return refresh.recompute_everything()

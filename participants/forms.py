@@ -134,8 +134,32 @@ class InviteForm(forms.Form):
         return data
 
 
+NO_MENTOR_YET = "none"
+
+
 class EndRoleForm(forms.Form):
-    on = forms.DateField(label="Last day (ends from)", widget=DateInput(), initial=timezone.localdate)
+    """End a role; ending a mentor asks, for each current mentee, who mentors them next."""
+
+    on = forms.DateField(label="Last day (ends from)", widget=DateInput(), initial=timezone.localdate, validators=[not_in_future])
+
+    def __init__(self, *args, mentees=(), other_mentors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mentors = {str(mentor.code): mentor for mentor in other_mentors}
+        self.mentees = {}
+        for ect in mentees:
+            name = f"mentee_{ect.code}"
+            self.mentees[name] = ect
+            choices = [(code, str(mentor.person)) for code, mentor in self.mentors.items() if mentor.person_id != ect.person_id]
+            self.fields[name] = forms.ChoiceField(
+                label=f"New mentor for {ect.person}",
+                choices=choices + [(NO_MENTOR_YET, "No mentor yet")],
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose {ect.person}’s new mentor, or “No mentor yet”."},
+            )
+
+    def new_mentors(self):
+        """{ECT id: their new Mentor, or None for no mentor yet}, from the cleaned choices."""
+        return {ect.pk: self.mentors.get(self.cleaned_data[name]) for name, ect in self.mentees.items()}
 
 
 HUB_ROLE_CHOICES = [(HubRole.ADMIN, "Hub admin"), (HubRole.STAFF, "Hub staff")]

@@ -114,6 +114,10 @@ def person_page(person, school_ids=None):
         .select_related("school")
         .prefetch_related(Prefetch("assignments", queryset=MentorAssignment.objects.select_related("ect__person__user")))
     )
+    for ect in ects:
+        current = next((status for status in ect.statuses.all() if status.finished_on is None), None)
+        in_training = current is not None and current.status in ("active", "paused")
+        ect.no_mentor = in_training and not any(a.finished_on is None for a in ect.mentor_assignments.all())
     tutor_roles = list(InductionTutor.objects.filter(at_schools, person=person).select_related("school"))
     changes = timeline(person).filter(at_schools)[:200]
     return {"ects": ects, "mentor_roles": mentor_roles, "tutor_roles": tutor_roles, "changes": changes}
@@ -125,6 +129,18 @@ def people_with_hub_roles():
         Person.objects.exclude(hub_role=HubRole.NONE)
         .select_related("user")
         .order_by("hub_role", "last_name", "first_name", "pk")
+    )
+
+
+def handover(role):
+    """For ending a mentor role: (its current mentees, the school's other current mentors)."""
+    if not isinstance(role, Mentor):
+        return [], []
+    mentees = ECT.objects.filter(mentor_assignments__mentor=role, mentor_assignments__finished_on__isnull=True)
+    others = Mentor.objects.filter(school_id=role.school_id, finished_on__isnull=True).exclude(pk=role.pk)
+    return (
+        list(mentees.select_related("person__user").order_by("person__last_name", "person__first_name")),
+        list(others.select_related("person__user").order_by("person__last_name", "person__first_name")),
     )
 
 

@@ -3,12 +3,14 @@
 Views, commands and imports call these functions; none of them writes participant rows directly.
 """
 
+import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ectprogramme import queueing
 from participants.models import (
     ECT,
     ECTStatus,
@@ -168,22 +170,43 @@ def add_mentor(person, school, actor, started_on=None):
 
 
 @transaction.atomic
-def finish_school_role(role, actor, on=None):
-    """End an induction tutor or mentor role; a mentor's current mentees lose them the same day."""
+def finish_school_role(role, actor, on=None, new_mentors=None):
+    """End an induction tutor or mentor role on `on` (default today).
+
+    History is never rewritten: a role that has ended keeps its first end date, and the end date
+    can be neither in the future (as with an ECT's status, a change is recorded once it has
+    happened) nor before the role started. A mentor's current mentees move on the same day to the
+    mentor `new_mentors` names for them ({ECT id: Mentor, or None for "no mentor yet"}); a mentee
+    it does not name has no mentor from that day.
+    """
     on = on or _today()
+    role.finished_on = type(role).objects.select_for_update().values_list("finished_on", flat=True).get(pk=role.pk)
+    if role.finished_on is not None:
+        raise ValidationError(f"This role already ended on {role.finished_on:%-d %b %Y}; the first end date stands.")
+    if on > _today():
+        raise ValidationError({"on": "The end date cannot be in the future: end the role once it has ended."})
     if on < role.started_on:
-        raise ValidationError({"on": "The end date cannot be before the role started."})
-    role.finished_on = on
-    role.save(update_fields=["finished_on"])
+        raise ValidationError({"on": f"The end date cannot be before the role started ({role.started_on:%-d %b %Y})."})
     label = "mentor" if isinstance(role, Mentor) else "induction tutor"
     if isinstance(role, Mentor):
-        for assignment in role.assignments.filter(finished_on__isnull=True).select_related("ect__person"):
+        new_mentors = new_mentors or {}
+        for assignment in role.assignments.filter(finished_on__isnull=True).select_related("ect__person", "ect__school"):
+            ect, replacement = assignment.ect, new_mentors.get(assignment.ect_id)
+            if replacement is not None:
+                if replacement.pk == role.pk:
+                    raise ValidationError(f"{ect.person}: choose another mentor than the one whose role ends.")
+                try:
+                    change_mentor(ect, replacement, actor, on=max(on, assignment.started_on))
+                except ValidationError as error:
+                    raise ValidationError([f"{ect.person}: {message}" for message in error.messages]) from None
+                continue
             assignment.finished_on = max(on, assignment.started_on)
             assignment.save(update_fields=["finished_on"])
-            record_change(
-                assignment.ect.person, actor, f"Mentor {role.person} stopped mentoring on {on:%d %b %Y}", role.school
-            )
-    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {on:%d %b %Y}", role.school)
+            record_change(ect.person, actor, f"Mentor {role.person} stopped mentoring on {on:%-d %b %Y}; no mentor yet", role.school)
+    role.finished_on = on
+    role.save(update_fields=["finished_on"])
+    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {on:%-d %b %Y}", role.school)
+    return role
 
 
 @transaction.atomic
@@ -283,7 +306,10 @@ def current_mentor_assignment(ect):
 def change_mentor(ect, mentor, actor, on=None):
     """Make `mentor` the ECT's mentor from `on` (default today), closing the current assignment.
 
-    `mentor=None` ends the current assignment without a replacement.
+    `mentor=None` ends the current assignment without a replacement. History is never rewritten:
+    the current assignment cannot be closed in the future or before it began, and a new one
+    cannot start before the previous one ended (a first mentor may start in the future, with
+    the ECT's induction).
     """
     on = on or _today()
     if mentor is not None and mentor.school_id != ect.school_id:
@@ -297,6 +323,13 @@ def change_mentor(ect, mentor, actor, on=None):
         return current
     if current and on < current.started_on:
         raise ValidationError({"on": f"The date cannot be before the current mentor started ({current.started_on:%d %b %Y})."})
+    if current and on > _today():
+        raise ValidationError({"on": "A change of mentor cannot be dated in the future."})
+    previous = MentorAssignment.objects.filter(ect=ect, finished_on__isnull=False).order_by("-finished_on").first()
+    if current is None and mentor is not None and previous and on < previous.finished_on:
+        raise ValidationError(
+            {"on": f"The date cannot be before the previous mentor stopped ({previous.finished_on:%-d %b %Y})."}
+        )
     if current:
         current.finished_on = on
         current.save(update_fields=["finished_on"])
@@ -325,8 +358,44 @@ def invite(person, actor):
 
     invitation = Invitation.objects.create(hub=person.hub, person=person, sent_by=actor)
     record_change(person, actor, "Set-up e-mail requested")
-    send_setup_email.delay_on_commit(invitation.pk)
+    queueing.on_commit(send_setup_email, invitation.pk)
     return invitation
+
+
+# A person's inbox is not a retry button: set-up e-mails are limited per person.
+SETUP_EMAIL_INTERVAL = datetime.timedelta(minutes=10)
+SETUP_EMAILS_PER_DAY = 3
+
+
+def setup_email_refusal(person, now=None):
+    """Why another set-up e-mail cannot go to `person` now, or None.
+
+    At most one every `SETUP_EMAIL_INTERVAL`, and `SETUP_EMAILS_PER_DAY` in any 24 hours.
+    """
+    now = now or timezone.now()
+    recent = sorted(
+        Invitation.objects.filter(person=person, created_at__gt=now - datetime.timedelta(days=1)).values_list("created_at", flat=True)
+    )
+    if len(recent) >= SETUP_EMAILS_PER_DAY:
+        again = timezone.localtime(recent[-SETUP_EMAILS_PER_DAY] + datetime.timedelta(days=1))
+        return (
+            f"{person.user.email} has been sent {len(recent)} set-up e-mails in the last 24 hours; "
+            f"another can be sent from {again:%-d %b %Y, %H:%M}."
+        )
+    if recent and recent[-1] > now - SETUP_EMAIL_INTERVAL:
+        again = timezone.localtime(recent[-1] + SETUP_EMAIL_INTERVAL)
+        return f"A set-up e-mail was sent to {person.user.email} a moment ago; another can be sent from {again:%H:%M}."
+    return None
+
+
+@transaction.atomic
+def resend_setup_email(person, actor):
+    """Send a set-up e-mail on request, within the per-person limits (ValidationError if too soon)."""
+    list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))  # one request at a time per person
+    refusal = setup_email_refusal(person)
+    if refusal:
+        raise ValidationError(refusal)
+    return invite(person, actor)
 
 
 def people_never_signed_in(school):
@@ -337,8 +406,14 @@ def people_never_signed_in(school):
 
 
 def invite_never_signed_in(school, actor):
-    """Queue a set-up e-mail for everyone at the school who has never signed in; returns how many."""
-    people = list(people_never_signed_in(school).select_related("user"))
-    for person in people:
-        invite(person, actor)
-    return len(people)
+    """Queue a set-up e-mail for everyone at the school who has never signed in, except those
+    within their set-up e-mail limits (e-mailed recently). Returns (how many sent, how many skipped)."""
+    sent = skipped = 0
+    for person in people_never_signed_in(school).select_related("user"):
+        try:
+            resend_setup_email(person, actor)
+        except ValidationError:
+            skipped += 1
+        else:
+            sent += 1
+    return sent, skipped

@@ -4,6 +4,9 @@ For an unconfirmed membership (an account someone already owns) the e-mail asks 
 confirm joining the hub instead (`participants.confirmations`); the account is not touched.
 """
 
+import datetime
+import logging
+
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
@@ -15,6 +18,12 @@ from ectprogramme import emails
 from participants.confirmations import confirm_link
 from participants.models import Invitation, Person
 from schools.scoping import scopes_disabled
+
+logger = logging.getLogger(__name__)
+
+# The sweep leaves fresh invitations to the task queued with them, and gives up on old ones.
+UNSENT_AFTER = datetime.timedelta(minutes=5)
+UNSENT_GIVE_UP_AFTER = datetime.timedelta(days=3)
 
 
 def setup_link(user):
@@ -43,3 +52,25 @@ def send_invitation(invitation_id):
         else:
             emails.send("membership-confirm", person.user.email, {**context, "link": confirm_link(person)})
     return True
+
+
+def send_unsent(now=None):
+    """Send the invitations whose e-mail never went (the broker refused the task, or every retry
+    failed): those requested more than `UNSENT_AFTER` ago and less than `UNSENT_GIVE_UP_AFTER`.
+    Each is claimed before it is sent, so this is safe alongside the queued tasks. Returns how
+    many were sent.
+    """
+    now = now or timezone.now()
+    with scopes_disabled():
+        ids = list(
+            Invitation.objects.filter(
+                sent_at__isnull=True, created_at__lte=now - UNSENT_AFTER, created_at__gt=now - UNSENT_GIVE_UP_AFTER
+            ).values_list("pk", flat=True)
+        )
+    sent = 0
+    for invitation_id in ids:
+        try:
+            sent += send_invitation(invitation_id)
+        except Exception:
+            logger.exception("Set-up e-mail of invitation %s failed; the next sweep tries again", invitation_id)
+    return sent

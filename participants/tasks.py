@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.core.management import call_command
 
-from participants.setup_emails import send_invitation
+from participants.setup_emails import send_invitation, send_unsent
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -23,6 +23,11 @@ def send_email_changed_notice(change_id):
     from participants.email_changes import send_confirmed_notice
 
     send_confirmed_notice(change_id)
+
+
+@shared_task
+def send_unsent_setup_emails():
+    return send_unsent()
 
 
 @shared_task

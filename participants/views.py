@@ -274,20 +274,32 @@ def email_change_cancel(request, token):
 @require_POST
 def person_setup_email(request, person_code):
     person = access.get_person_for_change(request.viewer, person_code)
-    services.invite(person, request.user)
-    messages.success(request, f"A set-up e-mail is on its way to {person.user.email}.")
+    try:
+        services.resend_setup_email(person, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A set-up e-mail is on its way to {person.user.email}.")
     return redirect("person_detail", person.code)
 
 
 @login_required
 @require_POST
 def school_setup_emails(request, school_code):
-    """Send set-up e-mails to everyone at the school who has never signed in (e.g. after an import)."""
+    """Send set-up e-mails to everyone at the school who has never signed in (e.g. after an import),
+    except people e-mailed too recently."""
     school = access.get_school_for_people_change(request.viewer, school_code)
-    count = services.invite_never_signed_in(school, request.user)
-    if count:
-        messages.success(request, f"Set-up e-mails are on their way to {count} people who have never signed in.")
-    else:
+    sent, skipped = services.invite_never_signed_in(school, request.user)
+    if sent:
+        messages.success(request, f"Set-up e-mails are on their way to {sent} {'person' if sent == 1 else 'people'} who have never signed in.")
+    if skipped:
+        messages.info(
+            request,
+            f"{skipped} {'person was' if skipped == 1 else 'people were'} skipped: e-mailed too recently "
+            f"(at most one set-up e-mail every {services.SETUP_EMAIL_INTERVAL.seconds // 60} minutes and "
+            f"{services.SETUP_EMAILS_PER_DAY} a day).",
+        )
+    if not sent and not skipped:
         messages.info(request, "Everyone at this school has already signed in.")
     return redirect("school_detail", school.code)
 
@@ -375,17 +387,19 @@ def hub_settings(request):
 
 @login_required
 def role_end(request, role_code):
+    """End a role; a mentor's current mentees each get a new mentor, or none yet, in the same change."""
     role = access.get_school_role_for_change(request.viewer, role_code)
-    form = EndRoleForm(request.POST or None)
+    mentees, other_mentors = queries.handover(role) if role.finished_on is None else ([], [])
+    form = EndRoleForm(request.POST or None, mentees=mentees, other_mentors=other_mentors)
     if form.is_valid():
         try:
-            services.finish_school_role(role, request.user, on=form.cleaned_data["on"])
+            services.finish_school_role(role, request.user, on=form.cleaned_data["on"], new_mentors=form.new_mentors())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Role ended.")
             return redirect("person_detail", role.person.code)
-    return render(request, "participants/role_end.html", {"form": form, "role": role})
+    return render(request, "participants/role_end.html", {"form": form, "role": role, "mentees": mentees})
 
 
 # --- ECTs ------------------------------------------------------------------------------------

@@ -103,3 +103,25 @@ def world_committed(transactional_db):
     with scopes_disabled():
         restore_programmes()
         return World()
+
+
+@pytest.fixture(params=["redis-down", "folder-unusable"])
+def dead_broker(request, settings, tmp_path):
+    """Celery's broker refuses every task: Redis with nothing listening on its port, or the
+    filesystem broker with a folder that cannot be made."""
+    from ectprogramme.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    if request.param == "redis-down":
+        settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    else:
+        (tmp_path / "not-a-folder").write_text("")
+        folder = str(tmp_path / "not-a-folder" / "queue")
+        settings.CELERY_BROKER_URL = "filesystem://localhost/"
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+            name: folder for name in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+        }
+    app._after_fork()  # forget pooled connections to the configured broker
+    yield
+    app._after_fork()

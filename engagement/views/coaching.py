@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ectprogramme.once import form_token
 from engagement import coaching
 from engagement.forms import FeedbackForm, FormalObservationForm, MeetingForm, ObservationForm
 from engagement.models import CoachingCycle
@@ -54,13 +55,14 @@ def cycle_create(request, ect_code):
     with_feedback = request.POST.get("with_feedback") == "on"
     # The feedback is only read (and checked) when the mentor says they have given it.
     feedback = FeedbackForm(request.POST if with_feedback else None, prefix="feedback", initial={"feedback_on": timezone.localdate()})
+    token = form_token(request)
     # Both forms are checked, so that every mistake shows at once.
     if request.method == "POST" and all([observation.is_valid(), not with_feedback or feedback.is_valid()]):
         fields = dict(observation.cleaned_data)
         if with_feedback:
             fields.update(feedback.cleaned_data)
         try:
-            coaching.record_observation(ect, mentor, **fields)
+            coaching.record_observation(ect, mentor, form_token=token, **fields)
         except ValidationError as error:
             apply_service_errors(observation, error, *([feedback] if feedback.is_bound else []))
         else:
@@ -69,7 +71,7 @@ def cycle_create(request, ect_code):
     return render(
         request,
         "engagement/cycle_form.html",
-        {"ect": ect, "observation": observation, "feedback": feedback, "with_feedback": with_feedback, "cycle": None},
+        {"ect": ect, "observation": observation, "feedback": feedback, "with_feedback": with_feedback, "cycle": None, "form_token": token},
     )
 
 
@@ -121,15 +123,16 @@ def meeting_create(request, ect_code):
     ect = access.get_ect(request.viewer, ect_code)
     mentor = require_current_mentor(request.viewer, ect)
     form = MeetingForm(request.POST or None, initial={"met_on": timezone.localdate()})
+    token = form_token(request)
     if form.is_valid():
         try:
-            coaching.record_meeting(ect, mentor, **form.cleaned_data)
+            coaching.record_meeting(ect, mentor, form_token=token, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"{form.instance.get_kind_display() if form.instance.kind else 'Meeting'} saved.")
             return redirect("ect_coaching", ect.code)
-    return render(request, "engagement/meeting_form.html", {"ect": ect, "form": form})
+    return render(request, "engagement/meeting_form.html", {"ect": ect, "form": form, "form_token": token})
 
 
 @login_required
@@ -137,15 +140,16 @@ def formal_observation_create(request, ect_code):
     ect = access.get_ect(request.viewer, ect_code)
     tutor = require_tutor_of(request.viewer, ect)
     form = FormalObservationForm(request.POST or None, initial={"observed_on": timezone.localdate()})
+    token = form_token(request)
     if form.is_valid():
         try:
-            coaching.record_formal_observation(ect, tutor, **form.cleaned_data)
+            coaching.record_formal_observation(ect, tutor, form_token=token, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Formal observation saved.")
             return redirect("ect_coaching", ect.code)
-    return render(request, "engagement/formal_observation_form.html", {"ect": ect, "form": form})
+    return render(request, "engagement/formal_observation_form.html", {"ect": ect, "form": form, "form_token": token})
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from engagement import charts, compute, dashboards, export
+from engagement import charts, compute, dashboards, export, refresh
 from engagement.models import Engagement
 from participants import access
 from participants.models import ECT
@@ -86,10 +86,12 @@ def lead_dashboard(request, school_code):
 @login_required
 @require_POST
 def recalculate(request, school_code):
-    """Recompute the hub's engagement now (tutors of the school and hub staff)."""
+    """Queue a recompute of the school's people (tutors of the school and hub staff); answers at once."""
     school = access.get_school(request.viewer, school_code)
-    compute.recompute([request.hub], timezone.localdate())
-    messages.success(request, "Engagement figures recalculated.")
+    if refresh.recalculate_school(school):
+        messages.success(request, "Recalculating: the figures will be updated within a minute.")
+    else:
+        messages.info(request, "A recalculation is already under way: the figures will be updated within a minute.")
     return redirect("lead_dashboard", school.code)
 
 

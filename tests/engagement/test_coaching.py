@@ -209,3 +209,43 @@ def test_radio_lists_offer_no_empty_choice(world, client):
     assert "---------" not in client.get(f"/ects/{world.ect.code}/meetings/new/").content.decode()
     client.force_login(world.tutor.person.user)
     assert "---------" not in client.get(f"/ects/{world.ect.code}/formal-observations/new/").content.decode()
+
+
+def _form_token(page):
+    import re
+
+    return re.search(r'name="form_token" value="([0-9a-f-]{36})"', page).group(1)
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "data", "model", "message"),
+    [
+        (
+            "mentor", "coaching/new/",
+            {"observation-observed_on": YESTERDAY.isoformat(), "with_feedback": "on", "feedback-feedback_on": TODAY.isoformat(),
+             "feedback-action_step": "Use a countdown"},
+            CoachingCycle, "Coaching cycle saved.",
+        ),
+        ("mentor", "meetings/new/", {"kind": "pastoral", "met_on": TODAY.isoformat()}, MentorMeeting, "Pastoral meeting saved."),
+        ("tutor", "formal-observations/new/", {"observed_on": YESTERDAY.isoformat(), "outcome": "on_track"}, FormalObservation,
+         "Formal observation saved."),
+    ],
+    ids=["coaching-cycle", "meeting", "formal-observation"],
+)
+def test_the_same_form_posted_twice_saves_one_record_and_answers_the_same(world, client, who, path, data, model, message):
+    client.force_login(getattr(world, who).person.user)
+    url = f"/ects/{world.ect.code}/{path}"
+    data = {**data, "form_token": _form_token(client.get(url).content.decode())}
+    first = client.post(url, data, follow=True)
+    again = client.post(url, data, follow=True)  # a double click or a browser retry
+    assert first.redirect_chain == again.redirect_chain == [(f"/ects/{world.ect.code}/coaching/", 302)]
+    assert message in again.content.decode()
+    with hub_scope(world.hub):
+        assert model.objects.filter(ect=world.ect).count() == 1
+    another = client.post(url, {**data, "form_token": _form_token(client.get(url).content.decode())})
+    if model is FormalObservation:  # one a day: the second form is told so
+        assert "already a formal observation" in another.content.decode()
+    else:
+        assert another.status_code == 302
+        with hub_scope(world.hub):
+            assert model.objects.filter(ect=world.ect).count() == 2

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from engagement import compute, dashboards
-from engagement.models import Engagement, EngagementRun, EngagementTrend, Module, StudyRecord
+from engagement.models import Engagement, EngagementRun, EngagementTrend, Module, PendingRecompute, StudyRecord
 from engagement.periods import monday_of
 from schools import terms
 from schools.scoping import hub_scope
@@ -129,10 +129,49 @@ def test_a_new_school_and_no_term_dates_have_empty_states(world, client):
     assert "No figures yet" in page
 
 
-def test_recalculate_now(world, client):
+@pytest.fixture
+def queued(settings):
+    """A real (in-memory) broker instead of running tasks eagerly: [(task name, args)] queued."""
+    from celery.signals import before_task_publish
+
+    from ectprogramme.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "memory://localhost/"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    app._after_fork()
+    published = []
+
+    def record(sender=None, body=None, **kwargs):
+        published.append((sender, tuple(body[0])))
+
+    before_task_publish.connect(record, weak=False)
+    yield published
+    before_task_publish.disconnect(record)
+    app._after_fork()
+
+
+def test_recalculate_now_queues_one_recompute_of_the_school_and_answers_at_once(
+    world, client, queued, django_capture_on_commit_callbacks
+):
+    PendingRecompute.objects.with_scopes_disabled().all().delete()  # the marks of building the world
     client.force_login(world.tutor.person.user)
-    response = client.post(f"/schools/{world.school.code}/engagement/recalculate/")
-    assert response.status_code == 302
+    url = f"/schools/{world.school.code}/engagement/recalculate/"
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, follow=True).content.decode()
+    assert "the figures will be updated within a minute" in page
+    assert queued == [("engagement.tasks.recompute_pending", (world.hub.id,))]
+    assert not Engagement.objects.with_scopes_disabled().filter(school=world.school).exists()  # not inside the request
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, follow=True).content.decode()  # a second click while it is queued
+    assert "A recalculation is already under way" in page
+    assert len(queued) == 1
+
+    from engagement import refresh
+
+    marked = {(m.ect_id, m.mentor_id) for m in PendingRecompute.objects.with_scopes_disabled().filter(hub=world.hub)}
+    assert marked == {(world.ect.id, None), (world.unmentored_ect.id, None), (None, world.mentor.id)}  # the school's people only
+    refresh.recompute_pending(world.hub.id)  # what the queued task does
     assert Engagement.objects.with_scopes_disabled().filter(school=world.school).exists()
 
 

@@ -127,3 +127,16 @@ def test_programme_versions_are_data():
     assert versions["ecte2025"].formal_observation_cadence("ECT2") == "term"
     strands = set(Module.objects.values_list("strand", flat=True))
     assert strands == {"behaviour", "instruction", "subject", "curriculum_assessment", "professional_practice"}
+
+
+def test_the_same_module_posted_twice_is_recorded_once(hub, client):
+    """A double click or a browser retry: the unique (ECT, module) constraint keeps one record."""
+    ect = _ect(hub)
+    module = Module.objects.filter(programme__code=ect.programme).order_by("year", "order").first()
+    client.force_login(ect.person.user)
+    data = {"module": module.pk, "done_on": D(2025, 9, 10).isoformat()}
+    assert client.post(f"/ects/{ect.code}/study/", data).status_code == 200
+    again = client.post(f"/ects/{ect.code}/study/", data)
+    assert again.status_code == 200
+    assert "already recorded as done" in again.content.decode()
+    assert StudyRecord.objects.filter(ect=ect, module=module).count() == 1

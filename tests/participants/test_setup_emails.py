@@ -118,3 +118,53 @@ def test_a_mentor_cannot_send_a_schools_set_up_emails(world, client, mailoutbox)
     client.force_login(world.mentor.person.user)
     assert client.post(f"/schools/{world.school.code}/setup-emails/").status_code == 404
     assert mailoutbox == []
+
+
+def _send_from_person_page(client, person, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(f"/people/{person.code}/setup-email/", follow=True).content.decode()
+
+
+def test_a_set_up_email_is_not_re_sent_within_minutes(world, client, mailoutbox, django_capture_on_commit_callbacks):
+    client.force_login(world.tutor.person.user)
+    page = _send_from_person_page(client, world.ect.person, django_capture_on_commit_callbacks)
+    assert "A set-up e-mail is on its way" in page
+    page = _send_from_person_page(client, world.ect.person, django_capture_on_commit_callbacks)
+    assert f"A set-up e-mail was sent to {world.ect.person.user.email} a moment ago; another can be sent from" in page
+    assert len(mailoutbox) == 1
+    with scopes_disabled():
+        assert Invitation.objects.filter(person=world.ect.person).count() == 1
+
+
+def test_at_most_three_set_up_emails_a_day_go_to_one_person(world, client, mailoutbox, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(world.tutor.person.user)
+    for hours_ago in (5, 3):
+        with scopes_disabled():
+            invitation = Invitation.objects.create(hub=world.hub, person=world.ect.person, sent_at=timezone.now())
+            Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(hours=hours_ago))
+    assert "is on its way" in _send_from_person_page(client, world.ect.person, django_capture_on_commit_callbacks)
+    with scopes_disabled():
+        Invitation.objects.filter(person=world.ect.person, created_at__gt=timezone.now() - timedelta(hours=1)).update(
+            created_at=timezone.now() - timedelta(hours=1)
+        )
+    page = _send_from_person_page(client, world.ect.person, django_capture_on_commit_callbacks)
+    assert "has been sent 3 set-up e-mails in the last 24 hours" in page
+    assert len(mailoutbox) == 1
+
+
+def test_sending_to_everyone_never_signed_in_skips_people_e_mailed_recently(
+    world, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(world.tutor.person.user)
+    _send_from_person_page(client, world.ect.person, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(f"/schools/{world.school.code}/setup-emails/", follow=True).content.decode()
+    assert "on their way to 2 people who have never signed in" in page  # the other ECT and the mentor
+    assert "1 person was skipped: e-mailed too recently" in page
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [world.ect.person.user.email, world.unmentored_ect.person.user.email, world.mentor.person.user.email]
+    )
