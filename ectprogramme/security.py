@@ -35,6 +35,9 @@ def _where_nul(request):
     for name, value in request.META.items():
         if name.startswith("HTTP_") and isinstance(value, str) and NUL in value:
             return f"the {name.removeprefix('HTTP_').replace('_', '-').title()} header"
+    for name, value in request.COOKIES.items():
+        if NUL in name or NUL in value:
+            return "a cookie"
     if request.method == "POST":
         for name, values in request.POST.lists():
             if NUL in name or any(NUL in value for value in values):

@@ -445,3 +445,12 @@ def test_line_numbers_are_physical_lines_of_the_file(world, tmp_path):
     errors, _ = run_failing(write_csv(tmp_path, rows, header=header))
 
     assert errors == ["line 4: role: unknown role 'teacher'; expected one of ect, mentor, induction_tutor"]
+
+
+def test_a_nul_byte_is_reported_by_line_and_nothing_is_written(world, tmp_path):
+    path = write_csv(tmp_path, [row(), row(email="grace@ash.example.org", first_name="Gr\x00ace")])
+    before = counts()
+    errors, message = run_failing(path)
+    assert errors == ["line 3: row: contains a NUL character (a zero byte); remove it and import again"]
+    assert "nothing was imported" in message
+    assert counts() == before
