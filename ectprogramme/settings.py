@@ -229,6 +229,18 @@ STORAGES = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 
+# --- Sign-in and account pages' wording (participants.account_forms) ---------------------------
+ACCOUNT_FORMS = {
+    "login": "participants.account_forms.LoginForm",
+    "change_password": "participants.account_forms.ChangePasswordForm",
+    "set_password": "participants.account_forms.SetPasswordForm",
+    "reset_password": "participants.account_forms.ResetPasswordForm",
+    "reset_password_from_key": "participants.account_forms.ResetPasswordKeyForm",
+    "reauthenticate": "participants.account_forms.ReauthenticateForm",
+    "request_login_code": "participants.account_forms.RequestLoginCodeForm",
+    "confirm_login_code": "participants.account_forms.ConfirmLoginCodeForm",
+}
+
 # --- Two-factor authentication (allauth.mfa: TOTP and recovery codes) -------------------------
 # Hub staff and admins must set up an authenticator app before using the hub
 # (participants.mfa.RequireMFAMiddleware); everyone else may opt in.
