@@ -3,10 +3,13 @@
 Hub staff see every school of their hub, so their accounts get a second factor (an authenticator
 app, with recovery codes). Whether it is required is decided by the active hub: someone who is
 hub staff there and has no authenticator yet is sent to set one up before any hub page, and
-cannot remove it afterwards. Everyone else may turn it on from "Two-factor authentication" in
-the account menu.
+cannot remove it afterwards (`participants.adapters.HubMFAAdapter`). Everyone else may turn it on
+from "Account" in the menu.
 """
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_removed
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.dispatch import receiver
@@ -14,9 +17,6 @@ from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.signals import authenticator_removed
-from allauth.mfa.utils import is_mfa_enabled
 from participants.models import Person
 
 # Pages a hub staff member without an authenticator may still use: their account pages (sign
