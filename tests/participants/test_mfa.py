@@ -158,3 +158,16 @@ def test_other_roles_may_turn_it_on_and_off(world, client):
     response = client.post("/accounts/2fa/totp/deactivate/")
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=user, type="totp").exists()
+
+
+def test_a_password_reset_does_not_skip_the_authenticator_code(world, client):
+    from django.core import mail
+
+    client.post("/accounts/password/reset/", {"email": world.staff.user.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[-1].body).group(1)
+    form_url = client.get(link)["Location"]
+    response = client.post(form_url, {"password1": "a-new-password-2026", "password2": "a-new-password-2026"})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert client.get("/hub/")["Location"].startswith("/accounts/login/")
+    client.post("/accounts/2fa/authenticate/", {"code": totp_code()})
+    assert client.get("/hub/").status_code == 200
