@@ -141,3 +141,28 @@ def test_htmx_search_works_under_the_content_security_policy(page, bworld, sign_
     page.goto(f"/schools/{bworld.school.code}/engagement/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert console_errors == []
+
+
+def test_a_mentor_may_turn_two_factor_authentication_on_and_off(page, bworld, console_errors):
+    sign_in_with_password(page, bworld.mentor.person.user.email)
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_text("It is optional for you")).to_be_visible()
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    secret = page.get_by_label("Authenticator secret").input_value()
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/$"))
+    page.get_by_role("link", name="Account").click()
+    page.get_by_role("button", name="Generate new codes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New recovery codes")
+    axe_check(page)
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("button", name="Turn off").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Turn off two-factor authentication")
+    axe_check(page)
+    page.get_by_role("button", name="Turn off").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
+    expect(page.get_by_text("Off.", exact=True)).to_be_visible()
+    assert console_errors == []
