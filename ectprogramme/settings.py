@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "template_partials",
     "schools",
@@ -78,6 +79,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ectprogramme.security.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ectprogramme.security.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +92,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "participants.tenancy.ActiveHubMiddleware",
+    "participants.mfa.RequireMFAMiddleware",
 ]
 
 ROOT_URLCONF = "ectprogramme.urls"
@@ -144,7 +149,6 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the old address of a change, a new password, etc.
-ACCOUNT_FORMS = {"add_email": "participants.adapters.ChangeEmailForm"}
 EMAIL_CHANGE_MAX_AGE = env_int("EMAIL_CHANGE_MAX_AGE", 3 * 24 * 3600)  # seconds a staff-requested change waits
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -223,12 +227,63 @@ STORAGES = {
     },
 }
 
+# --- Sign-in rate limits behind a proxy ------------------------------------------------------
+# allauth keys its per-address limits on the client's address. Behind N reverse proxies that
+# append to X-Forwarded-For, the client is the N-th address from the right; with 0 (no proxy)
+# it is REMOTE_ADDR. A proxy that sets one header with the client's address instead can be
+# named in ALLAUTH_TRUSTED_CLIENT_IP_HEADER (e.g. X-Real-IP); it then wins over the count.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
+
+# --- Sign-in and account pages' wording (participants.account_forms) ---------------------------
+ACCOUNT_FORMS = {
+    "add_email": "participants.account_forms.ChangeEmailForm",
+    "login": "participants.account_forms.LoginForm",
+    "change_password": "participants.account_forms.ChangePasswordForm",
+    "set_password": "participants.account_forms.SetPasswordForm",
+    "reset_password": "participants.account_forms.ResetPasswordForm",
+    "reset_password_from_key": "participants.account_forms.ResetPasswordKeyForm",
+    "reauthenticate": "participants.account_forms.ReauthenticateForm",
+    "request_login_code": "participants.account_forms.RequestLoginCodeForm",
+    "confirm_login_code": "participants.account_forms.ConfirmLoginCodeForm",
+}
+
+# --- Two-factor authentication (allauth.mfa: TOTP and recovery codes) -------------------------
+# Hub staff and admins must set up an authenticator app before using the hub
+# (participants.mfa.RequireMFAMiddleware); everyone else may opt in.
+MFA_REQUIRED_FOR_HUB_ROLES = env_bool("MFA_REQUIRED_FOR_HUB_ROLES", True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_ADAPTER = "participants.adapters.HubMFAAdapter"
+
 # --- Sessions and security ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. `data:` images are
+# the QR code of the authenticator set-up page. htmx is told not to inject its indicator <style>
+# (base.html's htmx-config), so styles need no 'unsafe-inline' either.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# ectprogramme.security.SecurityHeadersMiddleware: no powerful browser feature is used.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=()"
+)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,12 +2,13 @@
 
 `school_urn,email,role,strand,cohort,periods_expected,periods_met,percent,consecutive_missed,status`
 sorted by school_urn, email, strand; percent to one decimal (empty when nothing was expected yet),
-cohort ECT1/ECT2 for ECTs and empty for mentors.
+cohort ECT1/ECT2 for ECTs and empty for mentors. Text a spreadsheet would run as a formula is
+written with a leading single quote (`ectprogramme.csv_safety`).
 """
 
-import csv
 import json
 
+from ectprogramme.csv_safety import SafeDictWriter
 from engagement.compute import engagement_rows, status_for
 from engagement.models import Engagement
 from participants.cohorts import cohort_on
@@ -80,7 +81,7 @@ def rows_stored(engagements):
 
 
 def write_csv(rows, stream):
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
+    writer = SafeDictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({**row, "percent": "" if row["percent"] is None else f"{row['percent']:.1f}"})

@@ -1,13 +1,15 @@
 """django-allauth customisation: invite-only accounts (no public sign-up), reset links to the sign-in
-address only, one's own address changed only through a confirmed change (`ACCOUNT_CHANGE_EMAIL`)."""
+address only, one's own address changed only through a confirmed change (`ACCOUNT_CHANGE_EMAIL`),
+and the second factor kept by hub staff."""
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.forms import AddEmailForm
-from allauth.account.models import EmailAddress
 from allauth.account.views import EmailView
-from django import forms
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import redirect
+
+from participants.mfa import mfa_required_in_any_hub
 
 
 class InviteOnlyAccountAdapter(DefaultAccountAdapter):
@@ -30,27 +32,6 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
             super().send_password_reset_mail(user, email, context)
 
 
-class ChangeEmailForm(AddEmailForm):
-    """allauth's form to change one's own address, refusing an address another account already uses
-    (allauth would accept it, to hide which addresses have accounts, and mail a link there: in an
-    invite-only service the clearer answer is worth more) and refusing while the current address is
-    unproven."""
-
-    def clean_email(self):
-        from participants.accounts import is_address_taken
-
-        value = super().clean_email()
-        if is_address_taken(value, self.user):
-            raise forms.ValidationError("Another account already uses this e-mail address.")
-        if not EmailAddress.objects.filter(user=self.user, email__iexact=self.user.email, verified=True).exists():
-            # allauth would take the unproven current address for a pending change and drop it.
-            raise forms.ValidationError(
-                f"Your current address, {self.user.email}, is not confirmed yet. Sign out, sign in with a "
-                "code sent to it, and then change it."
-            )
-        return value
-
-
 class ChangeEmailView(EmailView):
     """allauth's e-mail page without "make primary": a new address replaces the old one only once
     confirmed from the new address. (allauth lets an unverified address become primary when the
@@ -61,3 +42,12 @@ class ChangeEmailView(EmailView):
             messages.error(request, "Your new address replaces the old one once you confirm it from the e-mail we sent there.")
             return redirect("account_email")
         return super().post(request, *args, **kwargs)
+
+
+class HubMFAAdapter(DefaultMFAAdapter):
+    """Hub staff and admins cannot remove their second factor (see `participants.mfa`)."""
+
+    def can_delete_authenticator(self, authenticator):
+        if authenticator.type in (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN):
+            return not mfa_required_in_any_hub(authenticator.user)
+        return True

@@ -62,6 +62,12 @@ def read_rows(data, columns, result, what="rows"):
     if not text.strip():
         result.error(1, "file", "the file is empty")
         return []
+    if "\x00" in text:
+        # PostgreSQL cannot store a NUL character in text: name the lines rather than fail later.
+        for line, content in enumerate(text.split("\n"), start=1):
+            if "\x00" in content:
+                result.error(line, "row", "contains a NUL character (a zero byte); remove it and import again")
+        return []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records = []
     try:

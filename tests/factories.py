@@ -1,6 +1,7 @@
 """factory-boy factories for every model. Tenant rows take their hub from their parent."""
 
 import datetime
+import time
 
 import factory
 from factory.django import DjangoModelFactory
@@ -19,6 +20,27 @@ from participants.models import (
 from schools.models import Hub, School
 
 PASSWORD = "correct-horse-battery-staple"
+# Every hub staff member made here has an authenticator app with this secret (hub roles must use
+# two-factor authentication); `totp_code()` gives its current code.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret=TOTP_SECRET, offset=0):
+    """The authenticator app's code now (or `offset` periods from now)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def give_authenticator(user, secret=TOTP_SECRET):
+    """Set up an authenticator app (and recovery codes) for `user`, as if done on the MFA page."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+        RecoveryCodes.activate(user)
 
 
 class HubFactory(DjangoModelFactory):
@@ -62,11 +84,18 @@ class UserFactory(DjangoModelFactory):
 class PersonFactory(DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     hub = factory.SubFactory(HubFactory)
     user = factory.SubFactory(UserFactory)
     first_name = factory.SelfAttribute("user.first_name")
     last_name = factory.SelfAttribute("user.last_name")
+
+    @factory.post_generation
+    def authenticator(person, create, extracted, **kwargs):
+        """Hub staff and admins have an authenticator app unless `authenticator=False`."""
+        if create and person.is_hub_staff and extracted is not False:
+            give_authenticator(person.user)
 
 
 class InductionTutorFactory(DjangoModelFactory):

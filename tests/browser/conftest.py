@@ -17,9 +17,10 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django_scopes import scopes_disabled
+from playwright.sync_api import expect
 
 from tests.conftest import World, restore_programmes
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # in a thread with a running loop unless told it is safe (it is: nothing here is async).
@@ -101,7 +102,14 @@ def sign_in_with_password(page, email, password=PASSWORD):
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def enter_authenticator_code(page, code=None):
+    """On the two-factor page after signing in, type the authenticator app's current code."""
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    page.get_by_label("Code").fill(code or totp_code())
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def last_login_code(email):

@@ -491,3 +491,12 @@ def test_reimporting_an_old_file_does_not_give_an_ect_back_a_mentor_who_stopped(
     assert counts() == before
     assert services.current_mentor_assignment(world.ect) is None
     assert f"{world.mentor.person.user.email} stopped mentoring {world.ect.person.user.email} before; not re-opened" in stdout
+
+
+def test_a_nul_byte_is_reported_by_line_and_nothing_is_written(world, tmp_path):
+    path = write_csv(tmp_path, [row(), row(email="grace@ash.example.org", first_name="Gr\x00ace")])
+    before = counts()
+    errors, message = run_failing(path)
+    assert errors == ["line 3: row: contains a NUL character (a zero byte); remove it and import again"]
+    assert "nothing was imported" in message
+    assert counts() == before

@@ -107,7 +107,7 @@ def test_a_password_sign_in_with_an_unproven_address_sends_a_verification_e_mail
 
 
 def test_a_proven_address_signs_in_by_password(world, client):
-    response = client.post("/accounts/login/", {"login": world.staff.user.email, "password": PASSWORD})
+    response = client.post("/accounts/login/", {"login": world.mentor.person.user.email, "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
 
 
