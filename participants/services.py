@@ -3,11 +3,13 @@
 Views, commands and imports call these functions; none of them writes participant rows directly.
 """
 
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ectprogramme.formats import human_date
 from participants.models import (
     ECT,
     ECTStatus,
@@ -89,7 +91,7 @@ def _add_school_role(model, label, person, school, started_on, actor):
     if existing:
         return existing, False
     role = model.objects.create(hub=person.hub, person=person, school=school, started_on=started_on)
-    record_change(person, actor, f"Became {label} at {school.name} from {started_on:%d %b %Y}")
+    record_change(person, actor, f"Became {label} at {school.name} from {human_date(started_on)}")
     return role, True
 
 
@@ -116,8 +118,8 @@ def finish_school_role(role, actor, on=None):
         for assignment in role.assignments.filter(finished_on__isnull=True).select_related("ect__person"):
             assignment.finished_on = max(on, assignment.started_on)
             assignment.save(update_fields=["finished_on"])
-            record_change(assignment.ect.person, actor, f"Mentor {role.person} stopped mentoring on {on:%d %b %Y}")
-    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {on:%d %b %Y}")
+            record_change(assignment.ect.person, actor, f"Mentor {role.person} stopped mentoring on {human_date(on)}")
+    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {human_date(on)}")
 
 
 @transaction.atomic
@@ -138,7 +140,7 @@ def add_ect(person, school, actor, *, programme, cohort_start_year, induction_st
         person,
         actor,
         f"Registered as an ECT at {school.name} ({ect.get_programme_display()}, cohort {cohort_start_year}, "
-        f"starting {induction_start_date:%d %b %Y}, FTE {fte})",
+        f"starting {human_date(induction_start_date)}, FTE {fte})",
     )
     return ect
 
@@ -152,6 +154,10 @@ ECT_DETAIL_LABELS = {
 }
 
 
+def _shown(value):
+    return human_date(value) if isinstance(value, datetime.date) else value
+
+
 @transaction.atomic
 def update_ect(ect, actor, **fields):
     """Change an ECT's registration details; each changed field is a timeline entry."""
@@ -159,7 +165,7 @@ def update_ect(ect, actor, **fields):
     for name, value in fields.items():
         old = getattr(ect, name)
         if old != value:
-            changes.append(f"{ECT_DETAIL_LABELS[name]} changed from {old} to {value}")
+            changes.append(f"{ECT_DETAIL_LABELS[name]} changed from {_shown(old)} to {_shown(value)}")
             setattr(ect, name, value)
     if not changes:
         return changes
@@ -194,7 +200,7 @@ def change_ect_status(ect, status, actor, on=None, note=""):
             {"status": f"An ECT who is {current.get_status_display().lower()} cannot become {ECTStatusKind(status).label.lower()}."}
         )
     if on < current.started_on:
-        raise ValidationError({"on": f"The date cannot be before the current status began ({current.started_on:%d %b %Y})."})
+        raise ValidationError({"on": f"The date cannot be before the current status began ({human_date(current.started_on)})."})
     if on > _today():
         raise ValidationError({"on": "The date cannot be in the future."})
     current.finished_on = on
@@ -204,7 +210,7 @@ def change_ect_status(ect, status, actor, on=None, note=""):
         for assignment in ect.mentor_assignments.filter(finished_on__isnull=True):
             assignment.finished_on = max(on, assignment.started_on)
             assignment.save(update_fields=["finished_on"])
-    summary = f"Status changed from {current.get_status_display().lower()} to {ECTStatusKind(status).label.lower()} on {on:%d %b %Y}"
+    summary = f"Status changed from {current.get_status_display().lower()} to {ECTStatusKind(status).label.lower()} on {human_date(on)}"
     record_change(ect.person, actor, summary + (f": {note}" if note else ""))
 
 
@@ -229,20 +235,20 @@ def change_mentor(ect, mentor, actor, on=None):
     if current and current.mentor_id == getattr(mentor, "pk", None):
         return current
     if current and on < current.started_on:
-        raise ValidationError({"on": f"The date cannot be before the current mentor started ({current.started_on:%d %b %Y})."})
+        raise ValidationError({"on": f"The date cannot be before the current mentor started ({human_date(current.started_on)})."})
     if current:
         current.finished_on = on
         current.save(update_fields=["finished_on"])
     if mentor is None:
-        record_change(ect.person, actor, f"Mentor {current.mentor.person} stopped on {on:%d %b %Y}" if current else "No mentor")
+        record_change(ect.person, actor, f"Mentor {current.mentor.person} stopped on {human_date(on)}" if current else "No mentor")
         return None
     assignment = MentorAssignment.objects.create(hub=ect.hub, ect=ect, mentor=mentor, started_on=on)
     if current:
-        summary = f"Mentor changed from {current.mentor.person} to {mentor.person} on {on:%d %b %Y}"
+        summary = f"Mentor changed from {current.mentor.person} to {mentor.person} on {human_date(on)}"
     else:
-        summary = f"Mentor set to {mentor.person} from {on:%d %b %Y}"
+        summary = f"Mentor set to {mentor.person} from {human_date(on)}"
     record_change(ect.person, actor, summary)
-    record_change(mentor.person, actor, f"Started mentoring {ect.person} on {on:%d %b %Y}")
+    record_change(mentor.person, actor, f"Started mentoring {ect.person} on {human_date(on)}")
     return assignment
 
 

@@ -135,9 +135,9 @@ def _change_text(headline):
     if headline.change is None:
         return None
     if headline.change > 0:
-        return f"up {headline.change_size:g} points since last week"
+        return f"up {headline.change_size} point{'s' if headline.change_size != 1 else ''} since last week"
     if headline.change < 0:
-        return f"down {headline.change_size:g} points since last week"
+        return f"down {headline.change_size} point{'s' if headline.change_size != 1 else ''} since last week"
     return "no change since last week"
 
 
@@ -188,7 +188,7 @@ def test_tutor_lands_on_the_lead_dashboard_with_headlines_trend_and_people(page,
     expect(trend_table.locator("tbody tr")).to_have_count(dashboards.TREND_WEEKS)
     this_week = dashboards.monday_of(dash.today)
     expect(trend_table.locator("tbody tr").last.get_by_role("rowheader")).to_have_text(f"{this_week.day} {this_week:%b}")
-    expect(trend_table.locator("tbody tr").last).to_contain_text("33.3%")
+    expect(trend_table.locator("tbody tr").last).to_contain_text("33%")
     page.keyboard.press("Enter")
     expect(trend_table).to_be_hidden()
 

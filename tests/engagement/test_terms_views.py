@@ -144,15 +144,15 @@ def test_staff_change_a_half_terms_dates(world, staff_client):
         (
             {"autumn2_start": "2025-10-20"},
             "autumn2_start",
-            "Autumn 2 starts on 2025-10-20, before Autumn 1 ends (2025-10-23): half terms must be in order and may not overlap",
+            "Autumn 2 starts on 20 Oct 2025, before Autumn 1 ends (23 Oct 2025): half terms must be in order and may not overlap",
         ),
-        ({"spring1_end": "2026-01-02"}, "spring1_end", "Spring 1 ends (2026-01-02) before it starts (2026-01-05)"),
+        ({"spring1_end": "2026-01-02"}, "spring1_end", "Spring 1 ends (2 Jan 2026) before it starts (5 Jan 2026)"),
         ({"summer1_start": ""}, "summer1_start", "Enter the first day of Summer 1."),
         ({"summer1_end": "after Easter"}, "summer1_end", "Enter the last day of Summer 1 as a date."),
         (
             {"summer2_end": "2026-09-04"},
             "summer2_end",
-            "Summer 2 must fall between 2025-08-01 and 2026-08-31 for the 2025/26 year",
+            "Summer 2 must fall between 1 Aug 2025 and 31 Aug 2026 for the 2025/26 year",
         ),
     ],
     ids=["overlapping", "end-before-start", "missing", "not-a-date", "outside-the-year"],
@@ -182,7 +182,7 @@ def test_a_year_that_would_run_into_the_next_is_refused_with_the_reason(world, s
     response = staff_client.post("/hub/terms/2025/", _post_data(2025, {"summer2_end": "2026-08-25"}))
 
     assert response.status_code == 200
-    message = "2025 Summer 2: ends after 2026 Autumn 1 starts (2026-08-20)"
+    message = "2025 Summer 2: ends after 2026 Autumn 1 starts (20 Aug 2026)"
     assert response.context["form"].non_field_errors() == [message]
     assert message in response.content.decode()
     assert _stored(world.hub) == before
@@ -234,7 +234,7 @@ def test_a_new_year_is_checked_against_its_own_years_dates(world, staff_client):
     response = staff_client.post("/hub/terms/new/", _post_data(2025, academic_year=2026))
 
     assert response.status_code == 200
-    assert "Autumn 1 must fall between 2026-08-01 and 2027-08-31" in response.context["form"].errors["autumn1_start"][0]
+    assert "Autumn 1 must fall between 1 Aug 2026 and 31 Aug 2027" in response.context["form"].errors["autumn1_start"][0]
     assert _stored(world.hub) == {}
 
 
