@@ -347,6 +347,10 @@ SCHOOL_SORTS = {  # a `SchoolFigures` figure to sort by, and whether highest fir
 }
 
 
+# The sorts whose first order puts the highest first (the most missed, the most off track), whichever table.
+HIGHEST_FIRST = {key for key, order in SORTS.items() if not order[0][1]} | {key for key, (_, high) in SCHOOL_SORTS.items() if high}
+
+
 def schools(school_queryset, figures, q="", concern="", sort="name", descending=False):
     """The hub dashboard's table: (id, code, name, URN) of each school, in name order (either way;
     then by id), or filtered and sorted by their `HubFigures`. A hub's schools are few enough to

@@ -31,7 +31,8 @@ def _table_params(request):
 
 
 def _sort_links(request, keys, sort, descending):
-    """Each sortable column's link: by that column (the other way round when it is the order shown), from page 1."""
+    """Each sortable column's link: by that column (the other way round when it is the order shown), from page 1,
+    and for the order shown its direction as the rows run ("descending" for a column that sorts highest first)."""
     links = {}
     for key in keys:
         params = request.GET.copy()
@@ -41,7 +42,8 @@ def _sort_links(request, keys, sort, descending):
         else:
             params.pop("dir", None)
         params.pop("page", None)
-        links[key] = {"href": f"?{params.urlencode()}", "current": sort == key}
+        runs_down = (key in dashboards.HIGHEST_FIRST) != descending
+        links[key] = {"href": f"?{params.urlencode()}", "current": sort == key, "direction": "descending" if runs_down else "ascending"}
     return links
 
 

@@ -201,7 +201,7 @@ def test_tutor_lands_on_the_lead_dashboard_with_headlines_trend_and_people(page,
     expect(table.locator("tbody tr").filter(has_text="Erin Walsh")).to_contain_text("Mentor")
     cohort = "ECT2" if academic_year_of(dash.today) == 2026 else "ECT1"
     expect(table.locator("tbody tr").filter(has_text="Amara Okafor")).to_contain_text(f"ECT ({cohort})")
-    expect(table.get_by_role("columnheader", name="Status")).to_have_attribute("aria-sort", "ascending")
+    expect(table.get_by_role("columnheader", name="Status")).to_have_attribute("aria-sort", "descending")  # most missed first
     expect(page.get_by_text("Oak Academy")).to_have_count(0)
 
 
@@ -320,7 +320,7 @@ def test_hub_staff_filter_sort_and_drill_into_a_school(page, dash, sign_in):
     page.get_by_label("Show").select_option(label="Schools with anyone off track")
     expect(schools).to_have_text([re.compile("^Elm Primary"), re.compile("^Oak Academy")])
     page.get_by_role("link", name="Off track", exact=True).click()
-    expect(table.get_by_role("columnheader", name="Off track")).to_have_attribute("aria-sort", "ascending")
+    expect(table.get_by_role("columnheader", name="Off track")).to_have_attribute("aria-sort", "descending")
     expect(schools).to_have_text([re.compile("^Oak Academy"), re.compile("^Elm Primary")])  # 2 off track, then 1
     expect(table.locator("tbody tr").first.locator(".tag")).to_have_text("2")
     page.get_by_label("Show").select_option(label="All schools")

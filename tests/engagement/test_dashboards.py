@@ -57,6 +57,28 @@ def test_the_people_table_filters_and_sorts_with_htmx(computed, client):
     assert "Nobody matches" in nobody
 
 
+def _sorted_header(page):
+    """(aria-sort, column, arrow) of the column the table is sorted by."""
+    ((direction, label, arrow),) = re.findall(r'aria-sort="(\w+)">\s*<a [^>]*>([^<]+) <span aria-hidden="true">(.)</span>', page)
+    return direction, label.strip(), arrow
+
+
+def test_the_sort_arrow_shows_the_direction_the_rows_run(computed, client):
+    client.force_login(computed.staff.user)
+    lead = f"/schools/{computed.school.code}/engagement/"
+
+    def header(url, **params):
+        return _sorted_header(client.get(url, params, HTTP_HX_REQUEST="true").content.decode())
+
+    assert header(lead) == ("descending", "Status", "▼")  # most missed in a row first
+    assert header(lead, dir="desc") == ("ascending", "Status", "▲")
+    assert header(lead, sort="name") == ("ascending", "Name", "▲")
+    assert header(lead, sort="name", dir="desc") == ("descending", "Name", "▼")
+    assert header("/hub/engagement/", sort="off_track") == ("descending", "Off track", "▼")  # most off track first
+    assert header("/hub/engagement/", sort="off_track", dir="desc") == ("ascending", "Off track", "▲")
+    assert header("/hub/engagement/") == ("ascending", "School", "▲")
+
+
 def test_status_is_shown_as_text_not_colour_alone(computed, client):
     client.force_login(computed.tutor.person.user)
     page = client.get(f"/schools/{computed.school.code}/engagement/").content.decode()
