@@ -107,16 +107,15 @@ def years(hub):
     return result
 
 
-@transaction.atomic
 def copy_forward(hub):
-    """Create the year after the hub's last year, 52 weeks later (same weekdays), to edit."""
+    """The year after the hub's last year as (academic year, {half-term name: (first day, last day)}):
+    the last year's dates 52 weeks later (same weekdays), for the hub to check and save with
+    `save_year`. Nothing is stored here: Easter moves, so a copy is a draft until someone checks it."""
     stored = _stored_years(hub)
     if not stored:
         raise TermDatesError(["There is no year to copy from: add or import this year's term dates first."])
     last = max(stored)
-    dates = {name: (start + COPY_SHIFT, end + COPY_SHIFT) for name, (start, end) in stored[last].items()}
-    save_year(hub, last + 1, dates)
-    return last + 1
+    return last + 1, {name: (start + COPY_SHIFT, end + COPY_SHIFT) for name, (start, end) in stored[last].items()}
 
 
 @dataclass

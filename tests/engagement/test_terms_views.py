@@ -81,7 +81,7 @@ def test_everyone_but_hub_staff_gets_a_404(world, client, who, url):
 
     assert client.get(url).status_code == 404
     assert client.post(url, _post_data(2025, academic_year=2026)).status_code == 404
-    assert client.post("/hub/terms/copy-forward/").status_code == 404
+    assert client.get("/hub/terms/copy-forward/").status_code == 404
     assert set(_stored(world.hub)) == {(2025, name) for name in terms.HALF_TERM_ORDER}
 
 
@@ -241,41 +241,47 @@ def test_a_new_year_is_checked_against_its_own_years_dates(world, staff_client):
 # --- Copying a year forward ------------------------------------------------------------------
 
 
-def test_copying_forward_adds_the_next_year_on_the_same_weekdays_and_opens_it_to_check(world, staff_client):
+def test_copying_forward_opens_the_next_year_filled_in_on_the_same_weekdays_and_saves_nothing(world, staff_client):
     _add_year(world.hub, 2025)
 
-    response = staff_client.post("/hub/terms/copy-forward/")
+    response = staff_client.get("/hub/terms/copy-forward/")
 
-    assert response.status_code == 302 and response["Location"] == "/hub/terms/2026/"
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Check 2026/27 term dates" in page and "Nothing is saved yet" in page
+    form = response.context["form"]
+    assert form["academic_year"].value() == 2026
+    assert (form["autumn1_start"].value(), form["autumn1_end"].value()) == (D(2026, 9, 2), D(2026, 10, 23))  # Wednesday to Friday
+    assert 'action="/hub/terms/new/"' in page
+    assert {year for year, _ in _stored(world.hub)} == {2025}
+
+
+def test_the_copied_year_is_saved_only_when_the_hub_presses_save(world, staff_client):
+    _add_year(world.hub, 2025)
+    form = staff_client.get("/hub/terms/copy-forward/").context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data["spring2_end"] = D(2027, 3, 26)  # checked against the local calendar: Easter moved
+
+    response = staff_client.post("/hub/terms/new/", data)
+
+    assert response.status_code == 302 and response["Location"] == "/hub/terms/"
     stored = _stored(world.hub)
-    assert stored[2026, "autumn1"] == (D(2026, 9, 2), D(2026, 10, 23))  # Wednesday to Friday, as in 2025
-    assert len(stored) == 12
-    page = staff_client.get("/hub/terms/2026/").content.decode()
-    assert "2026/27 added as a copy of 2025/26" in page and "Check each date" in page
-
-
-def test_copying_forward_twice_adds_one_year_each_time(world, staff_client):
-    _add_year(world.hub, 2025)
-
-    staff_client.post("/hub/terms/copy-forward/")
-    response = staff_client.post("/hub/terms/copy-forward/")
-
-    assert response["Location"] == "/hub/terms/2027/"
-    assert {year for year, _ in _stored(world.hub)} == {2025, 2026, 2027}
-    assert _stored(world.other_hub) == {}
+    assert stored[2026, "autumn1"] == (D(2026, 9, 2), D(2026, 10, 23))
+    assert stored[2026, "spring2"][1] == D(2027, 3, 26)
+    assert len(stored) == 12 and _stored(world.other_hub) == {}
 
 
 def test_copying_forward_with_no_year_says_to_add_one_first(world, staff_client):
     _add_year(world.other_hub, 2025)
 
-    response = staff_client.post("/hub/terms/copy-forward/", follow=True)
+    response = staff_client.get("/hub/terms/copy-forward/", follow=True)
 
     assert response.redirect_chain == [("/hub/terms/", 302)]
     assert "There is no year to copy from" in response.content.decode()
     assert _stored(world.hub) == {}
 
 
-def test_copying_forward_is_a_post_only(world, staff_client):
+def test_copying_forward_changes_nothing_on_a_post(world, staff_client):
     _add_year(world.hub, 2025)
-    assert staff_client.get("/hub/terms/copy-forward/").status_code == 405
+    assert staff_client.post("/hub/terms/copy-forward/").status_code == 405
     assert len(_stored(world.hub)) == 6

@@ -116,13 +116,14 @@ def test_unknown_hub_is_a_clear_error(tmp_path, db):
         call_command("import_terms", str(path), hub="nowhere")
 
 
-def test_copy_forward_makes_next_year_on_the_same_weekdays(world, tmp_path):
+def test_copy_forward_drafts_next_year_on_the_same_weekdays_without_storing_it(world, tmp_path):
     run(world, tmp_path, HEADER + YEAR_2025)
     with hub_scope(world.hub):
-        assert terms.copy_forward(world.hub) == 2026
-        copied = {h.name: h for h in HalfTerm.objects.filter(academic_year=2026)}
-        assert copied["autumn1"].start_date == D(2026, 9, 2) and copied["autumn1"].start_date.weekday() == 2
-        assert copied["summer2"].end_date == D(2027, 7, 20)
+        year, copied = terms.copy_forward(world.hub)
+        assert year == 2026
+        assert copied["autumn1"][0] == D(2026, 9, 2) and copied["autumn1"][0].weekday() == 2
+        assert copied["summer2"][1] == D(2027, 7, 20)
+        assert not HalfTerm.objects.filter(academic_year=2026).exists()
 
 
 def test_copy_forward_needs_a_year_to_copy(world):
