@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from participants import access, queries, services
+from participants import access, breadcrumbs, queries, services
 from participants.forms import (
     AddPersonForm,
     ChangeMentorForm,
@@ -116,6 +116,7 @@ def school_detail(request, school_code):
         tutors=queries.tutors_at(school),
         mentors=queries.mentors_at(school),
         can_manage=access.can_manage_school_people(request.viewer, school),
+        crumbs=breadcrumbs.above_school(request.viewer, school),
     )
     return render(request, "participants/school_detail.html", context)
 
@@ -172,12 +173,15 @@ def people_list(request):
 @login_required
 def person_detail(request, person_code):
     person = access.get_person(request.viewer, person_code)
+    roles = queries.person_page(person)
+    schools = [role.school for kind in ("ects", "mentor_roles", "tutor_roles") for role in roles[kind]]
     context = {
         "person": person,
         "can_manage": access.can_manage_person(request.viewer, person),
         "can_edit_details": access.can_change_account(request.viewer, person),
         "changes": person.changes.select_related("actor")[:200],
-        **queries.person_page(person),
+        "crumbs": breadcrumbs.above_person(request.viewer, person, schools, [ect.id for ect in roles["ects"]]),
+        **roles,
     }
     return render(request, "participants/person_detail.html", context)
 

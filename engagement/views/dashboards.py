@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from engagement import charts, compute, dashboards, export
 from engagement.models import Engagement
-from participants import access
+from participants import access, breadcrumbs
 from participants.models import ECT
 
 STRAND_NAMES = {"study": "ECTs on track with study", "coaching": "Mentors on track with coaching"}
@@ -146,7 +146,10 @@ def ect_engagement(request, ect_code):
     return render(
         request,
         "engagement/person_engagement.html",
-        {"person": ect.person, "school": ect.school, "ect": ect, "groups": [(None, history)], "summary": summary, "strand": "study"},
+        {
+            "person": ect.person, "school": ect.school, "ect": ect, "groups": [(None, history)], "summary": summary, "strand": "study",
+            "crumbs": breadcrumbs.in_person(request.viewer, ect.person, [ect.school], [ect.id]),
+        },
     )
 
 
@@ -167,5 +170,8 @@ def mentor_engagement(request, role_code):
     return render(
         request,
         "engagement/person_engagement.html",
-        {"person": mentor.person, "school": mentor.school, "groups": groups, "summary": summary, "strand": "coaching"},
+        {
+            "person": mentor.person, "school": mentor.school, "groups": groups, "summary": summary, "strand": "coaching",
+            "crumbs": breadcrumbs.in_person(request.viewer, mentor.person, [mentor.school]),
+        },
     )
