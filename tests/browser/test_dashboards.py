@@ -276,8 +276,8 @@ def test_names_drill_down_to_period_by_period_history(page, dash, sign_in):
         history = compute.period_history(dash.hub.id, dash.today, ect_id=dash.ect.id)
     periods = page.get_by_role("table", name="Periods")
     expect(periods.locator("tbody tr")).to_have_count(len(history))
-    expect(periods.locator(".tag", has_text="Met")).to_have_count(2)
-    expect(periods.locator("tbody tr").nth(1 if history[-1].outcome == "in_progress" else 0)).to_contain_text("Met")
+    expect(periods.locator(".tag", has_text="Done")).to_have_count(2)
+    expect(periods.locator("tbody tr").nth(1 if history[-1].outcome == "in_progress" else 0)).to_contain_text("Done")
 
     page.get_by_role("link", name="Back to the Lead dashboard").click()
     expect(page).to_have_url(re.compile(rf"{dash.lead_path}$"))
@@ -287,7 +287,7 @@ def test_names_drill_down_to_period_by_period_history(page, dash, sign_in):
     expect(page.locator("main .tag").first).to_have_text("At risk")
     expect(page.get_by_role("heading", level=2)).to_have_text(["Coaching Ben Hughes", "Coaching Chloe Zhang"])
     for mentee in ("Ben Hughes", "Chloe Zhang"):
-        expect(page.get_by_role("table", name=f"Periods coaching {mentee}").locator(".tag", has_text="Met")).to_have_count(1)
+        expect(page.get_by_role("table", name=f"Periods coaching {mentee}").locator(".tag", has_text="Done")).to_have_count(1)
 
 
 # --- 4. The hub dashboard ----------------------------------------------------------------------------
