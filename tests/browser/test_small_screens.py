@@ -63,17 +63,23 @@ def phone_world(bworld):
 def _pages(w):
     ect, school, mentor = w.ect.code, w.school.code, w.mentor.code
     ect_pages = [f"/ects/{ect}/study/", f"/ects/{ect}/coaching/", f"/ects/{ect}/engagement/", f"/people/{w.ect.person.code}/"]
+    forms = [
+        f"/schools/{school}/people/new/", f"/people/{w.ect.person.code}/edit/", f"/ects/{ect}/edit/", f"/ects/{ect}/mentor/",
+        f"/ects/{ect}/status/", f"/ects/{ect}/formal-observations/new/",
+    ]
     return {
         "staff": [
             "/hub/engagement/", "/hub/", "/people/", "/hub/terms/", "/hub/terms/copy-forward/",
             f"/schools/{school}/", f"/schools/{school}/engagement/", f"/schools/{school}/coaching/",
-            f"/mentors/{mentor}/engagement/", *ect_pages,
+            f"/mentors/{mentor}/engagement/", *ect_pages, "/hub/invite/", f"/schools/{school}/edit/", "/hub/terms/new/",
         ],
         "tutor": [
             f"/schools/{school}/engagement/", f"/schools/{school}/", f"/schools/{school}/coaching/", "/people/",
-            f"/mentors/{mentor}/engagement/", *ect_pages,
+            f"/mentors/{mentor}/engagement/", *ect_pages, *forms,
         ],
-        "mentor": ["/mentoring/", f"/mentors/{mentor}/engagement/", *ect_pages],
+        "mentor": [
+            "/mentoring/", f"/mentors/{mentor}/engagement/", *ect_pages, f"/ects/{ect}/coaching/new/", f"/ects/{ect}/meetings/new/",
+        ],
         "ect": ect_pages,
     }
 
