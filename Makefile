@@ -6,6 +6,8 @@ UV := .uv/bin/uv
 PYTHON := .venv/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ectprogramme
 PORT ?= 8000
+# Links in e-mails (set-up links, sent by the worker) point at the address `make run` serves on.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: install run test check-postgres ensure-chromium clean
 
@@ -23,7 +25,7 @@ run: install
 	@echo "  Open http://127.0.0.1:$(PORT)/ and sign in with a demo login above."
 	@echo "  E-mails (set-up links, login codes) are printed below by the web process."
 	@echo ""
-	PORT=$(PORT) .venv/bin/honcho --procfile scripts/Procfile.dev --app-root . start
+	PORT=$(PORT) SITE_URL=$(SITE_URL) .venv/bin/honcho --procfile scripts/Procfile.dev --app-root . start
 
 check-postgres: install
 	@DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTHON) scripts/check_postgres.py

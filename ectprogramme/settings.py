@@ -186,7 +186,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery (embedded filesystem broker by default; Redis in production) ---------------------
 CELERY_DATA_DIR = Path(env("CELERY_DATA_DIR", str(BASE_DIR / "var" / "celery")))
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
+# A host name ("localhost", which the transport ignores) keeps kombu from warning that none was given.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ectprogramme.formats import human_date
 from engagement.models import CoachingCycle, FormalObservation, MentorMeeting, ObservationCadence, ProgrammeVersion
 from participants.models import MentorAssignment
 from schools.models import HalfTerm, HalfTermName
@@ -37,7 +38,7 @@ def _check_date(errors, name, value, ect, label="The date"):
     if value > timezone.localdate():
         errors[name] = f"{label} cannot be in the future."
     elif value < ect.induction_start_date:
-        errors[name] = f"{label} cannot be before the ECT's induction started ({ect.induction_start_date:%d %b %Y})."
+        errors[name] = f"{label} cannot be before the ECT's induction started ({human_date(ect.induction_start_date)})."
 
 
 def _validate(cycle):

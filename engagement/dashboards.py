@@ -14,6 +14,7 @@ from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from ectprogramme.formats import whole_percent
 from engagement import charts
 from engagement.models import Engagement, EngagementRun, EngagementStatus, EngagementStrand, EngagementTrend
 from engagement.periods import HalfTermDates, monday_of, term_weeks
@@ -37,12 +38,12 @@ def _cached(key, make):
 
 
 def shown_percent(value):
-    """A one-decimal percent as the tables show it: whole, half up (as `floatformat:0` rounds it).
+    """A one-decimal percent as every page shows it: whole, half up (as `floatformat:0` rounds it).
 
     Tables get their numbers as text: rendering a number in a template localizes it, at a cost that
     shows over hundreds of cells.
     """
-    return None if value is None else str(int(value + 0.5))
+    return whole_percent(value)
 
 
 def _url_maker(name):
@@ -70,9 +71,10 @@ class Headline:
 
     @property
     def change(self):
+        """Points up or down since last week, between the whole percents shown."""
         if self.percent is None or self.last_week is None:
             return None
-        return round(self.percent - self.last_week, 1)
+        return int(shown_percent(self.percent)) - int(shown_percent(self.last_week))
 
     @property
     def change_size(self):
@@ -343,6 +345,10 @@ SCHOOL_SORTS = {  # a `SchoolFigures` figure to sort by, and whether highest fir
     "off_track": ("off_track", True),
     "at_risk": ("at_risk", True),
 }
+
+
+# The sorts whose first order puts the highest first (the most missed, the most off track), whichever table.
+HIGHEST_FIRST = {key for key, order in SORTS.items() if not order[0][1]} | {key for key, (_, high) in SCHOOL_SORTS.items() if high}
 
 
 def schools(school_queryset, figures, q="", concern="", sort="name", descending=False):

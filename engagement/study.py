@@ -97,7 +97,7 @@ def record_module(ect, module, done_on, recorded_by, source="web"):
     if done_on > timezone.localdate():
         errors["done_on"] = "The date cannot be in the future."
     elif done_on < ect.induction_start_date:
-        errors["done_on"] = f"The date cannot be before induction started ({ect.induction_start_date:%d %b %Y})."
+        errors["done_on"] = f"The date cannot be before induction started ({human_date(ect.induction_start_date)})."
     if not errors and StudyRecord.objects.filter(ect=ect, module=module).exists():
         errors["module"] = f"{module.code} is already recorded as done."
     if errors:

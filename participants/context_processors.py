@@ -1,8 +1,9 @@
-"""Navigation for the base layout: the active hub, other hubs and the roles to switch between."""
+"""Navigation for the base layout: the active hub, other hubs, the roles to switch between and the
+active role's links."""
 
 from django.utils.functional import SimpleLazyObject
 
-from participants.roles import active_role, roles_for
+from participants.roles import active_role, nav_links, roles_for
 
 
 def navigation(request):
@@ -10,14 +11,13 @@ def navigation(request):
     if viewer is None or not request.user.is_authenticated:
         return {}
 
-    def _roles():
-        return roles_for(viewer)
-
-    roles = SimpleLazyObject(_roles)
+    roles = SimpleLazyObject(lambda: roles_for(viewer))
+    role = SimpleLazyObject(lambda: active_role(request, roles))
     return {
         "active_hub": request.hub,
         "memberships": request.memberships,
         "roles": roles,
-        "active_role": SimpleLazyObject(lambda: active_role(request, roles)),
+        "active_role": role,
+        "nav_links": SimpleLazyObject(lambda: nav_links(viewer, active_role(request, roles))),
         "viewer": viewer,
     }

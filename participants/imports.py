@@ -43,6 +43,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ectprogramme.formats import human_date
 from participants import services
 from participants.models import ECT, ECTStatusKind, InductionTutor, Mentor, MentorAssignment, Person, Programme
 from schools.csv_import import ImportProblems, date_cell, email_cell, read_rows
@@ -325,7 +326,7 @@ def _write_row(row, school, actor, result):
             result.note(
                 row.line, "role",
                 f"{row.email} stopped being {ROLE_LABELS[row.role].split(' ', 1)[1]} at {school.name} "
-                f"on {ended.finished_on:%-d %b %Y}; not re-opened",
+                f"on {human_date(ended.finished_on)}; not re-opened",
             )
             return created
         add(person, school, actor, started_on=row.start_date)

@@ -1,10 +1,10 @@
-"""The roles a person can act in, each with its own home page, for landing and switching."""
+"""The roles a person can act in, each with its own home page and navigation, for landing and switching."""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
 
-from participants.models import ECT
+from participants.models import ECT, Mentor
 
 SESSION_ROLE_KEY = "active_role"
 
@@ -12,6 +12,12 @@ SESSION_ROLE_KEY = "active_role"
 @dataclass(frozen=True)
 class Role:
     key: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class NavLink:
     label: str
     url: str
 
@@ -28,9 +34,13 @@ def roles_for(viewer):
     if viewer.is_mentor:
         roles.append(Role("mentor", "Mentor", reverse("mentor_home")))
     if viewer.is_ect:
-        ect = ECT.objects.filter(id__in=viewer.own_ect_ids).order_by("-created_at").first()
-        roles.append(Role("ect", "ECT", reverse("ect_study", args=[ect.code])))
+        roles.append(Role("ect", "ECT", reverse("ect_study", args=[own_ect(viewer).code])))
     return roles
+
+
+def own_ect(viewer):
+    """The viewer's own ECT record (the newest, should they have been registered more than once)."""
+    return ECT.objects.filter(id__in=viewer.own_ect_ids).order_by("-created_at").first()
 
 
 def active_role(request, roles):
@@ -39,3 +49,49 @@ def active_role(request, roles):
         if role.key == wanted:
             return role
     return roles[0] if roles else None
+
+
+def nav_links(viewer, role):
+    """The main navigation of the role the person is acting in: every page of that role, one click away.
+
+    Hub staff: dashboard, schools, people, term dates (hub admins also the hub's roles and
+    settings). An induction tutor: their school's Lead
+    dashboard, the school, its coaching and people. A mentor: their ECTs and their own figures. An
+    ECT: their study, coaching, feedback and their own figures.
+    """
+    if role is None:
+        return []
+    if role.key == "hub":
+        links = [
+            NavLink("Dashboard", reverse("hub_dashboard")),
+            NavLink("Schools", reverse("hub_overview")),
+            NavLink("People", reverse("people_list")),
+            NavLink("Term dates", reverse("term_dates")),
+        ]
+        if viewer.is_hub_admin:
+            links += [NavLink("Hub roles", reverse("hub_roles")), NavLink("Hub settings", reverse("hub_settings"))]
+        return links
+    if role.key.startswith("tutor:"):
+        code = role.key.removeprefix("tutor:")
+        return [
+            NavLink("Lead dashboard", reverse("lead_dashboard", args=[code])),
+            NavLink("School", reverse("school_detail", args=[code])),
+            NavLink("Coaching", reverse("school_coaching", args=[code])),
+            NavLink("People", reverse("people_list")),
+        ]
+    if role.key == "mentor":
+        links = [NavLink("My ECTs", reverse("mentor_home"))]
+        mentor = Mentor.objects.filter(id__in=viewer.mentor_ids).order_by("-started_on", "-id").first()
+        if mentor is not None:
+            links.append(NavLink("My figures", reverse("mentor_engagement", args=[mentor.code])))
+        return links
+    if role.key == "ect":
+        ect = own_ect(viewer)
+        coaching = reverse("ect_coaching", args=[ect.code])
+        return [
+            NavLink("My study", reverse("ect_study", args=[ect.code])),
+            NavLink("My coaching", coaching),
+            NavLink("My feedback", f"{coaching}#feedback"),
+            NavLink("My figures", reverse("ect_engagement", args=[ect.code])),
+        ]
+    return []

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ectprogramme import queueing
+from ectprogramme.formats import human_date
 from participants.models import (
     ECT,
     ECTStatus,
@@ -155,7 +156,7 @@ def _add_school_role(model, label, person, school, started_on, actor):
     if existing:
         return existing, False
     role = model.objects.create(hub=person.hub, person=person, school=school, started_on=started_on)
-    record_change(person, actor, f"Became {label} at {school.name} from {started_on:%d %b %Y}", school)
+    record_change(person, actor, f"Became {label} at {school.name} from {human_date(started_on)}", school)
     return role, True
 
 
@@ -182,11 +183,11 @@ def finish_school_role(role, actor, on=None, new_mentors=None):
     on = on or _today()
     role.finished_on = type(role).objects.select_for_update().values_list("finished_on", flat=True).get(pk=role.pk)
     if role.finished_on is not None:
-        raise ValidationError(f"This role already ended on {role.finished_on:%-d %b %Y}; the first end date stands.")
+        raise ValidationError(f"This role already ended on {human_date(role.finished_on)}; the first end date stands.")
     if on > _today():
         raise ValidationError({"on": "The end date cannot be in the future: end the role once it has ended."})
     if on < role.started_on:
-        raise ValidationError({"on": f"The end date cannot be before the role started ({role.started_on:%-d %b %Y})."})
+        raise ValidationError({"on": f"The end date cannot be before the role started ({human_date(role.started_on)})."})
     label = "mentor" if isinstance(role, Mentor) else "induction tutor"
     if isinstance(role, Mentor):
         new_mentors = new_mentors or {}
@@ -202,10 +203,10 @@ def finish_school_role(role, actor, on=None, new_mentors=None):
                 continue
             assignment.finished_on = max(on, assignment.started_on)
             assignment.save(update_fields=["finished_on"])
-            record_change(ect.person, actor, f"Mentor {role.person} stopped mentoring on {on:%-d %b %Y}; no mentor yet", role.school)
+            record_change(ect.person, actor, f"Mentor {role.person} stopped mentoring on {human_date(on)}; no mentor yet", role.school)
     role.finished_on = on
     role.save(update_fields=["finished_on"])
-    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {on:%-d %b %Y}", role.school)
+    record_change(role.person, actor, f"Stopped being {label} at {role.school.name} on {human_date(on)}", role.school)
     return role
 
 
@@ -227,7 +228,7 @@ def add_ect(person, school, actor, *, programme, cohort_start_year, induction_st
         person,
         actor,
         f"Registered as an ECT at {school.name} ({ect.get_programme_display()}, cohort {cohort_start_year}, "
-        f"starting {induction_start_date:%d %b %Y}, FTE {fte})",
+        f"starting {human_date(induction_start_date)}, FTE {fte})",
         school,
     )
     return ect
@@ -242,6 +243,10 @@ ECT_DETAIL_LABELS = {
 }
 
 
+def _shown(value):
+    return human_date(value) if isinstance(value, datetime.date) else value
+
+
 @transaction.atomic
 def update_ect(ect, actor, **fields):
     """Change an ECT's registration details; each changed field is a timeline entry."""
@@ -249,7 +254,7 @@ def update_ect(ect, actor, **fields):
     for name, value in fields.items():
         old = getattr(ect, name)
         if old != value:
-            changes.append(f"{ECT_DETAIL_LABELS[name]} changed from {old} to {value}")
+            changes.append(f"{ECT_DETAIL_LABELS[name]} changed from {_shown(old)} to {_shown(value)}")
             setattr(ect, name, value)
     if not changes:
         return changes
@@ -284,7 +289,7 @@ def change_ect_status(ect, status, actor, on=None, note=""):
             {"status": f"An ECT who is {current.get_status_display().lower()} cannot become {ECTStatusKind(status).label.lower()}."}
         )
     if on < current.started_on:
-        raise ValidationError({"on": f"The date cannot be before the current status began ({current.started_on:%d %b %Y})."})
+        raise ValidationError({"on": f"The date cannot be before the current status began ({human_date(current.started_on)})."})
     if on > _today():
         raise ValidationError({"on": "The date cannot be in the future."})
     current.finished_on = on
@@ -294,7 +299,7 @@ def change_ect_status(ect, status, actor, on=None, note=""):
         for assignment in ect.mentor_assignments.filter(finished_on__isnull=True):
             assignment.finished_on = max(on, assignment.started_on)
             assignment.save(update_fields=["finished_on"])
-    summary = f"Status changed from {current.get_status_display().lower()} to {ECTStatusKind(status).label.lower()} on {on:%d %b %Y}"
+    summary = f"Status changed from {current.get_status_display().lower()} to {ECTStatusKind(status).label.lower()} on {human_date(on)}"
     record_change(ect.person, actor, summary + (f": {note}" if note else ""), ect.school)
 
 
@@ -322,28 +327,28 @@ def change_mentor(ect, mentor, actor, on=None):
     if current and current.mentor_id == getattr(mentor, "pk", None):
         return current
     if current and on < current.started_on:
-        raise ValidationError({"on": f"The date cannot be before the current mentor started ({current.started_on:%d %b %Y})."})
+        raise ValidationError({"on": f"The date cannot be before the current mentor started ({human_date(current.started_on)})."})
     if current and on > _today():
         raise ValidationError({"on": "A change of mentor cannot be dated in the future."})
     previous = MentorAssignment.objects.filter(ect=ect, finished_on__isnull=False).order_by("-finished_on").first()
     if current is None and mentor is not None and previous and on < previous.finished_on:
         raise ValidationError(
-            {"on": f"The date cannot be before the previous mentor stopped ({previous.finished_on:%-d %b %Y})."}
+            {"on": f"The date cannot be before the previous mentor stopped ({human_date(previous.finished_on)})."}
         )
     if current:
         current.finished_on = on
         current.save(update_fields=["finished_on"])
     if mentor is None:
-        summary = f"Mentor {current.mentor.person} stopped on {on:%d %b %Y}" if current else "No mentor"
+        summary = f"Mentor {current.mentor.person} stopped on {human_date(on)}" if current else "No mentor"
         record_change(ect.person, actor, summary, ect.school)
         return None
     assignment = MentorAssignment.objects.create(hub=ect.hub, ect=ect, mentor=mentor, started_on=on)
     if current:
-        summary = f"Mentor changed from {current.mentor.person} to {mentor.person} on {on:%d %b %Y}"
+        summary = f"Mentor changed from {current.mentor.person} to {mentor.person} on {human_date(on)}"
     else:
-        summary = f"Mentor set to {mentor.person} from {on:%d %b %Y}"
+        summary = f"Mentor set to {mentor.person} from {human_date(on)}"
     record_change(ect.person, actor, summary, ect.school)
-    record_change(mentor.person, actor, f"Started mentoring {ect.person} on {on:%d %b %Y}", mentor.school)
+    record_change(mentor.person, actor, f"Started mentoring {ect.person} on {human_date(on)}", mentor.school)
     return assignment
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from participants import access, confirmations, email_changes, queries, services
+from participants import access, breadcrumbs, confirmations, email_changes, queries, services
 from participants.forms import (
     AddPersonForm,
     ChangeHubRoleForm,
@@ -141,6 +141,7 @@ def school_detail(request, school_code):
         tutors=queries.tutors_at(school),
         mentors=queries.mentors_at(school),
         can_manage=access.can_manage_school_people(request.viewer, school),
+        crumbs=breadcrumbs.above_school(request.viewer, school),
     )
     return render(request, "participants/school_detail.html", context)
 
@@ -201,6 +202,8 @@ def person_detail(request, person_code):
     person = access.get_person(request.viewer, person_code)
     school_ids = access.person_school_ids(request.viewer, person)
     manageable = access.manageable_school_ids(request.viewer)
+    roles = queries.person_page(person, school_ids)
+    schools = [role.school for kind in ("ects", "mentor_roles", "tutor_roles") for role in roles[kind]]
     context = {
         "person": person,
         "sees_all": school_ids is None,
@@ -209,7 +212,8 @@ def person_detail(request, person_code):
         "manageable_school_ids": manageable or (),
         "can_edit_details": access.can_change_account(request.viewer, person),
         "email_change": email_changes.pending_change(person),
-        **queries.person_page(person, school_ids),
+        "crumbs": breadcrumbs.above_person(request.viewer, person, schools, [ect.id for ect in roles["ects"]]),
+        **roles,
     }
     return render(request, "participants/person_detail.html", context)
 

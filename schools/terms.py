@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from ectprogramme.formats import human_date
 from schools.models import HALF_TERM_ORDER, HalfTerm, HalfTermName
 
 COLUMNS = ("academic_year", "half_term", "start_date", "end_date")
@@ -44,16 +45,16 @@ def validate_year(academic_year, dates):
             continue
         start, end = dates[name]
         if end < start:
-            problems.append((name, "end_date", f"{label(name)} ends ({end}) before it starts ({start})"))
+            problems.append((name, "end_date", f"{label(name)} ends ({human_date(end)}) before it starts ({human_date(start)})"))
         if start < earliest or end > latest:
             problems.append(
                 (name, "start_date" if start < earliest else "end_date",
-                 f"{label(name)} must fall between {earliest} and {latest} for the {academic_year}/{str(academic_year + 1)[-2:]} year")
+                 f"{label(name)} must fall between {human_date(earliest)} and {human_date(latest)} for the {academic_year}/{str(academic_year + 1)[-2:]} year")
             )
         if previous and start <= previous[2]:
             problems.append(
                 (name, "start_date",
-                 f"{label(name)} starts on {start}, before {label(previous[0])} ends ({previous[2]}): "
+                 f"{label(name)} starts on {human_date(start)}, before {label(previous[0])} ends ({human_date(previous[2])}): "
                  "half terms must be in order and may not overlap")
             )
         previous = (name, start, end)
@@ -71,9 +72,9 @@ def _check_neighbours(hub, academic_year, dates, pending):
     neighbours = {**{y: d for y, d in _stored_years(hub).items()}, **pending}
     before, after = neighbours.get(academic_year - 1), neighbours.get(academic_year + 1)
     if first and before and "summer2" in before and first <= before["summer2"][1]:
-        errors.append(f"{academic_year} Autumn 1: starts before {academic_year - 1} Summer 2 ends ({before['summer2'][1]})")
+        errors.append(f"{academic_year} Autumn 1: starts before {academic_year - 1} Summer 2 ends ({human_date(before['summer2'][1])})")
     if last and after and "autumn1" in after and last >= after["autumn1"][0]:
-        errors.append(f"{academic_year} Summer 2: ends after {academic_year + 1} Autumn 1 starts ({after['autumn1'][0]})")
+        errors.append(f"{academic_year} Summer 2: ends after {academic_year + 1} Autumn 1 starts ({human_date(after['autumn1'][0])})")
     return errors
 
 
@@ -106,16 +107,15 @@ def years(hub):
     return result
 
 
-@transaction.atomic
 def copy_forward(hub):
-    """Create the year after the hub's last year, 52 weeks later (same weekdays), to edit."""
+    """The year after the hub's last year as (academic year, {half-term name: (first day, last day)}):
+    the last year's dates 52 weeks later (same weekdays), for the hub to check and save with
+    `save_year`. Nothing is stored here: Easter moves, so a copy is a draft until someone checks it."""
     stored = _stored_years(hub)
     if not stored:
         raise TermDatesError(["There is no year to copy from: add or import this year's term dates first."])
     last = max(stored)
-    dates = {name: (start + COPY_SHIFT, end + COPY_SHIFT) for name, (start, end) in stored[last].items()}
-    save_year(hub, last + 1, dates)
-    return last + 1
+    return last + 1, {name: (start + COPY_SHIFT, end + COPY_SHIFT) for name, (start, end) in stored[last].items()}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from engagement import coaching
 from engagement.forms import FeedbackForm, FormalObservationForm, MeetingForm, ObservationForm
 from engagement.models import CoachingCycle
 from engagement.permissions import can_unlock, get_cycle, require_current_mentor, require_tutor_of
-from participants import access
+from participants import access, breadcrumbs
 from participants.forms import apply_service_errors
 
 
@@ -42,6 +42,7 @@ def ect_coaching(request, ect_code):
         "is_tutor": ect.school_id in viewer.tutor_school_ids,
         "can_unlock": can_unlock(viewer, ect),
         "today": today,
+        "crumbs": breadcrumbs.in_person(viewer, ect.person, [ect.school], [ect.id]),
     }
     return render(request, "engagement/ect_coaching.html", context)
 
@@ -162,4 +163,5 @@ def school_coaching(request, school_code):
         .order_by("-observed_on", "-id")
     )
     page = Paginator(cycles, 25).get_page(request.GET.get("page"))
-    return render(request, "engagement/school_coaching.html", {"school": school, "page": page})
+    context = {"school": school, "page": page, "crumbs": breadcrumbs.in_school(request.viewer, school)}
+    return render(request, "engagement/school_coaching.html", context)

@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from engagement import charts, compute, dashboards, export, refresh
 from engagement.models import Engagement
-from participants import access
+from participants import access, breadcrumbs
 from participants.models import ECT
 
 STRAND_NAMES = {"study": "ECTs on track with study", "coaching": "Mentors on track with coaching"}
@@ -31,7 +31,8 @@ def _table_params(request):
 
 
 def _sort_links(request, keys, sort, descending):
-    """Each sortable column's link: by that column (the other way round when it is the order shown), from page 1."""
+    """Each sortable column's link: by that column (the other way round when it is the order shown), from page 1,
+    and for the order shown its direction as the rows run ("descending" for a column that sorts highest first)."""
     links = {}
     for key in keys:
         params = request.GET.copy()
@@ -41,7 +42,8 @@ def _sort_links(request, keys, sort, descending):
         else:
             params.pop("dir", None)
         params.pop("page", None)
-        links[key] = {"href": f"?{params.urlencode()}", "current": sort == key}
+        runs_down = (key in dashboards.HIGHEST_FIRST) != descending
+        links[key] = {"href": f"?{params.urlencode()}", "current": sort == key, "direction": "descending" if runs_down else "ascending"}
     return links
 
 
@@ -146,7 +148,10 @@ def ect_engagement(request, ect_code):
     return render(
         request,
         "engagement/person_engagement.html",
-        {"person": ect.person, "school": ect.school, "ect": ect, "groups": [(None, history)], "summary": summary, "strand": "study"},
+        {
+            "person": ect.person, "school": ect.school, "ect": ect, "groups": [(None, history)], "summary": summary, "strand": "study",
+            "crumbs": breadcrumbs.in_person(request.viewer, ect.person, [ect.school], [ect.id]),
+        },
     )
 
 
@@ -167,5 +172,8 @@ def mentor_engagement(request, role_code):
     return render(
         request,
         "engagement/person_engagement.html",
-        {"person": mentor.person, "school": mentor.school, "groups": groups, "summary": summary, "strand": "coaching"},
+        {
+            "person": mentor.person, "school": mentor.school, "groups": groups, "summary": summary, "strand": "coaching",
+            "crumbs": breadcrumbs.in_person(request.viewer, mentor.person, [mentor.school]),
+        },
     )

@@ -9,7 +9,7 @@ from engagement import coaching, study
 from engagement.forms import RecordModuleForm
 from engagement.models import ProgrammeVersion
 from engagement.permissions import require_own_ect
-from participants import access
+from participants import access, breadcrumbs
 from participants.forms import apply_service_errors
 from schools.models import HalfTermName
 
@@ -54,6 +54,7 @@ def ect_study(request, ect_code):
         "cadence": programme.study_cadence(ect.cohort) if ect.cohort else None,
         "action_step": coaching.current_action_step(ect),
         "today": today,
+        "crumbs": breadcrumbs.in_person(request.viewer, ect.person, [ect.school], [ect.id]),
     }
     template = "engagement/ect_study.html#study" if request.htmx else "engagement/ect_study.html"
     return render(request, template, context)

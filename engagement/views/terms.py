@@ -1,4 +1,4 @@
-"""Hub staff keep their hub's term dates: list the years, add one, edit one, copy the last forward.
+"""Hub staff keep their hub's term dates: list the years, add one, edit one, copy the last forward to check.
 
 The rules live in `schools.terms`; these views only call them and show what they say.
 """
@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET
 
 from engagement.periods import HalfTermDates, term_weeks
 from engagement.term_forms import TermDatesForm, year_label
@@ -96,18 +96,20 @@ def term_dates_edit(request, academic_year):
 
 
 @login_required
-@require_POST
+@require_GET
 def term_dates_copy_forward(request):
+    """The next year's form filled in from the last year, 52 weeks later, for the hub to check: nothing
+    is saved until they press Save (the form posts to `term_dates_new`)."""
     access.require_hub_staff(request.viewer)
     try:
-        year = terms.copy_forward(request.hub)
+        year, dates = terms.copy_forward(request.hub)
     except terms.TermDatesError as error:
         for message in error.errors:
             messages.error(request, message)
         return redirect("term_dates")
-    messages.success(
-        request,
-        f"{year_label(year)} added as a copy of {year_label(year - 1)}, 52 weeks later so every date keeps its "
-        "weekday. Check each date against your local calendar (Easter moves) and save.",
-    )
-    return redirect("term_dates_edit", year)
+    initial = {"academic_year": year}
+    for name, (start, end) in dates.items():
+        initial |= {f"{name}_start": start, f"{name}_end": end}
+    form = TermDatesForm(hub=request.hub, initial=initial)
+    context = {"form": form, "copy_of": year_label(year - 1), "copy_label": year_label(year)}
+    return render(request, "engagement/term_dates_form.html", context)

@@ -135,9 +135,9 @@ def _change_text(headline):
     if headline.change is None:
         return None
     if headline.change > 0:
-        return f"up {headline.change_size:g} points since last week"
+        return f"up {headline.change_size} point{'s' if headline.change_size != 1 else ''} since last week"
     if headline.change < 0:
-        return f"down {headline.change_size:g} points since last week"
+        return f"down {headline.change_size} point{'s' if headline.change_size != 1 else ''} since last week"
     return "no change since last week"
 
 
@@ -188,7 +188,7 @@ def test_tutor_lands_on_the_lead_dashboard_with_headlines_trend_and_people(page,
     expect(trend_table.locator("tbody tr")).to_have_count(dashboards.TREND_WEEKS)
     this_week = dashboards.monday_of(dash.today)
     expect(trend_table.locator("tbody tr").last.get_by_role("rowheader")).to_have_text(f"{this_week.day} {this_week:%b}")
-    expect(trend_table.locator("tbody tr").last).to_contain_text("33.3%")
+    expect(trend_table.locator("tbody tr").last).to_contain_text("33%")
     page.keyboard.press("Enter")
     expect(trend_table).to_be_hidden()
 
@@ -201,7 +201,7 @@ def test_tutor_lands_on_the_lead_dashboard_with_headlines_trend_and_people(page,
     expect(table.locator("tbody tr").filter(has_text="Erin Walsh")).to_contain_text("Mentor")
     cohort = "ECT2" if academic_year_of(dash.today) == 2026 else "ECT1"
     expect(table.locator("tbody tr").filter(has_text="Amara Okafor")).to_contain_text(f"ECT ({cohort})")
-    expect(table.get_by_role("columnheader", name="Status")).to_have_attribute("aria-sort", "ascending")
+    expect(table.get_by_role("columnheader", name="Status")).to_have_attribute("aria-sort", "descending")  # most missed first
     expect(page.get_by_text("Oak Academy")).to_have_count(0)
 
 
@@ -276,8 +276,8 @@ def test_names_drill_down_to_period_by_period_history(page, dash, sign_in):
         history = compute.period_history(dash.hub.id, dash.today, ect_id=dash.ect.id)
     periods = page.get_by_role("table", name="Periods")
     expect(periods.locator("tbody tr")).to_have_count(len(history))
-    expect(periods.locator(".tag", has_text="Met")).to_have_count(2)
-    expect(periods.locator("tbody tr").nth(1 if history[-1].outcome == "in_progress" else 0)).to_contain_text("Met")
+    expect(periods.locator(".tag", has_text="Done")).to_have_count(2)
+    expect(periods.locator("tbody tr").nth(1 if history[-1].outcome == "in_progress" else 0)).to_contain_text("Done")
 
     page.get_by_role("link", name="Back to the Lead dashboard").click()
     expect(page).to_have_url(re.compile(rf"{dash.lead_path}$"))
@@ -287,7 +287,7 @@ def test_names_drill_down_to_period_by_period_history(page, dash, sign_in):
     expect(page.locator("main .tag").first).to_have_text("At risk")
     expect(page.get_by_role("heading", level=2)).to_have_text(["Coaching Ben Hughes", "Coaching Chloe Zhang"])
     for mentee in ("Ben Hughes", "Chloe Zhang"):
-        expect(page.get_by_role("table", name=f"Periods coaching {mentee}").locator(".tag", has_text="Met")).to_have_count(1)
+        expect(page.get_by_role("table", name=f"Periods coaching {mentee}").locator(".tag", has_text="Done")).to_have_count(1)
 
 
 # --- 4. The hub dashboard ----------------------------------------------------------------------------
@@ -320,7 +320,7 @@ def test_hub_staff_filter_sort_and_drill_into_a_school(page, dash, sign_in):
     page.get_by_label("Show").select_option(label="Schools with anyone off track")
     expect(schools).to_have_text([re.compile("^Elm Primary"), re.compile("^Oak Academy")])
     page.get_by_role("link", name="Off track", exact=True).click()
-    expect(table.get_by_role("columnheader", name="Off track")).to_have_attribute("aria-sort", "ascending")
+    expect(table.get_by_role("columnheader", name="Off track")).to_have_attribute("aria-sort", "descending")
     expect(schools).to_have_text([re.compile("^Oak Academy"), re.compile("^Elm Primary")])  # 2 off track, then 1
     expect(table.locator("tbody tr").first.locator(".tag")).to_have_text("2")
     page.get_by_label("Show").select_option(label="All schools")

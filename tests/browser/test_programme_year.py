@@ -241,7 +241,7 @@ def test_tutor_records_a_formal_observation_and_sees_it_done(page, year, sign_in
     page.goto(f"/ects/{ect.code}/coaching/")
     expected = page.get_by_role("table", name="Formal observations expected and done")
     row = expected.get_by_role("row").filter(has=page.get_by_role("cell", name=f"{window.label} ({window.cohort})", exact=True))
-    expect(row.locator(".tag")).to_have_text("Due")
+    expect(row.locator(".tag")).to_have_text("Due now")  # the study page's words
 
     page.get_by_role("button", name="Record a formal observation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Record a formal observation of {ect.person}")

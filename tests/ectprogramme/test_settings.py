@@ -1,5 +1,6 @@
 """Production settings pass `check --deploy`; malformed settings are refused."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -37,3 +38,13 @@ def test_a_malformed_boolean_is_refused():
     result = _manage("check", DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_the_embedded_broker_connects_without_a_no_hostname_warning(caplog):
+    """kombu warns "No hostname was supplied. Reverting to default 'localhost'" for a URL without one."""
+    from ectprogramme.celery import app
+
+    assert app.conf.broker_url.startswith("filesystem://")
+    with caplog.at_level(logging.WARNING):
+        app.connection_for_write().info()
+    assert not [record for record in caplog.records if "hostname" in record.getMessage()]

@@ -151,6 +151,7 @@ def test_the_tutor_sees_all_cycles_at_the_school(world, client):
     client.force_login(world.tutor.person.user)
     page = client.get(f"/schools/{world.school.code}/coaching/").content.decode()
     assert str(world.ect.person) in page
+    assert ">Feedback to come<" in page  # the words the ECT's coaching page uses for it
 
 
 def test_mentor_records_a_drop_in(world, client):

@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from ectprogramme.formats import whole_percent as shown_percent
 from engagement import compute, dashboards
 from engagement.models import Engagement, EngagementRun, EngagementTrend, Module, PendingRecompute, StudyRecord
 from engagement.periods import monday_of
@@ -56,6 +57,28 @@ def test_the_people_table_filters_and_sorts_with_htmx(computed, client):
     assert "Nobody matches" in nobody
 
 
+def _sorted_header(page):
+    """(aria-sort, column, arrow) of the column the table is sorted by."""
+    ((direction, label, arrow),) = re.findall(r'aria-sort="(\w+)">\s*<a [^>]*>([^<]+) <span aria-hidden="true">(.)</span>', page)
+    return direction, label.strip(), arrow
+
+
+def test_the_sort_arrow_shows_the_direction_the_rows_run(computed, client):
+    client.force_login(computed.staff.user)
+    lead = f"/schools/{computed.school.code}/engagement/"
+
+    def header(url, **params):
+        return _sorted_header(client.get(url, params, HTTP_HX_REQUEST="true").content.decode())
+
+    assert header(lead) == ("descending", "Status", "▼")  # most missed in a row first
+    assert header(lead, dir="desc") == ("ascending", "Status", "▲")
+    assert header(lead, sort="name") == ("ascending", "Name", "▲")
+    assert header(lead, sort="name", dir="desc") == ("descending", "Name", "▼")
+    assert header("/hub/engagement/", sort="off_track") == ("descending", "Off track", "▼")  # most off track first
+    assert header("/hub/engagement/", sort="off_track", dir="desc") == ("ascending", "Off track", "▲")
+    assert header("/hub/engagement/") == ("ascending", "School", "▲")
+
+
 def test_status_is_shown_as_text_not_colour_alone(computed, client):
     client.force_login(computed.tutor.person.user)
     page = client.get(f"/schools/{computed.school.code}/engagement/").content.decode()
@@ -65,9 +88,19 @@ def test_status_is_shown_as_text_not_colour_alone(computed, client):
 def test_drill_down_shows_period_by_period_history(computed, client):
     client.force_login(computed.tutor.person.user)
     page = client.get(f"/ects/{computed.ect.code}/engagement/").content.decode()
-    assert "period by period" in page and "Met" in page
+    assert "period by period" in page
+    assert '<span class="tag tag-done">Done</span>' in page and ">Met<" not in page  # the study page's word for it
     mentor_page = client.get(f"/mentors/{computed.mentor.code}/engagement/").content.decode()
     assert f"Coaching {computed.ect.person}" in mentor_page
+
+
+def test_drill_down_shows_percents_whole_as_the_tables_do(computed, client):
+    with hub_scope(computed.hub):
+        Engagement.objects.filter(ect=computed.ect).update(periods_met=1, periods_expected=3, year_met=2, year_expected=3)
+    client.force_login(computed.tutor.person.user)
+    page = client.get(f"/ects/{computed.ect.code}/engagement/").content.decode()
+    assert "1 of 3 periods met (33%)" in page and "this year 67%" in page
+    assert "33.3" not in page and "66.7" not in page
 
 
 def test_csv_download_matches_the_export_columns(computed, client):
@@ -293,9 +326,9 @@ def test_the_trend_shows_what_the_engine_writes_at_once(computed, client, url):
     before = _trend_table(client.get(url).content.decode())[THIS_WEEK]
     _engine_writes(computed.hub, people=8, on_track=1)
     after = _trend_table(client.get(url).content.decode())[THIS_WEEK]
-    assert after != before and after[0] == "12.5%"
+    assert after != before and after[0] == "13%"
     _engine_writes(computed.hub, people=8, on_track=2)
-    assert _trend_table(client.get(url).content.decode())[THIS_WEEK][0] == "25.0%"
+    assert _trend_table(client.get(url).content.decode())[THIS_WEEK][0] == "25%"
 
 
 def test_the_hub_table_shows_what_the_engine_writes_at_once(computed, client):
@@ -322,7 +355,7 @@ def test_a_recalculation_shows_in_the_trend_at_once(computed, client):
             "/hub/engagement/": dashboards.trend_series(EngagementTrend.objects.all(), TODAY),
         }
     for url, (_, series) in stored.items():
-        assert shown[url] == ["—" if v is None else f"{v}%" for v in (series["study"][-1], series["coaching"][-1])]
+        assert shown[url] == ["—" if v is None else f"{shown_percent(v)}%" for v in (series["study"][-1], series["coaching"][-1])]
 
 
 def test_a_new_week_shows_at_once(computed, client, monkeypatch):
@@ -352,7 +385,7 @@ def test_the_hub_trend_drops_a_deleted_school_at_once_even_with_one_added(comput
         factories.SchoolFactory(hub=computed.hub, name="New School")  # the same number of schools
         expected = dashboards.trend_series(EngagementTrend.objects.all(), TODAY)[1]["coaching"][-1]
     shown = _trend_table(client.get("/hub/engagement/").content.decode())[THIS_WEEK]
-    assert shown != with_closing and shown[1] == f"{expected}%"
+    assert shown != with_closing and shown[1] == f"{shown_percent(expected)}%"
 
 
 def test_figures_are_not_cached_before_the_first_calculation(world, client):
@@ -363,11 +396,11 @@ def test_figures_are_not_cached_before_the_first_calculation(world, client):
             hub=world.hub, school=world.school, strand="study", week=monday_of(TODAY), people=4, on_track=1, at_risk=0, off_track=3
         )
     for url in (lead_url, "/hub/engagement/"):
-        assert _trend_table(client.get(url).content.decode())[THIS_WEEK][0] == "25.0%"
+        assert _trend_table(client.get(url).content.decode())[THIS_WEEK][0] == "25%"
     with hub_scope(world.hub):
         EngagementTrend.objects.filter(pk=trend.pk).update(on_track=3)
     for url in (lead_url, "/hub/engagement/"):
-        assert _trend_table(client.get(url).content.decode())[THIS_WEEK][0] == "75.0%"
+        assert _trend_table(client.get(url).content.decode())[THIS_WEEK][0] == "75%"
     assert '75% <span class="muted">of 4</span>' in client.get("/hub/engagement/").content.decode()
 
 
@@ -381,7 +414,7 @@ def test_a_new_cache_format_never_reads_what_an_older_one_cached(computed, clien
     assert _trend_table(client.get(url).content.decode())[THIS_WEEK] == cached
     monkeypatch.setattr(dashboards, "CACHE_FORMAT", dashboards.CACHE_FORMAT + 1)  # as a deploy that changes a cached shape
     fresh = _trend_table(client.get(url).content.decode())[THIS_WEEK]
-    assert fresh != cached and "0.0%" in fresh
+    assert fresh != cached and "0%" in fresh
 
 
 def test_names_in_both_tables_are_escaped(computed, client):

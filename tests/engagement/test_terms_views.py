@@ -81,7 +81,7 @@ def test_everyone_but_hub_staff_gets_a_404(world, client, who, url):
 
     assert client.get(url).status_code == 404
     assert client.post(url, _post_data(2025, academic_year=2026)).status_code == 404
-    assert client.post("/hub/terms/copy-forward/").status_code == 404
+    assert client.get("/hub/terms/copy-forward/").status_code == 404
     assert set(_stored(world.hub)) == {(2025, name) for name in terms.HALF_TERM_ORDER}
 
 
@@ -144,15 +144,15 @@ def test_staff_change_a_half_terms_dates(world, staff_client):
         (
             {"autumn2_start": "2025-10-20"},
             "autumn2_start",
-            "Autumn 2 starts on 2025-10-20, before Autumn 1 ends (2025-10-23): half terms must be in order and may not overlap",
+            "Autumn 2 starts on 20 Oct 2025, before Autumn 1 ends (23 Oct 2025): half terms must be in order and may not overlap",
         ),
-        ({"spring1_end": "2026-01-02"}, "spring1_end", "Spring 1 ends (2026-01-02) before it starts (2026-01-05)"),
+        ({"spring1_end": "2026-01-02"}, "spring1_end", "Spring 1 ends (2 Jan 2026) before it starts (5 Jan 2026)"),
         ({"summer1_start": ""}, "summer1_start", "Enter the first day of Summer 1."),
         ({"summer1_end": "after Easter"}, "summer1_end", "Enter the last day of Summer 1 as a date."),
         (
             {"summer2_end": "2026-09-04"},
             "summer2_end",
-            "Summer 2 must fall between 2025-08-01 and 2026-08-31 for the 2025/26 year",
+            "Summer 2 must fall between 1 Aug 2025 and 31 Aug 2026 for the 2025/26 year",
         ),
     ],
     ids=["overlapping", "end-before-start", "missing", "not-a-date", "outside-the-year"],
@@ -182,7 +182,7 @@ def test_a_year_that_would_run_into_the_next_is_refused_with_the_reason(world, s
     response = staff_client.post("/hub/terms/2025/", _post_data(2025, {"summer2_end": "2026-08-25"}))
 
     assert response.status_code == 200
-    message = "2025 Summer 2: ends after 2026 Autumn 1 starts (2026-08-20)"
+    message = "2025 Summer 2: ends after 2026 Autumn 1 starts (20 Aug 2026)"
     assert response.context["form"].non_field_errors() == [message]
     assert message in response.content.decode()
     assert _stored(world.hub) == before
@@ -234,48 +234,54 @@ def test_a_new_year_is_checked_against_its_own_years_dates(world, staff_client):
     response = staff_client.post("/hub/terms/new/", _post_data(2025, academic_year=2026))
 
     assert response.status_code == 200
-    assert "Autumn 1 must fall between 2026-08-01 and 2027-08-31" in response.context["form"].errors["autumn1_start"][0]
+    assert "Autumn 1 must fall between 1 Aug 2026 and 31 Aug 2027" in response.context["form"].errors["autumn1_start"][0]
     assert _stored(world.hub) == {}
 
 
 # --- Copying a year forward ------------------------------------------------------------------
 
 
-def test_copying_forward_adds_the_next_year_on_the_same_weekdays_and_opens_it_to_check(world, staff_client):
+def test_copying_forward_opens_the_next_year_filled_in_on_the_same_weekdays_and_saves_nothing(world, staff_client):
     _add_year(world.hub, 2025)
 
-    response = staff_client.post("/hub/terms/copy-forward/")
+    response = staff_client.get("/hub/terms/copy-forward/")
 
-    assert response.status_code == 302 and response["Location"] == "/hub/terms/2026/"
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Check 2026/27 term dates" in page and "Nothing is saved yet" in page
+    form = response.context["form"]
+    assert form["academic_year"].value() == 2026
+    assert (form["autumn1_start"].value(), form["autumn1_end"].value()) == (D(2026, 9, 2), D(2026, 10, 23))  # Wednesday to Friday
+    assert 'action="/hub/terms/new/"' in page
+    assert {year for year, _ in _stored(world.hub)} == {2025}
+
+
+def test_the_copied_year_is_saved_only_when_the_hub_presses_save(world, staff_client):
+    _add_year(world.hub, 2025)
+    form = staff_client.get("/hub/terms/copy-forward/").context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data["spring2_end"] = D(2027, 3, 26)  # checked against the local calendar: Easter moved
+
+    response = staff_client.post("/hub/terms/new/", data)
+
+    assert response.status_code == 302 and response["Location"] == "/hub/terms/"
     stored = _stored(world.hub)
-    assert stored[2026, "autumn1"] == (D(2026, 9, 2), D(2026, 10, 23))  # Wednesday to Friday, as in 2025
-    assert len(stored) == 12
-    page = staff_client.get("/hub/terms/2026/").content.decode()
-    assert "2026/27 added as a copy of 2025/26" in page and "Check each date" in page
-
-
-def test_copying_forward_twice_adds_one_year_each_time(world, staff_client):
-    _add_year(world.hub, 2025)
-
-    staff_client.post("/hub/terms/copy-forward/")
-    response = staff_client.post("/hub/terms/copy-forward/")
-
-    assert response["Location"] == "/hub/terms/2027/"
-    assert {year for year, _ in _stored(world.hub)} == {2025, 2026, 2027}
-    assert _stored(world.other_hub) == {}
+    assert stored[2026, "autumn1"] == (D(2026, 9, 2), D(2026, 10, 23))
+    assert stored[2026, "spring2"][1] == D(2027, 3, 26)
+    assert len(stored) == 12 and _stored(world.other_hub) == {}
 
 
 def test_copying_forward_with_no_year_says_to_add_one_first(world, staff_client):
     _add_year(world.other_hub, 2025)
 
-    response = staff_client.post("/hub/terms/copy-forward/", follow=True)
+    response = staff_client.get("/hub/terms/copy-forward/", follow=True)
 
     assert response.redirect_chain == [("/hub/terms/", 302)]
     assert "There is no year to copy from" in response.content.decode()
     assert _stored(world.hub) == {}
 
 
-def test_copying_forward_is_a_post_only(world, staff_client):
+def test_copying_forward_changes_nothing_on_a_post(world, staff_client):
     _add_year(world.hub, 2025)
-    assert staff_client.get("/hub/terms/copy-forward/").status_code == 405
+    assert staff_client.post("/hub/terms/copy-forward/").status_code == 405
     assert len(_stored(world.hub)) == 6

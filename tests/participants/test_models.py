@@ -80,3 +80,14 @@ def test_one_account_per_person_across_hubs(world, unscoped):
     same = services.get_or_create_person(world.other_hub, "ECT@elm.example.org", actor=None)
     assert same.user == world.ect.person.user
     assert same.hub == world.other_hub
+
+
+def test_timeline_and_service_messages_give_dates_as_1_sep_2025(world, unscoped):
+    new_mentor = factories.MentorFactory(school=world.school)
+    services.change_mentor(world.ect, new_mentor, actor=None, on=D(2026, 1, 5))
+    assert world.ect.person.changes.first().summary.endswith(" on 5 Jan 2026")
+    services.update_ect(world.ect, None, induction_start_date=D(2025, 9, 1))
+    assert world.ect.person.changes.first().summary == "Induction start changed from 3 Sep 2025 to 1 Sep 2025"
+    with pytest.raises(ValidationError) as error:
+        services.change_ect_status(world.ect, "paused", actor=None, on=D(2025, 8, 1))
+    assert error.value.message_dict["on"] == ["The date cannot be before the current status began (1 Sep 2025)."]

@@ -54,7 +54,8 @@ def test_a_real_worker_sends_the_set_up_email(tmp_path, world_committed):
         **os.environ,
         "DATABASE_URL": _database_url(),
         "CELERY_DATA_DIR": str(broker),
-        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_BROKER_URL": "filesystem://localhost/",
+        "SITE_URL": "http://127.0.0.1:8123",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
     }
@@ -89,6 +90,7 @@ def test_a_real_worker_sends_the_set_up_email(tmp_path, world_committed):
     messages = [path.read_text() for path in mail_dir.iterdir()]
     assert len(messages) == 1
     assert world_committed.ect.person.user.email in messages[0]
+    assert "http://127.0.0.1:8123/accounts/password/reset/key/" in messages[0]  # the address the app runs on
 
 
 def _database_url():

@@ -270,7 +270,7 @@ def test_a_tutor_pauses_resumes_and_marks_an_ect_as_left(world, client):
     ("on", "error"),
     [
         (lambda today: today + datetime.timedelta(days=1), "The date cannot be in the future."),
-        (lambda today: D(2025, 9, 1), "The date cannot be before the current status began (03 Sep 2025)."),
+        (lambda today: D(2025, 9, 1), "The date cannot be before the current status began (3 Sep 2025)."),
     ],
     ids=["future", "before-current-status"],
 )
