@@ -78,8 +78,13 @@ def _ids(values):
     return ", ".join(str(int(v)) for v in values) or "NULL"
 
 
-def _people_ctes(hubs, d, year, ect_only, mentor_only):
-    """Who counts as of the date: ECTs in training (active or paused) and current mentor roles."""
+def _people_ctes(hubs, d, year, ect_only, mentor_only, history=False):
+    """Who counts as of the date: ECTs in training (active or paused) and current mentor roles. The
+    period history of an ECT reads them whatever their status or cohort (a leaver's periods too)."""
+    study_ects = f"SELECT t.* FROM ect_info t WHERE 1 = 1 {ect_only}" if history else f"""SELECT t.* FROM ect_info t
+  JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.hub_id IN ({hubs}) AND s.started_on <= {d}
+   AND (s.finished_on IS NULL OR s.finished_on > {d}) AND s.status IN ('active', 'paused')
+  WHERE t.y IN ({year}, {year - 1}) {ect_only}"""
     return f"""ect_info AS (
   SELECT e.id AS ect_id, e.hub_id, e.school_id, e.cohort_start_year AS y, e.induction_start_date AS started,
          pv.study_cadence_ect1 AS s1, pv.study_cadence_ect2 AS s2,
@@ -88,10 +93,7 @@ def _people_ctes(hubs, d, year, ect_only, mentor_only):
   WHERE e.hub_id IN ({hubs})
 ),
 study_ects AS (
-  SELECT t.* FROM ect_info t
-  JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.hub_id IN ({hubs}) AND s.started_on <= {d}
-   AND (s.finished_on IS NULL OR s.finished_on > {d}) AND s.status IN ('active', 'paused')
-  WHERE t.y IN ({year}, {year - 1}) {ect_only}
+  {study_ects}
 ),
 mentors AS (
   SELECT m.id AS mentor_id, m.hub_id, m.school_id FROM participants_mentor m
@@ -112,6 +114,7 @@ hub_terms AS (
 
 
 TEMPORARY_WEEKS = ("engine_study_weeks", "engine_coaching_weeks")
+EXCUSING_STATUSES = ("paused", "left", "completed")  # an ECT's statuses other than active
 
 
 def _popcount(value):
@@ -191,6 +194,7 @@ def _two_years(lower_day, upper_day, excused, history):
         ]
         if history:
             columns += [f"COALESCE(c.periods{k}, 0) AS periods{k}", f"COALESCE({inside}, 0) AS inside{k}"]
+            columns += [f"COALESCE(x.{excused}_{kind}{k}, 0) AS {kind}{k}" for kind in EXCUSING_STATUSES]
     return ",\n    ".join(columns)
 
 
@@ -265,14 +269,19 @@ FROM coaching o
   LEFT JOIN excused x ON x.ect_id = {track}
   LEFT JOIN {weeks_table} w ON {weeks_on} AND w.academic_year = t.y AND w.{hub_weeks}"""
 
+    # the history reads an ECT of any cohort; the figures only the two in training
+    study_weeks_on = "w.ect_id = t.ect_id" + ("" if history else f" AND w.academic_year IN ({year - 1}, {year})")
     started, finished = _week("s.started_on"), _week_from("s.finished_on")
     excused_mask = (
         f"c.periods & ~{_ending_before(f'{started} - c.first_week', 'c.pairs')} & CASE WHEN s.finished_on IS NULL "
         f"THEN {FULL} ELSE {_span(0, f'{finished} - c.first_week - 1')} END"
     )
+    kinds = [("", "")] + ([(f"_{kind}", f" AND s.status = '{kind}'") for kind in EXCUSING_STATUSES] if history else [])
     excused_columns = ",\n    ".join(
-        f"bit_or(CASE WHEN c.year = t.y{'' if k == 1 else ' + 1'} AND c.cadence = t.{cadence}{k} THEN {excused_mask} END) AS {name}{k}"
+        f"bit_or(CASE WHEN c.year = t.y{'' if k == 1 else ' + 1'} AND c.cadence = t.{cadence}{k}{only} THEN {excused_mask} END)"
+        f" AS {name}{kind}{k}"
         for name, cadence in (("study", "s"), ("coaching", "c"))
+        for kind, only in kinds
         for k in (1, 2)
     )
     calendar_columns = ", ".join(
@@ -281,7 +290,7 @@ FROM coaching o
 
     return f"""
 WITH
-{_people_ctes(hubs, d, year, ect_only, mentor_only)}
+{_people_ctes(hubs, d, year, ect_only, mentor_only, history)}
 years (academic_year, first_week) AS ({year_values}),
 calendar AS (
   SELECT p.hub_id, p.cadence, p.academic_year AS year, p.first_week,
@@ -323,7 +332,7 @@ study_years AS MATERIALIZED (
   SELECT t.ect_id, t.hub_id, t.school_id, t.y, w.last_on,
     {_two_years("t.started", None, "study", history)}
   FROM study_ects t
-  {joins("t.ect_id", "s1", "s2", study_weeks, f"w.ect_id = t.ect_id AND w.academic_year IN ({year - 1}, {year})")}
+  {joins("t.ect_id", "s1", "s2", study_weeks, study_weeks_on)}
 ),
 study_counts AS (
   SELECT ect_id, hub_id, school_id, y, last_on, {_counts(1)}, {_counts(2)} FROM study_years
@@ -655,6 +664,7 @@ class PeriodOutcome:
     judged: bool
     excused: bool
     met: bool
+    reason: str = ""  # why an excused period is: "not_started" or one of EXCUSING_STATUSES
 
     @property
     def outcome(self):
@@ -664,15 +674,26 @@ class PeriodOutcome:
             return "met"
         return "missed" if self.judged else "in_progress"
 
+    @property
+    def reason_label(self):
+        return EXCUSED_REASONS.get(self.reason, "")
 
-HISTORY_MASKS = ("periods", "inside", "counted", "met", "judged", "cur")
+
+EXCUSED_REASONS = {
+    "not_started": "Before the induction start date",
+    "paused": "Paused",
+    "left": "Left",
+    "completed": "Induction completed",
+}
+HISTORY_MASKS = ("periods", "inside", "counted", "met", "judged", "cur", *EXCUSING_STATUSES)
 
 
 def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
     """One person's periods up to `as_of` with their outcomes, read from the engine's own masks.
 
-    For an ECT every study period of their induction years; for a mentor each mentee's coaching
-    periods inside the assignment's dates.
+    For an ECT (whatever their status or cohort) every study period of their induction years;
+    for a mentor each mentee's coaching periods inside the assignment's dates. An excused period
+    says why: before the induction start, or the status (paused, left, completed) that touched it.
     """
     from engagement.models import CalendarPeriod
 
@@ -698,10 +719,15 @@ def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
             for p in periods.get((cadence, year), []):
                 bit = period_bit(p.start_date, year)
                 if shown & bit:
+                    # a shown period is judged or current: it is counted unless excused
+                    excused = not m["counted"] & bit
+                    reason = ""
+                    if excused:
+                        kinds = [kind for kind in EXCUSING_STATUSES if m[kind] & bit]
+                        reason = "not_started" if not m["inside"] & bit else (kinds[0] if kinds else "")
                     result.append(
-                        # a shown period is judged or current: it is counted unless excused
-                        PeriodOutcome(strand, track_id, p.start_date, p.end_date, bool(m["judged"] & bit),
-                                      not m["counted"] & bit, bool(m["met"] & bit))
+                        PeriodOutcome(strand, track_id, p.start_date, p.end_date, bool(m["judged"] & bit), excused,
+                                      bool(m["met"] & bit), reason)
                     )
     return result
 

@@ -84,7 +84,11 @@ class Source(models.TextChoices):
 
 
 class StudyRecord(models.Model):
-    """An ECT did a self-study module on a date (once per module)."""
+    """An ECT did a self-study module on a date.
+
+    A module may be studied again on a later date (ECT2s revise year-one modules): a record's
+    identity is the ECT, the module and the date.
+    """
 
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
     ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="study_records")
@@ -98,7 +102,9 @@ class StudyRecord(models.Model):
 
     class Meta:
         ordering = ["done_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["ect", "module"], name="one_study_record_per_module")]
+        constraints = [
+            models.UniqueConstraint(fields=["ect", "module", "done_on"], name="one_study_record_per_module_per_day")
+        ]
         indexes = [models.Index(fields=["hub", "ect", "done_on"])]
 
 

@@ -104,11 +104,13 @@ def test_recording_a_module_refuses_future_dates_and_other_programmes(hub):
     assert not StudyRecord.objects.filter(ect=ect).exists()
 
 
-def test_a_module_is_recorded_once(hub):
+def test_a_module_is_recorded_once_a_day_and_may_be_revised_on_another(hub):
     ect = _ect(hub)
     study.record_module(ect, _module("ecf2021"), D(2025, 9, 10), None)
-    with pytest.raises(ValidationError, match="already recorded"):
-        study.record_module(ect, _module("ecf2021"), D(2025, 9, 11), None)
+    with pytest.raises(ValidationError, match="already recorded as done on 10 Sep 2025"):
+        study.record_module(ect, _module("ecf2021"), D(2025, 9, 10), None)
+    study.record_module(ect, _module("ecf2021"), D(2025, 9, 17), None)
+    assert list(StudyRecord.objects.filter(ect=ect).values_list("done_on", flat=True)) == [D(2025, 9, 10), D(2025, 9, 17)]
 
 
 def test_next_module_is_the_first_not_done(hub):
