@@ -99,6 +99,14 @@ def test_ect2_on_the_2021_programme_who_studies_twice_in_one_fortnight_has_one_p
     assert figures(r) == (2, 1, 1)  # fortnights 1–14 Sep (met) and 15–28 Sep (missed)
 
 
+def test_an_ect2_revising_a_year_one_module_meets_the_fortnight_it_is_studied_in(hub):
+    ect = ect_at(hub, cohort=2024, start=D(2024, 9, 2))
+    module = Module.objects.get(programme__code="ecf2021", year=1, order=1)
+    for day in (D(2024, 9, 4), D(2025, 9, 3), D(2025, 9, 17)):  # once in year one, twice again in year two
+        StudyRecord.objects.create(hub=ect.hub, ect=ect, module=module, done_on=day)
+    assert figures(row(hub, D(2025, 9, 29), ect=ect)) == (2, 2, 0)
+
+
 def test_the_2025_programme_is_fortnightly_for_ect1(hub):
     ect = ect_at(hub, programme="ecte2025")
     studied(ect, D(2025, 9, 3))
