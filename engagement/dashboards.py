@@ -8,14 +8,17 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from engagement import charts
-from engagement.models import Engagement, EngagementRun, EngagementStatus, EngagementStrand, EngagementTrend
+from engagement.models import (
+    BELOW_THRESHOLD, DECLARATION_THRESHOLD, Engagement, EngagementRun, EngagementStatus, EngagementStrand, EngagementTrend,
+    below_threshold,
+)
 from engagement.periods import HalfTermDates, monday_of, term_weeks
 from participants.models import ECT
 
@@ -28,7 +31,6 @@ CACHE_SECONDS = 60 * 60 * 24  # a day: a hub's figures are recalculated at least
 # the shape of the cached values: bump it when a change alters what one holds, so that a deploy
 # never reads entries an older release wrote (they would otherwise live up to CACHE_SECONDS)
 CACHE_FORMAT = 1
-DECLARATION_THRESHOLD = 75  # percent engagement the DfE's declarations need evidence of (2025 cohorts on)
 
 
 def _cached(key, make):
@@ -89,13 +91,13 @@ class Summary:
 
 
 def counts(engagements):
-    """Per strand: people, on track, at risk, off track, below 75% this year and periods expected (one query)."""
+    """Per strand: people, on track, at risk, off track, below the declaration threshold this year and periods expected (one query)."""
     rows = engagements.values("strand").annotate(
         people=Count("id"),
         on_track=Count("id", filter=Q(consecutive_missed=0)),
         at_risk=Count("id", filter=Q(consecutive_missed=1)),
         off_track=Count("id", filter=Q(consecutive_missed__gte=2)),
-        below=Count("id", filter=Q(year_expected__gt=0, year_met__lt=F("year_expected") * DECLARATION_THRESHOLD / 100.0)),
+        below=Count("id", filter=BELOW_THRESHOLD),
         expected=Sum("periods_expected"),
     )
     return {row["strand"]: row for row in rows}
@@ -257,7 +259,7 @@ def _counts_of(rows):
         missed = row.consecutive_missed
         c["people"] += 1
         c["on_track" if missed == 0 else "at_risk" if missed == 1 else "off_track"] += 1
-        c["below"] += row.year_expected > 0 and 100 * row.year_met < row.year_expected * DECLARATION_THRESHOLD
+        c["below"] += below_threshold(row.year_met, row.year_expected)
         c["expected"] += row.periods_expected
     return result
 
@@ -284,7 +286,7 @@ def person_rows(rows):
 
 
 NOT_OBSERVING = ' <span class="muted">(not observing)</span>'
-BELOW_THRESHOLD = f' <span class="tag tag-missed">below {DECLARATION_THRESHOLD}%</span>'
+BELOW_THRESHOLD_TAG = f' <span class="tag tag-missed">below {DECLARATION_THRESHOLD}%</span>'
 NONE_DUE = '<span class="muted">None due yet</span>'
 
 
@@ -305,7 +307,7 @@ def _person_row(row, urls):
         consecutive_missed=row.consecutive_missed,
         periods=f"{met} of {expected} ({shown_percent(Engagement.percent_of(met, expected))}%)" if expected else NONE_DUE,
         year="—" if year_percent is None else (
-            f"{shown_percent(year_percent)}%" + (BELOW_THRESHOLD if year_percent < DECLARATION_THRESHOLD else "")
+            f"{shown_percent(year_percent)}%" + (BELOW_THRESHOLD_TAG if below_threshold(row.year_met, row.year_expected) else "")
         ),
         last_activity=escape(localize(last_activity)) if last_activity else "None yet",
     )

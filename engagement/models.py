@@ -286,6 +286,18 @@ class EngagementStatus(models.TextChoices):
     OFF_TRACK = "off_track", "Off track"
 
 
+DECLARATION_THRESHOLD = 75  # percent engagement the DfE's declarations need evidence of (2025 cohorts on)
+
+
+def below_threshold(met, expected):
+    """Whether a year's periods met fall below `DECLARATION_THRESHOLD` percent of those expected (none expected: no)."""
+    return expected > 0 and 100 * met < expected * DECLARATION_THRESHOLD
+
+
+# `below_threshold` of an `Engagement` row's year, as a query condition
+BELOW_THRESHOLD = models.Q(year_expected__gt=0, year_met__lt=models.F("year_expected") * DECLARATION_THRESHOLD / 100.0)
+
+
 class Engagement(models.Model):
     """One person's engagement figures for one strand, computed by the engine (as of the date in the
     hub's `EngagementRun`).
