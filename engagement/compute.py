@@ -37,7 +37,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from engagement import weeks
-from engagement.models import Engagement, EngagementStatus
+from engagement.models import TRACKED_STATUSES, Engagement
 from engagement.weeks import EPOCH, FULL, YEAR_BITS, first_week
 from engagement.weeks import week as _week
 from engagement.weeks import week_from as _week_from
@@ -46,6 +46,7 @@ from participants.cohorts import academic_year_of
 COLUMNS = (
     "strand", "hub_id", "school_id", "ect_id", "mentor_id", "cohort_start_year", "periods_expected", "periods_met",
     "term_expected", "term_met", "year_expected", "year_met", "consecutive_missed", "last_activity_on", "current_mentees",
+    "state", "no_mentor", "status",
 )
 
 
@@ -66,12 +67,19 @@ class Row:
     consecutive_missed: int
     last_activity_on: datetime.date | None
     current_mentees: int | None
+    state: str  # an ECT's status that day (or not_started); a mentor's active or not_mentoring
+    no_mentor: bool
+    status: str  # `STATUS_CASE`
 
 
-def status_for(consecutive_missed):
-    if consecutive_missed == 0:
-        return EngagementStatus.ON_TRACK
-    return EngagementStatus.AT_RISK if consecutive_missed == 1 else EngagementStatus.OFF_TRACK
+# A row's `EngagementStatus`: the reason it is not judged, or its consecutive missed periods' verdict.
+STATUS_CASE = """CASE WHEN e.state <> 'active' THEN e.state WHEN e.consecutive_missed = 0 THEN 'on_track'
+  WHEN e.consecutive_missed = 1 THEN 'at_risk' ELSE 'off_track' END"""
+
+
+def _with_status(engine):
+    """The engine's rows with their status (`STATUS_CASE`)."""
+    return f"SELECT e.*, {STATUS_CASE} AS status FROM ({engine}) e"
 
 
 def _ids(values):
@@ -79,12 +87,10 @@ def _ids(values):
 
 
 def _people_ctes(hubs, d, year, ect_only, mentor_only, history=False):
-    """Who counts as of the date: ECTs in training (active or paused) and current mentor roles. The
-    period history of an ECT reads them whatever their status or cohort (a leaver's periods too)."""
-    study_ects = f"SELECT t.* FROM ect_info t WHERE 1 = 1 {ect_only}" if history else f"""SELECT t.* FROM ect_info t
-  JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.hub_id IN ({hubs}) AND s.started_on <= {d}
-   AND (s.finished_on IS NULL OR s.finished_on > {d}) AND s.status IN ('active', 'paused')
-  WHERE t.y IN ({year}, {year - 1}) {ect_only}"""
+    """Who has a row as of the date: ECTs of the cohorts in training and of next year's, whatever
+    their status (`state`: their status that day, or not_started before their induction starts),
+    and current mentor roles. The period history of an ECT reads them whatever their cohort."""
+    cohorts = "1 = 1" if history else f"t.y IN ({year + 1}, {year}, {year - 1})"
     return f"""ect_info AS (
   SELECT e.id AS ect_id, e.hub_id, e.school_id, e.cohort_start_year AS y, e.induction_start_date AS started,
          pv.study_cadence_ect1 AS s1, pv.study_cadence_ect2 AS s2,
@@ -93,7 +99,13 @@ def _people_ctes(hubs, d, year, ect_only, mentor_only, history=False):
   WHERE e.hub_id IN ({hubs})
 ),
 study_ects AS (
-  {study_ects}
+  SELECT t.*, CASE WHEN t.started > {d} OR t.y > {year} OR s.status IS NULL THEN 'not_started' ELSE s.status END AS state,
+    EXISTS (SELECT 1 FROM participants_mentorassignment a WHERE a.ect_id = t.ect_id AND a.hub_id IN ({hubs})
+            AND a.started_on <= {d} AND (a.finished_on IS NULL OR a.finished_on > {d})) AS has_mentor
+  FROM ect_info t
+  LEFT JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.hub_id IN ({hubs}) AND s.started_on <= {d}
+   AND (s.finished_on IS NULL OR s.finished_on > {d})
+  WHERE {cohorts} {ect_only}
 ),
 mentors AS (
   SELECT m.id AS mentor_id, m.hub_id, m.school_id FROM participants_mentor m
@@ -254,13 +266,13 @@ def _sql(hub_ids, as_of, years, week_tables, ect_ids=None, mentor_ids=None, fina
   {figures["year_expected"]} AS year_expected, {figures["year_met"]} AS year_met,
   {figures["consecutive"]} AS consecutive_missed,
   COALESCE(n.last_on, (SELECT MAX(l.last_on) FROM {study_weeks} l WHERE l.ect_id = n.ect_id)) AS last_activity_on,
-  NULL AS current_mentees
+  NULL AS current_mentees, n.state, CASE WHEN n.state IN ('left', 'completed') THEN FALSE ELSE NOT n.has_mentor END AS no_mentor
 FROM study_counts n
 UNION ALL
 SELECT 'coaching', o.hub_id, o.school_id, NULL, o.mentor_id, NULL,
   o.expected, o.met, o.term_expected, o.term_met, o.year_expected, o.year_met, o.consecutive,
   COALESCE(o.last_on, (SELECT MAX(l.last_on) FROM {coaching_weeks} l WHERE l.mentor_id = o.mentor_id)),
-  o.mentees
+  o.mentees, CASE WHEN o.mentees = 0 THEN 'not_mentoring' ELSE 'active' END, FALSE
 FROM coaching o
 """
 
@@ -329,13 +341,13 @@ excused AS (
   GROUP BY s.ect_id
 ),
 study_years AS MATERIALIZED (
-  SELECT t.ect_id, t.hub_id, t.school_id, t.y, w.last_on,
+  SELECT t.ect_id, t.hub_id, t.school_id, t.y, t.state, t.has_mentor, w.last_on,
     {_two_years("t.started", None, "study", history)}
   FROM study_ects t
   {joins("t.ect_id", "s1", "s2", study_weeks, study_weeks_on)}
 ),
 study_counts AS (
-  SELECT ect_id, hub_id, school_id, y, last_on, {_counts(1)}, {_counts(2)} FROM study_years
+  SELECT ect_id, hub_id, school_id, y, state, has_mentor, last_on, {_counts(1)}, {_counts(2)} FROM study_years
 ),
 coaching_years AS MATERIALIZED (
   -- every mentee's track, those of a cohort not started yet with no periods
@@ -401,7 +413,7 @@ def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
 def engagement_rows(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     """Every person's figures as of `as_of` (one row per person and strand), computed in one query."""
     with connection.cursor() as cursor, _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
-        cursor.execute(engine)
+        cursor.execute(_with_status(engine))
         rows = cursor.fetchall()
     result = []
     for values in rows:
@@ -416,13 +428,12 @@ def _cohort_case(as_of):
     return f"CASE WHEN e.cohort_start_year = {year} THEN 'ECT1' WHEN e.cohort_start_year = {year - 1} THEN 'ECT2' ELSE '' END"
 
 
-STATUS_CASE = "CASE WHEN e.consecutive_missed = 0 THEN 'on_track' WHEN e.consecutive_missed = 1 THEN 'at_risk' ELSE 'off_track' END"
 RESULT = "engine_result"
 NEW_ROWS = "engine_new_rows"  # the engine's rows for the hubs, what `store` stores
 # what a stored row says; rows whose values are unchanged are left as they are
 VALUES = (
     "hub_id", "school_id", "cohort", "periods_expected", "periods_met", "term_expected", "term_met", "year_expected",
-    "year_met", "consecutive_missed", "status", "last_activity_on", "current_mentees",
+    "year_met", "consecutive_missed", "status", "no_mentor", "last_activity_on", "current_mentees",
 )
 
 
@@ -465,8 +476,8 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None, keep_rows=False):
                 f"""CREATE TEMP TABLE {NEW_ROWS} AS
                 SELECT COALESCE(e.ect_id, -e.mentor_id) AS person, e.strand, e.ect_id, e.mentor_id, e.hub_id, e.school_id,
                   {_cohort_case(as_of)} AS cohort, e.periods_expected, e.periods_met, e.term_expected, e.term_met,
-                  e.year_expected, e.year_met, e.consecutive_missed, {STATUS_CASE} AS status, e.last_activity_on,
-                  e.current_mentees
+                  e.year_expected, e.year_met, e.consecutive_missed, {STATUS_CASE} AS status, e.no_mentor,
+                  e.last_activity_on, e.current_mentees
                 FROM ({engine}) e"""
             )
         cursor.execute(f"DROP TABLE IF EXISTS {RESULT}")
@@ -525,14 +536,16 @@ def _record_run(hub_ids, as_of=None):
     runs.bulk_create([EngagementRun(hub_id=hub_id, as_of=as_of, computed_at=now) for hub_id in sorted(missing)])
 
 
-TREND_SELECT = """SELECT e.hub_id, e.school_id, e.strand, COUNT(*) AS people,
-    SUM(CASE WHEN e.consecutive_missed = 0 THEN 1 ELSE 0 END) AS on_track,
-    SUM(CASE WHEN e.consecutive_missed = 1 THEN 1 ELSE 0 END) AS at_risk,
-    SUM(CASE WHEN e.consecutive_missed >= 2 THEN 1 ELSE 0 END) AS off_track
-  FROM ({source}) e GROUP BY e.hub_id, e.school_id, e.strand"""
+TREND_SELECT = f"""SELECT e.hub_id, e.school_id, e.strand,
+    SUM(CASE WHEN e.status IN ({", ".join(f"'{s}'" for s in TRACKED_STATUSES)}) THEN 1 ELSE 0 END) AS people,
+    SUM(CASE WHEN e.status = 'on_track' THEN 1 ELSE 0 END) AS on_track,
+    SUM(CASE WHEN e.status = 'at_risk' THEN 1 ELSE 0 END) AS at_risk,
+    SUM(CASE WHEN e.status = 'off_track' THEN 1 ELSE 0 END) AS off_track,
+    SUM(CASE WHEN e.no_mentor THEN 1 ELSE 0 END) AS no_mentor
+  FROM ({{source}}) e GROUP BY e.hub_id, e.school_id, e.strand"""
 
 
-TREND_FIGURES = ("people", "on_track", "at_risk", "off_track")
+TREND_FIGURES = ("people", "on_track", "at_risk", "off_track", "no_mentor")
 TREND_RESULT = "engine_trend_result"
 
 
@@ -556,7 +569,7 @@ def store_trend(hub_ids, as_of, from_stored=True, rows=None):
         if not from_stored:
             cursor.execute(f"DELETE FROM {table} WHERE hub_id IN ({hubs}) AND week = '{week}'")
             with _engine(cursor, hub_ids, as_of) as source:
-                cursor.execute(f"{insert} ({TREND_SELECT.format(source=source)}) n")
+                cursor.execute(f"{insert} ({TREND_SELECT.format(source=_with_status(source))}) n")
             _record_run(hub_ids)
             return
         differs = _distinct()
