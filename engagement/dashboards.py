@@ -510,8 +510,8 @@ def _hub_figures(newest_week, today):
 
 SCHOOL_ROW_HTML = """
       <tr>
-        <th scope="row"><a href="{url}">{name}</a> <span class="muted">{urn}</span>{no_mentor}</th>
-        <td>{study}</td>
+        <th scope="row"><a href="{url}">{name}</a> <span class="muted">{urn}</span></th>
+        <td>{study}{no_mentor}</td>
         <td>{coaching}</td>
         <td>{at_risk}</td>
         <td>{off_track}</td>
