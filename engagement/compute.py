@@ -678,11 +678,14 @@ class PeriodOutcome:
     excused: bool
     met: bool
     reason: str = ""  # why an excused period is: "not_started" or one of EXCUSING_STATUSES
+    upcoming: bool = False  # after the as-of date's period
 
     @property
     def outcome(self):
         if self.excused:
             return "excused"
+        if self.upcoming:
+            return "upcoming"
         if self.met:
             return "met"
         return "missed" if self.judged else "in_progress"
@@ -701,12 +704,14 @@ EXCUSED_REASONS = {
 HISTORY_MASKS = ("periods", "inside", "counted", "met", "judged", "cur", *EXCUSING_STATUSES)
 
 
-def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
+def period_history(hub_id, as_of, ect_id=None, mentor_id=None, upcoming=False):
     """One person's periods up to `as_of` with their outcomes, read from the engine's own masks.
 
     For an ECT (whatever their status or cohort) every study period of their induction years;
     for a mentor each mentee's coaching periods inside the assignment's dates. An excused period
     says why: before the induction start, or the status (paused, left, completed) that touched it.
+    With `upcoming`, an ECT's later periods too: excused as far as the statuses known by `as_of`
+    say (an open pause or leaving excuses every later period), upcoming otherwise.
     """
     from engagement.models import CalendarPeriod
 
@@ -728,20 +733,21 @@ def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
     for track_id, first_year, cadence1, cadence2, *values in tracks:
         for k, (year, cadence) in enumerate(((first_year, cadence1), (first_year + 1, cadence2))):
             m = dict(zip(HISTORY_MASKS, values[k * len(HISTORY_MASKS) : (k + 1) * len(HISTORY_MASKS)]))
-            shown = (m["periods"] if strand == "study" else m["inside"]) & (m["judged"] | m["cur"])
+            due = m["judged"] | m["cur"]
+            shown = (m["periods"] if strand == "study" else m["inside"]) & (FULL if upcoming else due)
             for p in periods.get((cadence, year), []):
                 bit = period_bit(p.start_date, year)
-                if shown & bit:
-                    # a shown period is judged or current: it is counted unless excused
-                    excused = not m["counted"] & bit
-                    reason = ""
-                    if excused:
-                        kinds = [kind for kind in EXCUSING_STATUSES if m[kind] & bit]
-                        reason = "not_started" if not m["inside"] & bit else (kinds[0] if kinds else "")
-                    result.append(
-                        PeriodOutcome(strand, track_id, p.start_date, p.end_date, bool(m["judged"] & bit), excused,
-                                      bool(m["met"] & bit), reason)
-                    )
+                if not shown & bit:
+                    continue
+                kinds = [kind for kind in EXCUSING_STATUSES if m[kind] & bit]
+                reason = "not_started" if not m["inside"] & bit else (kinds[0] if kinds else "")
+                later = not due & bit
+                # a period judged or current is counted unless excused; a later one is excused for a reason
+                excused = bool(reason) if later else not m["counted"] & bit
+                result.append(
+                    PeriodOutcome(strand, track_id, p.start_date, p.end_date, bool(m["judged"] & bit), excused,
+                                  bool(m["met"] & bit), reason if excused else "", later)
+                )
     return result
 
 

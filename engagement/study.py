@@ -25,7 +25,10 @@ STATUS_LABELS = {
     NOT_COUNTED: "Done, not counted",
 }
 # the engine's outcome of a judged or current period, without and with a record inside it
-FROM_OUTCOME = {"met": (DONE, DONE), "missed": (MISSED, MISSED), "in_progress": (DUE, DONE), "excused": (EXCUSED, NOT_COUNTED)}
+FROM_OUTCOME = {
+    "met": (DONE, DONE), "missed": (MISSED, MISSED), "in_progress": (DUE, DONE), "excused": (EXCUSED, NOT_COUNTED),
+    "upcoming": (UPCOMING, DONE),
+}
 
 
 @dataclass
@@ -62,14 +65,15 @@ def plan(ect, half_terms=None, programme=None):
 def schedule(ect, as_of):
     """`plan` with each period's status as of `as_of` and the records dated inside it.
 
-    Judged and current periods take the engine's outcome (`compute.period_history`); a record in
-    a period that does not count shows as done, with the reason it does not count. Later periods
-    are upcoming. A record's period is the one it is dated in, whichever module it is.
+    Every period takes the engine's outcome (`compute.period_history`): judged and current ones
+    met, missed, due or excused, later ones upcoming or excused (while paused or after leaving). A
+    record in a period that does not count shows as done, with the reason it does not count. A
+    record's period is the one it is dated in, whichever module it is.
     """
     sync_calendar(ect.hub)  # the engine's periods, in case the term dates changed since the last recompute
     items = plan(ect)
     records = list(ect.study_records.select_related("module"))
-    outcomes = {h.start: h for h in compute.period_history(ect.hub_id, as_of, ect_id=ect.id)}
+    outcomes = {h.start: h for h in compute.period_history(ect.hub_id, as_of, ect_id=ect.id, upcoming=True)}
     for item in items:
         item.records = [r for r in records if item.period.contains(r.done_on)]
         outcome = outcomes.get(item.period.start)

@@ -177,6 +177,20 @@ def test_a_leavers_schedule_shows_the_periods_after_leaving_as_not_expected(hub)
     assert [(p.status, p.reason) for p in periods[1:5]] == [
         ("missed", ""), ("excused", "Left"), ("excused", "Left"), ("excused", "Left"),
     ]
+    later = [p for p in periods if p.period.start > D(2025, 10, 1)]
+    assert {(p.status, p.reason) for p in later if p.cohort == "ECT1"} == {("excused", "Left")}  # none upcoming
+
+
+def test_an_open_pause_excuses_the_periods_to_come_and_resuming_brings_them_back(hub):
+    ect = _ect(hub)
+    with hub_scope(hub.hub):
+        services.change_ect_status(ect, "paused", actor=None, on=D(2025, 9, 17))
+    periods = study.schedule(ect, as_of=D(2025, 10, 1))
+    assert (periods[8].status, periods[8].reason) == ("excused", "Paused")
+    with hub_scope(hub.hub):
+        services.change_ect_status(ect, "active", actor=None, on=D(2025, 10, 1))
+    periods = study.schedule(ect, as_of=D(2025, 10, 1))
+    assert (periods[8].status, periods[8].reason) == ("upcoming", "")
 
 
 def test_a_module_done_early_shows_where_it_was_done_and_not_again_as_upcoming(hub):
