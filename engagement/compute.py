@@ -8,13 +8,18 @@ Rules (`../shared/domain/RULES.md` and the engagement issue):
 - An ECT's period is *excused* (neither expected nor missed) when on any day of it the ECT had not
   yet started (before the induction start), had left, completed or was paused (as recorded by the
   as-of date: a status that starts later is not known then). Otherwise it is
-  expected, and *met* when the ECT recorded at least one study module dated inside it.
+  expected, and *met* when the ECT recorded at least one study module dated inside it (any
+  module: one studied again, as ECT2s revise year-one modules, counts for the period it is in).
 - A mentor's coaching periods follow each mentee's coaching cadence, for the periods lying wholly
   within the mentor assignment and not excused for the mentee; one is met when the mentor
   recorded an observation of that mentee dated inside it.
 - Consecutive missed: the expected, judged, unmet periods after the last met one (excused periods
   neither count nor break the run). For a mentor it is the longest such run over their mentees.
-  Status: on_track (0), at_risk (1), off_track (2 or more).
+  Status (`STATUS_CASE`): an ECT paused, left or completed that day, or not started yet, has that
+  status; a mentor with no current mentee is not_mentoring; everyone else is on_track (0),
+  at_risk (1) or off_track (2 or more). Every ECT of last year's, this year's and next year's
+  cohorts has a row, whatever their status; an ECT not left or completed with no current mentor
+  is flagged `no_mentor`.
 - "This term" is the term of the hub's latest period started by the as-of date; "this year" the
   academic year of the as-of date.
 

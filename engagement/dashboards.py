@@ -12,7 +12,6 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape
-from django.template.defaultfilters import pluralize
 from django.utils.safestring import mark_safe
 
 from engagement import charts
@@ -57,6 +56,7 @@ def _url_maker(name):
 
 # the statuses of people not judged, as the headlines count them
 UNJUDGED_STATUSES = [status for status in EngagementStatus if status not in TRACKED_STATUSES]
+NO_MENTOR = "no_mentor"  # the filter (people table) and concern (schools table) of ECTs flagged with no mentor
 
 
 @dataclass
@@ -216,11 +216,11 @@ def _calendar(has_terms, this_week, monday):
 
 # Each sort of the people table: (SQL expression, ascending) in turn; ties (and both ways) by row id.
 PERSON_NAME_SQL = "LOWER(u.last_name || ' ' || u.first_name)"
+_TRACKED_SQL = ", ".join(f"'{status}'" for status in TRACKED_STATUSES)
 SORTS = {
     "name": ((PERSON_NAME_SQL, True),),
     # the judged by periods missed in a row, most first; then everyone else
-    "status": ((f"CASE WHEN e.status IN ({', '.join(repr(str(s)) for s in TRACKED_STATUSES)}) THEN e.consecutive_missed ELSE -1 END", False),
-               (PERSON_NAME_SQL, True)),
+    "status": ((f"CASE WHEN e.status IN ({_TRACKED_SQL}) THEN e.consecutive_missed ELSE -1 END", False), (PERSON_NAME_SQL, True)),
     "percent": (("COALESCE(e.periods_met * 1000 / NULLIF(e.periods_expected, 0), 1000)", True), (PERSON_NAME_SQL, True)),
     "activity": (("e.last_activity_on", True), (PERSON_NAME_SQL, True)),
 }
@@ -315,7 +315,6 @@ def person_rows(rows):
     return mark_safe("".join(_person_row(row, urls) for row in rows))
 
 
-NO_MENTOR = "no_mentor"  # the people table's filter of ECTs flagged with no mentor
 NO_MENTOR_TAG = f' <span class="tag tag-no_mentor">{NO_MENTOR_LABEL}</span>'
 BELOW_THRESHOLD_TAG = f' <span class="tag tag-missed">below {DECLARATION_THRESHOLD}%</span>'
 NONE_DUE = '<span class="muted">None due yet</span>'
@@ -538,7 +537,7 @@ def school_rows(rows, figures):
             url=escape(url(code)),
             name=escape(name),
             urn=escape(urn),
-            no_mentor=f'<br><span class="tag tag-no_mentor">{NO_MENTOR_LABEL}: {study.no_mentor} ECT{pluralize(study.no_mentor)}</span>'
+            no_mentor=f'<br><span class="tag tag-no_mentor">{NO_MENTOR_LABEL}: {study.no_mentor} ECT{"s" if study.no_mentor != 1 else ""}</span>'
             if study.no_mentor else "",
             study=f'{study_percent}% <span class="muted">of {study.people}</span>' if study_percent else NO_ECTS,
             coaching=f'{coaching_percent}% <span class="muted">of {coaching.people}</span>' if coaching_percent else NO_MENTORS,
