@@ -440,3 +440,20 @@ def test_a_left_ect_shows_as_left(computed, client):
     row = row[: row.index("</tr>")]
     assert ">Left<" in row and "No mentor" not in row
     assert "1 left" in _headline_text(page, "ECTs on track with study")
+
+
+def test_the_declaration_threshold_is_one_test_whichever_way_it_is_counted(computed, client):
+    from engagement.models import below_threshold
+
+    assert [below_threshold(*figures) for figures in ((3, 4), (2, 3), (0, 0), (0, 1))] == [False, True, False, True]
+    with hub_scope(computed.hub):
+        Engagement.objects.filter(ect=computed.ect).update(year_met=3, year_expected=4)  # exactly 75%: not below
+        Engagement.objects.filter(ect=computed.unmentored_ect).update(year_met=2, year_expected=3)
+        in_python = dashboards.people(computed.school)[1]["study"]["below"]
+        in_sql = dashboards.counts(Engagement.objects.filter(school=computed.school))["study"]["below"]
+    assert in_python == in_sql == 1
+    client.force_login(computed.tutor.person.user)
+    page = client.get(f"/schools/{computed.school.code}/engagement/").content.decode()
+    rows = dict(re.findall(r"<tr>\s*<th scope=\"row\"><a [^>]*>([^<]+)</a></th>(.*?)</tr>", page, re.S))
+    tag = f"below {dashboards.DECLARATION_THRESHOLD}%</span>"
+    assert tag not in rows[str(computed.ect.person)] and tag in rows[str(computed.unmentored_ect.person)]
