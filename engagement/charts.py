@@ -6,6 +6,8 @@ Each series has its own stroke pattern as well as colour, so colour is never the
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from engagement.models import DECLARATION_THRESHOLD
+
 SERIES_STYLES = [
     {"colour": "#1d70b8", "dash": "", "marker": "circle"},
     {"colour": "#6f3b00", "dash": "6 4", "marker": "square"},
@@ -38,8 +40,8 @@ def line_chart(title, labels, series, width=640, height=220):
         f'<title id="chart-title">{escape(title)}</title>',
     ]
     for pct in (0, 25, 50, 75, 100):
-        # 75% is the engagement the DfE's declarations need evidence of (2025 cohorts on).
-        stroke = '"#6b7785" stroke-dasharray="2 3"' if pct == 75 else '"#d9dde1"'
+        # the threshold the DfE's declarations need evidence of is marked
+        stroke = '"#6b7785" stroke-dasharray="2 3"' if pct == DECLARATION_THRESHOLD else '"#d9dde1"'
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(pct):.1f}" y2="{y(pct):.1f}" stroke={stroke} stroke-width="1"/>'
             f'<text x="{left - 6}" y="{y(pct) + 4:.1f}" font-size="11" text-anchor="end" fill="#33404d">{pct}%</text>'

@@ -8,13 +8,18 @@ Rules (`../shared/domain/RULES.md` and the engagement issue):
 - An ECT's period is *excused* (neither expected nor missed) when on any day of it the ECT had not
   yet started (before the induction start), had left, completed or was paused (as recorded by the
   as-of date: a status that starts later is not known then). Otherwise it is
-  expected, and *met* when the ECT recorded at least one study module dated inside it.
+  expected, and *met* when the ECT recorded at least one study module dated inside it (any
+  module: one studied again, as ECT2s revise year-one modules, counts for the period it is in).
 - A mentor's coaching periods follow each mentee's coaching cadence, for the periods lying wholly
   within the mentor assignment and not excused for the mentee; one is met when the mentor
   recorded an observation of that mentee dated inside it.
 - Consecutive missed: the expected, judged, unmet periods after the last met one (excused periods
   neither count nor break the run). For a mentor it is the longest such run over their mentees.
-  Status: on_track (0), at_risk (1), off_track (2 or more).
+  Status (`STATUS_CASE`): an ECT paused, left or completed that day, or not started yet, has that
+  status; a mentor with no current mentee is not_mentoring; everyone else is on_track (0),
+  at_risk (1) or off_track (2 or more). Every ECT of last year's, this year's and next year's
+  cohorts has a row, whatever their status; an ECT not left or completed with no current mentor
+  is flagged `no_mentor`.
 - "This term" is the term of the hub's latest period started by the as-of date; "this year" the
   academic year of the as-of date.
 
@@ -37,7 +42,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from engagement import weeks
-from engagement.models import Engagement, EngagementStatus
+from engagement.models import TRACKED_STATUSES, Engagement
 from engagement.weeks import EPOCH, FULL, YEAR_BITS, first_week
 from engagement.weeks import week as _week
 from engagement.weeks import week_from as _week_from
@@ -46,6 +51,7 @@ from participants.cohorts import academic_year_of
 COLUMNS = (
     "strand", "hub_id", "school_id", "ect_id", "mentor_id", "cohort_start_year", "periods_expected", "periods_met",
     "term_expected", "term_met", "year_expected", "year_met", "consecutive_missed", "last_activity_on", "current_mentees",
+    "state", "no_mentor", "status",
 )
 
 
@@ -66,20 +72,30 @@ class Row:
     consecutive_missed: int
     last_activity_on: datetime.date | None
     current_mentees: int | None
+    state: str  # an ECT's status that day (or not_started); a mentor's active or not_mentoring
+    no_mentor: bool
+    status: str  # `STATUS_CASE`
 
 
-def status_for(consecutive_missed):
-    if consecutive_missed == 0:
-        return EngagementStatus.ON_TRACK
-    return EngagementStatus.AT_RISK if consecutive_missed == 1 else EngagementStatus.OFF_TRACK
+# A row's `EngagementStatus`: the reason it is not judged, or its consecutive missed periods' verdict.
+STATUS_CASE = """CASE WHEN e.state <> 'active' THEN e.state WHEN e.consecutive_missed = 0 THEN 'on_track'
+  WHEN e.consecutive_missed = 1 THEN 'at_risk' ELSE 'off_track' END"""
+
+
+def _with_status(engine):
+    """The engine's rows with their status (`STATUS_CASE`)."""
+    return f"SELECT e.*, {STATUS_CASE} AS status FROM ({engine}) e"
 
 
 def _ids(values):
     return ", ".join(str(int(v)) for v in values) or "NULL"
 
 
-def _people_ctes(hubs, d, year, ect_only, mentor_only):
-    """Who counts as of the date: ECTs in training (active or paused) and current mentor roles."""
+def _people_ctes(hubs, d, year, ect_only, mentor_only, history=False):
+    """Who has a row as of the date: ECTs of the cohorts in training and of next year's, whatever
+    their status (`state`: their status that day, or not_started before their induction starts),
+    and current mentor roles. The period history of an ECT reads them whatever their cohort."""
+    cohorts = "1 = 1" if history else f"t.y IN ({year + 1}, {year}, {year - 1})"
     return f"""ect_info AS (
   SELECT e.id AS ect_id, e.hub_id, e.school_id, e.cohort_start_year AS y, e.induction_start_date AS started,
          pv.study_cadence_ect1 AS s1, pv.study_cadence_ect2 AS s2,
@@ -88,10 +104,13 @@ def _people_ctes(hubs, d, year, ect_only, mentor_only):
   WHERE e.hub_id IN ({hubs})
 ),
 study_ects AS (
-  SELECT t.* FROM ect_info t
-  JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.hub_id IN ({hubs}) AND s.started_on <= {d}
-   AND (s.finished_on IS NULL OR s.finished_on > {d}) AND s.status IN ('active', 'paused')
-  WHERE t.y IN ({year}, {year - 1}) {ect_only}
+  SELECT t.*, CASE WHEN t.started > {d} OR t.y > {year} OR s.status IS NULL THEN 'not_started' ELSE s.status END AS state,
+    EXISTS (SELECT 1 FROM participants_mentorassignment a WHERE a.ect_id = t.ect_id AND a.hub_id IN ({hubs})
+            AND a.started_on <= {d} AND (a.finished_on IS NULL OR a.finished_on > {d})) AS has_mentor
+  FROM ect_info t
+  LEFT JOIN participants_ectstatus s ON s.ect_id = t.ect_id AND s.hub_id IN ({hubs}) AND s.started_on <= {d}
+   AND (s.finished_on IS NULL OR s.finished_on > {d})
+  WHERE {cohorts} {ect_only}
 ),
 mentors AS (
   SELECT m.id AS mentor_id, m.hub_id, m.school_id FROM participants_mentor m
@@ -112,6 +131,7 @@ hub_terms AS (
 
 
 TEMPORARY_WEEKS = ("engine_study_weeks", "engine_coaching_weeks")
+EXCUSING_STATUSES = ("paused", "left", "completed")  # an ECT's statuses other than active
 
 
 def _popcount(value):
@@ -191,6 +211,7 @@ def _two_years(lower_day, upper_day, excused, history):
         ]
         if history:
             columns += [f"COALESCE(c.periods{k}, 0) AS periods{k}", f"COALESCE({inside}, 0) AS inside{k}"]
+            columns += [f"COALESCE(x.{excused}_{kind}{k}, 0) AS {kind}{k}" for kind in EXCUSING_STATUSES]
     return ",\n    ".join(columns)
 
 
@@ -250,13 +271,13 @@ def _sql(hub_ids, as_of, years, week_tables, ect_ids=None, mentor_ids=None, fina
   {figures["year_expected"]} AS year_expected, {figures["year_met"]} AS year_met,
   {figures["consecutive"]} AS consecutive_missed,
   COALESCE(n.last_on, (SELECT MAX(l.last_on) FROM {study_weeks} l WHERE l.ect_id = n.ect_id)) AS last_activity_on,
-  NULL AS current_mentees
+  NULL AS current_mentees, n.state, CASE WHEN n.state IN ('left', 'completed') THEN FALSE ELSE NOT n.has_mentor END AS no_mentor
 FROM study_counts n
 UNION ALL
 SELECT 'coaching', o.hub_id, o.school_id, NULL, o.mentor_id, NULL,
   o.expected, o.met, o.term_expected, o.term_met, o.year_expected, o.year_met, o.consecutive,
   COALESCE(o.last_on, (SELECT MAX(l.last_on) FROM {coaching_weeks} l WHERE l.mentor_id = o.mentor_id)),
-  o.mentees
+  o.mentees, CASE WHEN o.mentees = 0 THEN 'not_mentoring' ELSE 'active' END, FALSE
 FROM coaching o
 """
 
@@ -265,14 +286,19 @@ FROM coaching o
   LEFT JOIN excused x ON x.ect_id = {track}
   LEFT JOIN {weeks_table} w ON {weeks_on} AND w.academic_year = t.y AND w.{hub_weeks}"""
 
+    # the history reads an ECT of any cohort; the figures only the two in training
+    study_weeks_on = "w.ect_id = t.ect_id" + ("" if history else f" AND w.academic_year IN ({year - 1}, {year})")
     started, finished = _week("s.started_on"), _week_from("s.finished_on")
     excused_mask = (
         f"c.periods & ~{_ending_before(f'{started} - c.first_week', 'c.pairs')} & CASE WHEN s.finished_on IS NULL "
         f"THEN {FULL} ELSE {_span(0, f'{finished} - c.first_week - 1')} END"
     )
+    kinds = [("", "")] + ([(f"_{kind}", f" AND s.status = '{kind}'") for kind in EXCUSING_STATUSES] if history else [])
     excused_columns = ",\n    ".join(
-        f"bit_or(CASE WHEN c.year = t.y{'' if k == 1 else ' + 1'} AND c.cadence = t.{cadence}{k} THEN {excused_mask} END) AS {name}{k}"
+        f"bit_or(CASE WHEN c.year = t.y{'' if k == 1 else ' + 1'} AND c.cadence = t.{cadence}{k}{only} THEN {excused_mask} END)"
+        f" AS {name}{kind}{k}"
         for name, cadence in (("study", "s"), ("coaching", "c"))
+        for kind, only in kinds
         for k in (1, 2)
     )
     calendar_columns = ", ".join(
@@ -281,7 +307,7 @@ FROM coaching o
 
     return f"""
 WITH
-{_people_ctes(hubs, d, year, ect_only, mentor_only)}
+{_people_ctes(hubs, d, year, ect_only, mentor_only, history)}
 years (academic_year, first_week) AS ({year_values}),
 calendar AS (
   SELECT p.hub_id, p.cadence, p.academic_year AS year, p.first_week,
@@ -320,13 +346,13 @@ excused AS (
   GROUP BY s.ect_id
 ),
 study_years AS MATERIALIZED (
-  SELECT t.ect_id, t.hub_id, t.school_id, t.y, w.last_on,
+  SELECT t.ect_id, t.hub_id, t.school_id, t.y, t.state, t.has_mentor, w.last_on,
     {_two_years("t.started", None, "study", history)}
   FROM study_ects t
-  {joins("t.ect_id", "s1", "s2", study_weeks, f"w.ect_id = t.ect_id AND w.academic_year IN ({year - 1}, {year})")}
+  {joins("t.ect_id", "s1", "s2", study_weeks, study_weeks_on)}
 ),
 study_counts AS (
-  SELECT ect_id, hub_id, school_id, y, last_on, {_counts(1)}, {_counts(2)} FROM study_years
+  SELECT ect_id, hub_id, school_id, y, state, has_mentor, last_on, {_counts(1)}, {_counts(2)} FROM study_years
 ),
 coaching_years AS MATERIALIZED (
   -- every mentee's track, those of a cohort not started yet with no periods
@@ -392,7 +418,7 @@ def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
 def engagement_rows(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     """Every person's figures as of `as_of` (one row per person and strand), computed in one query."""
     with connection.cursor() as cursor, _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids) as engine:
-        cursor.execute(engine)
+        cursor.execute(_with_status(engine))
         rows = cursor.fetchall()
     result = []
     for values in rows:
@@ -407,13 +433,12 @@ def _cohort_case(as_of):
     return f"CASE WHEN e.cohort_start_year = {year} THEN 'ECT1' WHEN e.cohort_start_year = {year - 1} THEN 'ECT2' ELSE '' END"
 
 
-STATUS_CASE = "CASE WHEN e.consecutive_missed = 0 THEN 'on_track' WHEN e.consecutive_missed = 1 THEN 'at_risk' ELSE 'off_track' END"
 RESULT = "engine_result"
 NEW_ROWS = "engine_new_rows"  # the engine's rows for the hubs, what `store` stores
 # what a stored row says; rows whose values are unchanged are left as they are
 VALUES = (
     "hub_id", "school_id", "cohort", "periods_expected", "periods_met", "term_expected", "term_met", "year_expected",
-    "year_met", "consecutive_missed", "status", "last_activity_on", "current_mentees",
+    "year_met", "consecutive_missed", "status", "no_mentor", "last_activity_on", "current_mentees",
 )
 
 
@@ -456,8 +481,8 @@ def store(hub_ids, as_of, ect_ids=None, mentor_ids=None, keep_rows=False):
                 f"""CREATE TEMP TABLE {NEW_ROWS} AS
                 SELECT COALESCE(e.ect_id, -e.mentor_id) AS person, e.strand, e.ect_id, e.mentor_id, e.hub_id, e.school_id,
                   {_cohort_case(as_of)} AS cohort, e.periods_expected, e.periods_met, e.term_expected, e.term_met,
-                  e.year_expected, e.year_met, e.consecutive_missed, {STATUS_CASE} AS status, e.last_activity_on,
-                  e.current_mentees
+                  e.year_expected, e.year_met, e.consecutive_missed, {STATUS_CASE} AS status, e.no_mentor,
+                  e.last_activity_on, e.current_mentees
                 FROM ({engine}) e"""
             )
         cursor.execute(f"DROP TABLE IF EXISTS {RESULT}")
@@ -516,14 +541,16 @@ def _record_run(hub_ids, as_of=None):
     runs.bulk_create([EngagementRun(hub_id=hub_id, as_of=as_of, computed_at=now) for hub_id in sorted(missing)])
 
 
-TREND_SELECT = """SELECT e.hub_id, e.school_id, e.strand, COUNT(*) AS people,
-    SUM(CASE WHEN e.consecutive_missed = 0 THEN 1 ELSE 0 END) AS on_track,
-    SUM(CASE WHEN e.consecutive_missed = 1 THEN 1 ELSE 0 END) AS at_risk,
-    SUM(CASE WHEN e.consecutive_missed >= 2 THEN 1 ELSE 0 END) AS off_track
-  FROM ({source}) e GROUP BY e.hub_id, e.school_id, e.strand"""
+TREND_SELECT = f"""SELECT e.hub_id, e.school_id, e.strand,
+    SUM(CASE WHEN e.status IN ({", ".join(f"'{s}'" for s in TRACKED_STATUSES)}) THEN 1 ELSE 0 END) AS people,
+    SUM(CASE WHEN e.status = 'on_track' THEN 1 ELSE 0 END) AS on_track,
+    SUM(CASE WHEN e.status = 'at_risk' THEN 1 ELSE 0 END) AS at_risk,
+    SUM(CASE WHEN e.status = 'off_track' THEN 1 ELSE 0 END) AS off_track,
+    SUM(CASE WHEN e.no_mentor THEN 1 ELSE 0 END) AS no_mentor
+  FROM ({{source}}) e GROUP BY e.hub_id, e.school_id, e.strand"""
 
 
-TREND_FIGURES = ("people", "on_track", "at_risk", "off_track")
+TREND_FIGURES = ("people", "on_track", "at_risk", "off_track", "no_mentor")
 TREND_RESULT = "engine_trend_result"
 
 
@@ -547,7 +574,7 @@ def store_trend(hub_ids, as_of, from_stored=True, rows=None):
         if not from_stored:
             cursor.execute(f"DELETE FROM {table} WHERE hub_id IN ({hubs}) AND week = '{week}'")
             with _engine(cursor, hub_ids, as_of) as source:
-                cursor.execute(f"{insert} ({TREND_SELECT.format(source=source)}) n")
+                cursor.execute(f"{insert} ({TREND_SELECT.format(source=_with_status(source))}) n")
             _record_run(hub_ids)
             return
         differs = _distinct()
@@ -655,24 +682,41 @@ class PeriodOutcome:
     judged: bool
     excused: bool
     met: bool
+    reason: str = ""  # why an excused period is: "not_started" or one of EXCUSING_STATUSES
+    upcoming: bool = False  # after the as-of date's period
 
     @property
     def outcome(self):
         if self.excused:
             return "excused"
+        if self.upcoming:
+            return "upcoming"
         if self.met:
             return "met"
         return "missed" if self.judged else "in_progress"
 
+    @property
+    def reason_label(self):
+        return EXCUSED_REASONS.get(self.reason, "")
 
-HISTORY_MASKS = ("periods", "inside", "counted", "met", "judged", "cur")
+
+EXCUSED_REASONS = {
+    "not_started": "Before the induction start date",
+    "paused": "Paused",
+    "left": "Left",
+    "completed": "Induction completed",
+}
+HISTORY_MASKS = ("periods", "inside", "counted", "met", "judged", "cur", *EXCUSING_STATUSES)
 
 
-def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
+def period_history(hub_id, as_of, ect_id=None, mentor_id=None, upcoming=False):
     """One person's periods up to `as_of` with their outcomes, read from the engine's own masks.
 
-    For an ECT every study period of their induction years; for a mentor each mentee's coaching
-    periods inside the assignment's dates.
+    For an ECT (whatever their status or cohort) every study period of their induction years;
+    for a mentor each mentee's coaching periods inside the assignment's dates. An excused period
+    says why: before the induction start, or the status (paused, left, completed) that touched it.
+    With `upcoming`, an ECT's later periods too: excused as far as the statuses known by `as_of`
+    say (an open pause or leaving excuses every later period), upcoming otherwise.
     """
     from engagement.models import CalendarPeriod
 
@@ -694,15 +738,21 @@ def period_history(hub_id, as_of, ect_id=None, mentor_id=None):
     for track_id, first_year, cadence1, cadence2, *values in tracks:
         for k, (year, cadence) in enumerate(((first_year, cadence1), (first_year + 1, cadence2))):
             m = dict(zip(HISTORY_MASKS, values[k * len(HISTORY_MASKS) : (k + 1) * len(HISTORY_MASKS)]))
-            shown = (m["periods"] if strand == "study" else m["inside"]) & (m["judged"] | m["cur"])
+            due = m["judged"] | m["cur"]
+            shown = (m["periods"] if strand == "study" else m["inside"]) & (FULL if upcoming else due)
             for p in periods.get((cadence, year), []):
                 bit = period_bit(p.start_date, year)
-                if shown & bit:
-                    result.append(
-                        # a shown period is judged or current: it is counted unless excused
-                        PeriodOutcome(strand, track_id, p.start_date, p.end_date, bool(m["judged"] & bit),
-                                      not m["counted"] & bit, bool(m["met"] & bit))
-                    )
+                if not shown & bit:
+                    continue
+                kinds = [kind for kind in EXCUSING_STATUSES if m[kind] & bit]
+                reason = "not_started" if not m["inside"] & bit else (kinds[0] if kinds else "")
+                later = not due & bit
+                # a period judged or current is counted unless excused; a later one is excused for a reason
+                excused = bool(reason) if later else not m["counted"] & bit
+                result.append(
+                    PeriodOutcome(strand, track_id, p.start_date, p.end_date, bool(m["judged"] & bit), excused,
+                                  bool(m["met"] & bit), reason if excused else "", later)
+                )
     return result
 
 

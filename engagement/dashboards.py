@@ -4,11 +4,11 @@ stored engagement figures with a constant number of queries however many people 
 import datetime
 import uuid
 from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape
@@ -16,7 +16,10 @@ from django.utils.safestring import mark_safe
 
 from ectprogramme.formats import whole_percent
 from engagement import charts
-from engagement.models import Engagement, EngagementRun, EngagementStatus, EngagementStrand, EngagementTrend
+from engagement.models import (
+    BELOW_THRESHOLD, DECLARATION_THRESHOLD, NO_MENTOR_LABEL, TRACKED_STATUSES, Engagement, EngagementRun, EngagementStatus,
+    EngagementStrand, EngagementTrend, below_threshold,
+)
 from engagement.periods import HalfTermDates, monday_of, term_weeks
 from participants.models import ECT
 
@@ -28,8 +31,7 @@ _to_datetime = EngagementRun._meta.get_field("computed_at").to_python
 CACHE_SECONDS = 60 * 60 * 24  # a day: a hub's figures are recalculated at least nightly
 # the shape of the cached values: bump it when a change alters what one holds, so that a deploy
 # never reads entries an older release wrote (they would otherwise live up to CACHE_SECONDS)
-CACHE_FORMAT = 1
-DECLARATION_THRESHOLD = 75  # percent engagement the DfE's declarations need evidence of (2025 cohorts on)
+CACHE_FORMAT = 2
 
 
 def _cached(key, make):
@@ -53,8 +55,16 @@ def _url_maker(name):
     return lambda code: f"{prefix}{code}{suffix}"
 
 
+# the statuses of people not judged, as the headlines count them
+UNJUDGED_STATUSES = [status for status in EngagementStatus if status not in TRACKED_STATUSES]
+NO_MENTOR = "no_mentor"  # the filter (people table) and concern (schools table) of ECTs flagged with no mentor
+
+
 @dataclass
 class Headline:
+    """A strand's figures: `people` are those judged (`TRACKED_STATUSES`); `others` counts each other
+    status ({status: count}, only those with someone) and `no_mentor` the ECTs flagged so."""
+
     strand: str
     people: int
     on_track: int
@@ -63,6 +73,17 @@ class Headline:
     below_threshold: int
     last_week: float | None
     periods_expected: int = 0
+    others: dict = field(default_factory=dict)
+    no_mentor: int = 0
+
+    @property
+    def registered(self):
+        return self.people + sum(self.others.values())
+
+    @property
+    def others_shown(self):
+        """[(label, count)] of the other statuses, in `EngagementStatus` order."""
+        return [(status.label, self.others[status.value]) for status in UNJUDGED_STATUSES if self.others.get(status.value)]
 
     @property
     def percent(self):
@@ -90,15 +111,21 @@ class Summary:
     series: dict[str, list[float | None]]
 
 
+COUNTED = ("people", "on_track", "at_risk", "off_track", "below", "expected", "no_mentor", *(s.value for s in UNJUDGED_STATUSES))
+
+
 def counts(engagements):
-    """Per strand: people, on track, at risk, off track, below 75% this year and periods expected (one query)."""
+    """Per strand: people judged, on track, at risk, off track, below the declaration threshold this
+    year, periods expected, ECTs with no mentor and people of each other status (one query)."""
     rows = engagements.values("strand").annotate(
-        people=Count("id"),
-        on_track=Count("id", filter=Q(consecutive_missed=0)),
-        at_risk=Count("id", filter=Q(consecutive_missed=1)),
-        off_track=Count("id", filter=Q(consecutive_missed__gte=2)),
-        below=Count("id", filter=Q(year_expected__gt=0, year_met__lt=F("year_expected") * DECLARATION_THRESHOLD / 100.0)),
+        people=Count("id", filter=Q(status__in=TRACKED_STATUSES)),
+        on_track=Count("id", filter=Q(status=EngagementStatus.ON_TRACK)),
+        at_risk=Count("id", filter=Q(status=EngagementStatus.AT_RISK)),
+        off_track=Count("id", filter=Q(status=EngagementStatus.OFF_TRACK)),
+        below=Count("id", filter=BELOW_THRESHOLD),
         expected=Sum("periods_expected"),
+        no_mentor=Count("id", filter=Q(no_mentor=True)),
+        **{status.value: Count("id", filter=Q(status=status)) for status in UNJUDGED_STATUSES},
     )
     return {row["strand"]: row for row in rows}
 
@@ -111,7 +138,8 @@ def summary(counts, trend):
         c = counts.get(strand, {})
         headlines[strand] = Headline(
             strand, c.get("people", 0), c.get("on_track", 0), c.get("at_risk", 0), c.get("off_track", 0), c.get("below", 0),
-            series[strand][-2], c.get("expected") or 0,
+            series[strand][-2], c.get("expected") or 0, {s.value: c.get(s.value, 0) for s in UNJUDGED_STATUSES},
+            c.get("no_mentor", 0),
         )
     return Summary(headlines, week_labels, series)
 
@@ -147,7 +175,7 @@ def school_trend(school, computed_at, today):
 def has_people(school, headlines):
     """Whether the school has ECTs or mentors. Stored figures are only for people registered at the
     school (as of the last recompute), so a school with figures needs no query."""
-    return any(h.people for h in headlines.values()) or school.ects.exists() or school.mentors.exists()
+    return any(h.registered for h in headlines.values()) or school.ects.exists() or school.mentors.exists()
 
 
 @dataclass(frozen=True)
@@ -190,9 +218,11 @@ def _calendar(has_terms, this_week, monday):
 
 # Each sort of the people table: (SQL expression, ascending) in turn; ties (and both ways) by row id.
 PERSON_NAME_SQL = "LOWER(p.last_name || ' ' || p.first_name)"
+_TRACKED_SQL = ", ".join(f"'{status}'" for status in TRACKED_STATUSES)
 SORTS = {
     "name": ((PERSON_NAME_SQL, True),),
-    "status": (("e.consecutive_missed", False), (PERSON_NAME_SQL, True)),
+    # the judged by periods missed in a row, most first; then everyone else
+    "status": ((f"CASE WHEN e.status IN ({_TRACKED_SQL}) THEN e.consecutive_missed ELSE -1 END", False), (PERSON_NAME_SQL, True)),
     "percent": (("COALESCE(e.periods_met * 1000 / NULLIF(e.periods_expected, 0), 1000)", True), (PERSON_NAME_SQL, True)),
     "activity": (("e.last_activity_on", True), (PERSON_NAME_SQL, True)),
 }
@@ -200,12 +230,12 @@ STATUS_LABELS = dict(EngagementStatus.choices)
 
 PersonRow = namedtuple(
     "PersonRow",
-    "strand ect_id ect_code mentor_code cohort current_mentees status consecutive_missed periods_met periods_expected "
+    "strand ect_id ect_code mentor_code cohort current_mentees status no_mentor consecutive_missed periods_met periods_expected "
     "year_met year_expected last_activity_on first_name last_name email matches",
 )
 # A row is an ECT's or a mentor's: the person is the one of whichever is set.
 PEOPLE_SQL = """
-SELECT e.strand, e.ect_id, ect.code, mentor.code, e.cohort, e.current_mentees, e.status, e.consecutive_missed,
+SELECT e.strand, e.ect_id, ect.code, mentor.code, e.cohort, e.current_mentees, e.status, e.no_mentor, e.consecutive_missed,
   e.periods_met, e.periods_expected, e.year_met, e.year_expected, e.last_activity_on, p.first_name, p.last_name, u.email,
   {matches} AS matches
 FROM engagement_engagement e
@@ -223,9 +253,11 @@ def _matches_sql(strand, status, q):
     if strand in EngagementStrand.values:
         conditions.append("e.strand = %(strand)s")
         params["strand"] = strand
-    if status in ("on_track", "at_risk", "off_track"):
+    if status in EngagementStatus.values:
         conditions.append("e.status = %(status)s")
         params["status"] = status
+    elif status == NO_MENTOR:
+        conditions.append("e.no_mentor")
     ops = connection.ops
     contains = connection.operators["icontains"]
     for i, word in enumerate(q.split()):
@@ -255,12 +287,12 @@ def _counts_of(rows):
     """`counts` of `PersonRow`s (every row of a school)."""
     result = {}
     for row in rows:
-        c = result.setdefault(row.strand, dict.fromkeys(("people", "on_track", "at_risk", "off_track", "below", "expected"), 0))
-        missed = row.consecutive_missed
-        c["people"] += 1
-        c["on_track" if missed == 0 else "at_risk" if missed == 1 else "off_track"] += 1
-        c["below"] += row.year_expected > 0 and 100 * row.year_met < row.year_expected * DECLARATION_THRESHOLD
+        c = result.setdefault(row.strand, dict.fromkeys(COUNTED, 0))
+        c["people"] += row.status in TRACKED_STATUSES
+        c[row.status] += 1
+        c["below"] += below_threshold(row.year_met, row.year_expected)
         c["expected"] += row.periods_expected
+        c["no_mentor"] += bool(row.no_mentor)
     return result
 
 
@@ -285,16 +317,17 @@ def person_rows(rows):
     return mark_safe("".join(_person_row(row, urls) for row in rows))
 
 
-NOT_OBSERVING = ' <span class="muted">(not observing)</span>'
-BELOW_THRESHOLD = f' <span class="tag tag-missed">below {DECLARATION_THRESHOLD}%</span>'
+NO_MENTOR_TAG = f' <span class="tag tag-no_mentor">{NO_MENTOR_LABEL}</span>'
+BELOW_THRESHOLD_TAG = f' <span class="tag tag-missed">below {DECLARATION_THRESHOLD}%</span>'
 NONE_DUE = '<span class="muted">None due yet</span>'
 
 
 def _person_row(row, urls):
     if row.ect_id is not None:
         url, role = urls["ect"](_to_uuid(row.ect_code)), f"ECT ({escape(row.cohort)})" if row.cohort else "ECT"
+        role += NO_MENTOR_TAG if row.no_mentor else ""
     else:
-        url, role = urls["mentor"](_to_uuid(row.mentor_code)), "Mentor" + (NOT_OBSERVING if row.current_mentees == 0 else "")
+        url, role = urls["mentor"](_to_uuid(row.mentor_code)), "Mentor"
     met, expected = row.periods_met, row.periods_expected
     year_percent = Engagement.percent_of(row.year_met, row.year_expected)
     last_activity = _to_date(row.last_activity_on)
@@ -307,14 +340,14 @@ def _person_row(row, urls):
         consecutive_missed=row.consecutive_missed,
         periods=f"{met} of {expected} ({shown_percent(Engagement.percent_of(met, expected))}%)" if expected else NONE_DUE,
         year="—" if year_percent is None else (
-            f"{shown_percent(year_percent)}%" + (BELOW_THRESHOLD if year_percent < DECLARATION_THRESHOLD else "")
+            f"{shown_percent(year_percent)}%" + (BELOW_THRESHOLD_TAG if below_threshold(row.year_met, row.year_expected) else "")
         ),
         last_activity=escape(localize(last_activity)) if last_activity else "None yet",
     )
 
 
-Figures = namedtuple("Figures", "people on_track at_risk off_track")  # a school's `EngagementTrend` counts
-NO_FIGURES = Figures(0, 0, 0, 0)
+Figures = namedtuple("Figures", "people on_track at_risk off_track no_mentor")  # a school's `EngagementTrend` counts
+NO_FIGURES = Figures(0, 0, 0, 0, 0)
 
 
 class SchoolFigures(namedtuple("SchoolFigures", "study coaching sparkline")):
@@ -362,10 +395,12 @@ def schools(school_queryset, figures, q="", concern="", sort="name", descending=
     by_name = school_queryset.order_by("-name" if descending else "name", "id")
     rows = list(by_name.values_list("id", "code", "name", "urn"))
     figure, highest_first = SCHOOL_SORTS.get(sort, SCHOOL_SORTS["name"])
-    if concern not in ("off_track", "at_risk") and not figure:
+    if concern not in ("off_track", "at_risk", NO_MENTOR) and not figure:
         return rows
     of = {school_id: figures.of(school_id) for school_id, *_ in rows}
-    if concern == "off_track":
+    if concern == NO_MENTOR:
+        rows = [row for row in rows if of[row[0]].study.no_mentor]
+    elif concern == "off_track":
         rows = [row for row in rows if of[row[0]].off_track]
     elif concern == "at_risk":
         rows = [row for row in rows if of[row[0]].at_risk or of[row[0]].off_track]
@@ -460,7 +495,7 @@ def _hub_figures(newest_week, today):
         wanted |= Q(strand__in=EngagementStrand.values, week=newest_week)
     figures, line_points = {}, {}
     for school_id, strand, week, *counts in EngagementTrend.objects.filter(wanted).values_list(
-        "school_id", "strand", "week", "people", "on_track", "at_risk", "off_track"
+        "school_id", "strand", "week", "people", "on_track", "at_risk", "off_track", "no_mentor"
     ):
         if week == newest_week:
             figures[school_id, strand] = tuple(counts)
@@ -469,8 +504,8 @@ def _hub_figures(newest_week, today):
     school_ids = {school_id for school_id, _ in figures} | {school_id for school_id, _ in line_points}
     by_school = {
         school_id: (
-            figures.get((school_id, "study"), (0, 0, 0, 0)),
-            figures.get((school_id, "coaching"), (0, 0, 0, 0)),
+            figures.get((school_id, "study"), (0, 0, 0, 0, 0)),
+            figures.get((school_id, "coaching"), (0, 0, 0, 0, 0)),
             charts.sparkline_points([line_points.get((school_id, monday)) for monday in mondays]),
         )
         for school_id in school_ids
@@ -481,13 +516,17 @@ def _hub_figures(newest_week, today):
 SCHOOL_ROW_HTML = """
       <tr>
         <th scope="row"><a href="{url}">{name}</a> <span class="muted">{urn}</span></th>
-        <td>{study}</td>
+        <td>{study}{no_mentor}</td>
         <td>{coaching}</td>
         <td>{at_risk}</td>
         <td>{off_track}</td>
         <td>{sparkline}</td>
       </tr>
     """
+
+
+NO_ECTS = '<span class="muted">No ECTs in training</span>'
+NO_MENTORS = '<span class="muted">No mentors mentoring</span>'
 
 
 def school_rows(rows, figures):
@@ -504,11 +543,10 @@ def school_rows(rows, figures):
             url=escape(url(code)),
             name=escape(name),
             urn=escape(urn),
-            study=f'{study_percent}% <span class="muted">of {study.people}</span>' if study_percent else '<span class="muted">No ECTs</span>',
-            coaching=(
-                f'{coaching_percent}% <span class="muted">of {coaching.people}</span>' if coaching_percent
-                else '<span class="muted">No mentors</span>'
-            ),
+            no_mentor=f'<br><span class="tag tag-no_mentor">{NO_MENTOR_LABEL}: {study.no_mentor} ECT{"s" if study.no_mentor != 1 else ""}</span>'
+            if study.no_mentor else "",
+            study=f'{study_percent}% <span class="muted">of {study.people}</span>' if study_percent else NO_ECTS,
+            coaching=f'{coaching_percent}% <span class="muted">of {coaching.people}</span>' if coaching_percent else NO_MENTORS,
             at_risk=of.at_risk,
             off_track=f'<span class="tag tag-off_track">{of.off_track}</span>' if of.off_track else "0",
             sparkline=charts.sparkline_svg(points, f"{name}: ECTs on track with study over the last {SPARKLINE_WEEKS} weeks"),

@@ -33,7 +33,7 @@ from engagement.models import (
     ProgrammeVersion,
     StudyRecord,
 )
-from engagement.study import EXCUSED, is_excused, schedule
+from engagement import study
 from participants import demo as people
 from participants.cohorts import academic_year_of
 from participants.models import ECT, ECTStatusKind, InductionTutor, Mentor
@@ -398,11 +398,18 @@ def _class_subject(phase, fixed, rng):
     return f"{year}{rng.choice('ABCDRXY')} {fixed}"
 
 
-def _may_study(item, statuses, induction_start):
+def _away(period, statuses):
+    """Whether the demo ECT is paused or gone on a day of the period: then they do not study or get
+    observed (what counts is the engine's to say)."""
+    return any(
+        s.status != ECTStatusKind.ACTIVE and s.started_on <= period.end and (s.finished_on is None or s.finished_on > period.start)
+        for s in statuses
+    )
+
+
+def _may_study(period, statuses, induction_start):
     """Not while paused or after leaving; in the first period, once induction has started."""
-    if item.status != EXCUSED:
-        return True
-    return item.period.end >= induction_start and not is_excused(item.period, statuses, datetime.date.min)
+    return period.end >= induction_start and not _away(period, statuses)
 
 
 def _study_plan(ect, profile, today, half_terms, half_term_of, programme, statuses):
@@ -411,10 +418,10 @@ def _study_plan(ect, profile, today, half_terms, half_term_of, programme, status
     rate = _rng(key, "study-rate").uniform(*STUDY_RATES[profile])
     items = [
         item
-        for item in schedule(ect, today, half_terms=half_terms, programme=programme, records=[], statuses=statuses)
-        if item.period.start <= today and _may_study(item, statuses, ect.induction_start_date)
+        for item in study.plan(ect, half_terms=half_terms, programme=programme)
+        if item.period.start <= today and _may_study(item.period, statuses, ect.induction_start_date)
     ]
-    judged = [item for item in items if item.status != EXCUSED and item.period.is_judged(today)]
+    judged = [item for item in items if item.period.start >= ect.induction_start_date and item.period.is_judged(today)]
     stopped_for = STOPPED_PERIODS if len(judged) > 2 * STOPPED_PERIODS else 2
     stop = judged[-stopped_for].period.start if profile == STOPPED and len(judged) >= stopped_for else None
     plan, missed = [], []
@@ -451,7 +458,7 @@ def _coaching_plan(ect, today, half_terms, half_term_of, programme, statuses, me
         for _, period in coaching_periods:
             if period.end < assignment.started_on or period.start > last_day or period.start > today:
                 continue
-            if is_excused(period, statuses, ect.induction_start_date):
+            if period.start < ect.induction_start_date or _away(period, statuses):
                 continue
             rng = _rng(key, "coaching", period.start)
             half_term = half_term_of[period.half_term]

@@ -9,7 +9,7 @@ written with a leading single quote (`ectprogramme.csv_safety`).
 import json
 
 from ectprogramme.csv_safety import SafeDictWriter
-from engagement.compute import engagement_rows, status_for
+from engagement.compute import engagement_rows
 from engagement.models import Engagement
 from participants.cohorts import cohort_on
 from participants.models import ECT, Mentor
@@ -20,7 +20,7 @@ COLUMNS = [
 ]
 
 
-def _row(urn, email, role, strand, cohort, expected, met, consecutive):
+def _row(urn, email, role, strand, cohort, expected, met, consecutive, status):
     return {
         "school_urn": urn,
         "email": email,
@@ -31,7 +31,7 @@ def _row(urn, email, role, strand, cohort, expected, met, consecutive):
         "periods_met": met,
         "percent": Engagement.percent_of(met, expected),
         "consecutive_missed": consecutive,
-        "status": str(status_for(consecutive)),
+        "status": status,
     }
 
 
@@ -63,7 +63,7 @@ def rows_as_of(hub, as_of):
         else:
             urn, email = mentors[r.mentor_id]
             role, cohort = "mentor", ""
-        rows.append(_row(urn, email, role, r.strand, cohort, r.periods_expected, r.periods_met, r.consecutive_missed))
+        rows.append(_row(urn, email, role, r.strand, cohort, r.periods_expected, r.periods_met, r.consecutive_missed, r.status))
     return _sorted(rows)
 
 
@@ -75,7 +75,10 @@ def rows_stored(engagements):
     for e in engagements:
         urn, email = ects[e.ect_id] if e.ect_id else mentors[e.mentor_id]
         rows.append(
-            _row(urn, email, "ect" if e.ect_id else "mentor", e.strand, e.cohort, e.periods_expected, e.periods_met, e.consecutive_missed)
+            _row(
+                urn, email, "ect" if e.ect_id else "mentor", e.strand, e.cohort, e.periods_expected, e.periods_met,
+                e.consecutive_missed, e.status,
+            )
         )
     return _sorted(rows)
 

@@ -13,18 +13,24 @@ def without_blank(choices):
 
 
 class RecordModuleForm(forms.Form):
-    module = forms.ModelChoiceField(queryset=Module.objects.none(), help_text="Modules you have not recorded yet, in programme order.")
+    module = forms.ModelChoiceField(
+        queryset=Module.objects.none(),
+        help_text="Modules you have not done yet come first, in programme order; then those you have done, to revise.",
+    )
     done_on = forms.DateField(label="Date done", widget=DateInput(), initial=timezone.localdate)
 
     def __init__(self, *args, ect, **kwargs):
         super().__init__(*args, **kwargs)
-        done = ect.study_records.values("module_id")
+        done = set(ect.study_records.values_list("module_id", flat=True))
         field = self.fields["module"]
         # Any module validates here, so that `study.record_module` can explain why a wrong one is wrong;
-        # the list offers only the ECT's own programme's modules not yet done, in order.
+        # the list offers the ECT's own programme's modules: those not done yet, then those to revise.
         field.queryset = Module.objects.select_related("programme")
-        offered = Module.objects.filter(programme__code=ect.programme).exclude(id__in=done).order_by("year", "order")
-        field.widget.choices = [("", "Choose a module")] + [(m.pk, f"Year {m.year} · {m.title} ({m.code})") for m in offered]
+        modules = Module.objects.filter(programme__code=ect.programme).order_by("year", "order")
+        not_done = [(m.pk, f"Year {m.year} · {m.title} ({m.code})") for m in modules if m.pk not in done]
+        revise = [(m.pk, f"Year {m.year} · {m.title} ({m.code})") for m in modules if m.pk in done]
+        groups = [(label, choices) for label, choices in (("Not done yet", not_done), ("Done: revise", revise)) if choices]
+        field.widget.choices = [("", "Choose a module")] + groups
 
 
 class ObservationForm(forms.ModelForm):

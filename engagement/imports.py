@@ -12,9 +12,9 @@ error. Blank lines are skipped. Every row has an `email`, an `activity` and a `d
 (`YYYY-MM-DD`, not in the future, not before the ECT's induction started).
 
 - `study`: the ECT `email` did module `module_code` of their programme version on `date`
-  (`subject_email` is ignored). An ECT does each module once: a module already recorded on the
-  same date is unchanged; already recorded on another date, the first completion stands and the
-  row is noted, not applied (the platform's own record is not rewritten by a later export).
+  (`subject_email` is ignored). A study record is the ECT, the module and the date: a module
+  already recorded on that date is unchanged; on another date it is recorded again (ECT2s revise
+  year-one modules, and a module studied again counts for the period it was studied in).
 - `observation`: mentor `email` observed ECT `subject_email` on `date` (`module_code` is
   ignored), starting a coaching cycle. The mentor must have been the ECT's mentor on that date
   (a `MentorAssignment` covering it). A cycle of theirs already observed that day is unchanged.
@@ -190,7 +190,7 @@ def _check_person(row, column, email, people, holders, role, result):
 
 
 def _study(row, ect, modules, known_codes, actor, result):
-    """Record the module as done; False if already recorded, None if the row is a problem."""
+    """Record the module as done on the date; False if already recorded that day, None if the row is a problem."""
     module = modules.get((ect.programme, row.module_code))
     if module is None:
         if row.module_code in known_codes:
@@ -199,11 +199,7 @@ def _study(row, ect, modules, known_codes, actor, result):
             message = f"unknown module {row.module_code!r}"
         result.error(row.line, "module_code", message)
         return None
-    existing = StudyRecord.objects.filter(ect=ect, module=module).first()
-    if existing is not None:
-        if existing.done_on != row.on:
-            done = f"{module.code} is already recorded as done on {existing.done_on:%Y-%m-%d}"
-            result.note(row.line, "date", f"{done}; the first completion stands")
+    if StudyRecord.objects.filter(ect=ect, module=module, done_on=row.on).exists():
         return False
     study.record_module(ect, module, row.on, recorded_by=actor, source=Source.IMPORT)
     result.study_records_added += 1

@@ -84,7 +84,11 @@ class Source(models.TextChoices):
 
 
 class StudyRecord(models.Model):
-    """An ECT did a self-study module on a date (once per module)."""
+    """An ECT did a self-study module on a date.
+
+    A module may be studied again on a later date (ECT2s revise year-one modules): a record's
+    identity is the ECT, the module and the date.
+    """
 
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
     ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="study_records")
@@ -98,7 +102,9 @@ class StudyRecord(models.Model):
 
     class Meta:
         ordering = ["done_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["ect", "module"], name="one_study_record_per_module")]
+        constraints = [
+            models.UniqueConstraint(fields=["ect", "module", "done_on"], name="one_study_record_per_module_per_day")
+        ]
         indexes = [models.Index(fields=["hub", "ect", "done_on"])]
 
 
@@ -281,16 +287,45 @@ class EngagementStrand(models.TextChoices):
 
 
 class EngagementStatus(models.TextChoices):
+    """What a person's engagement row says, in the words every page uses.
+
+    ECTs in training and mentors with a current mentee are on track, at risk or off track (by
+    their consecutive missed periods); anyone else says why they are not judged.
+    """
+
     ON_TRACK = "on_track", "On track"
     AT_RISK = "at_risk", "At risk"
     OFF_TRACK = "off_track", "Off track"
+    PAUSED = "paused", "Paused"
+    LEFT = "left", "Left"
+    COMPLETED = "completed", "Completed"
+    NOT_STARTED = "not_started", "Not started yet"
+    NOT_MENTORING = "not_mentoring", "Not mentoring"
+
+
+# the statuses of people judged on their engagement: the dashboards' percent on track is of these
+TRACKED_STATUSES = (EngagementStatus.ON_TRACK, EngagementStatus.AT_RISK, EngagementStatus.OFF_TRACK)
+NO_MENTOR_LABEL = "No mentor"  # an ECT (not left or completed) with no current mentor
+
+
+DECLARATION_THRESHOLD = 75  # percent engagement the DfE's declarations need evidence of (2025 cohorts on)
+
+
+def below_threshold(met, expected):
+    """Whether a year's periods met fall below `DECLARATION_THRESHOLD` percent of those expected (none expected: no)."""
+    return expected > 0 and 100 * met < expected * DECLARATION_THRESHOLD
+
+
+# `below_threshold` of an `Engagement` row's year, as a query condition
+BELOW_THRESHOLD = models.Q(year_expected__gt=0, year_met__lt=models.F("year_expected") * DECLARATION_THRESHOLD / 100.0)
 
 
 class Engagement(models.Model):
     """One person's engagement figures for one strand, computed by the engine (as of the date in the
     hub's `EngagementRun`).
 
-    ECTs have a `study` row (their ECT record); mentors a `coaching` row (their mentor role).
+    ECTs of the cohorts in training, and of next year's, have a `study` row (their ECT record)
+    whatever their status; current mentors a `coaching` row (their mentor role).
     Pages read these rows instead of recomputing; the engine rewrites a row only when it changes.
     """
 
@@ -309,7 +344,8 @@ class Engagement(models.Model):
     year_expected = models.PositiveIntegerField()
     year_met = models.PositiveIntegerField()
     consecutive_missed = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=EngagementStatus.choices)
+    status = models.CharField(max_length=13, choices=EngagementStatus.choices)
+    no_mentor = models.BooleanField(default=False, help_text="ECTs only: no current mentor (and not left or completed).")
     last_activity_on = models.DateField(null=True, blank=True)
     current_mentees = models.PositiveIntegerField(null=True, blank=True, help_text="Mentors only; 0 = not observing.")
 
@@ -354,7 +390,10 @@ class EngagementRun(models.Model):
 
 
 class EngagementTrend(models.Model):
-    """A school's people on track for one strand in one week (the Monday of the as-of date's week)."""
+    """A school's people on track for one strand in one week (the Monday of the as-of date's week).
+
+    `people` are those judged (`TRACKED_STATUSES`); `no_mentor` the ECTs flagged with no mentor.
+    """
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="engagement_trends")
@@ -364,6 +403,7 @@ class EngagementTrend(models.Model):
     on_track = models.PositiveIntegerField()
     at_risk = models.PositiveIntegerField()
     off_track = models.PositiveIntegerField()
+    no_mentor = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager(hub="hub")
 

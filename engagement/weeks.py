@@ -150,6 +150,22 @@ def drop_trigger_sql(vendor):
     return statements
 
 
+def drop_triggers(apps, schema_editor):
+    """Migration step: drop the weeks triggers before an operation that rebuilds an activity table."""
+    with schema_editor.connection.cursor() as cursor:
+        for statement in drop_trigger_sql(schema_editor.connection.vendor):
+            cursor.execute(statement)
+
+
+def reinstall_triggers(apps, schema_editor):
+    """Migration step: install the weeks triggers again (SQLite rebuilds a table to change its
+    constraints, which drops its triggers)."""
+    vendor = schema_editor.connection.vendor
+    with schema_editor.connection.cursor() as cursor:
+        for statement in drop_trigger_sql(vendor) + trigger_sql(vendor):
+            cursor.execute(statement)
+
+
 def rebuild(cursor, vendor=None):
     """Rebuild both weeks tables from every activity row."""
     vendor = vendor or connection.vendor

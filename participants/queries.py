@@ -3,7 +3,7 @@
 Each returns a queryset with a constant number of queries however many rows it has.
 """
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -49,11 +49,13 @@ def search_schools(schools, q):
 
 
 def ects_with_current(ects):
-    """ECTs with their current status and current mentor's name, in one query."""
+    """ECTs with their current status ("not_started" before their induction starts, whatever it
+    says) and current mentor's name, in one query."""
     status = ECTStatus.objects.filter(ect=OuterRef("pk"), finished_on__isnull=True).values("status")[:1]
     assignment = MentorAssignment.objects.filter(ect=OuterRef("pk"), finished_on__isnull=True)
+    not_started = When(induction_start_date__gt=timezone.localdate(), then=Value("not_started"))
     return ects.select_related("person__user", "school").annotate(
-        current_status=Subquery(status),
+        current_status=Case(not_started, default=Subquery(status)),
         mentor_first_name=Subquery(assignment.values("mentor__person__first_name")[:1]),
         mentor_last_name=Subquery(assignment.values("mentor__person__last_name")[:1]),
         mentor_person_code=Subquery(assignment.values("mentor__person__code")[:1]),

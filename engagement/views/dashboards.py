@@ -129,7 +129,10 @@ def hub_dashboard(request):
     if request.htmx:
         return render(request, "engagement/hub_dashboard.html#table", context)
     summary = dashboards.summary(dashboards.hub_counts(request.hub, state), figures.trend)
-    context.update(headlines=summary.headlines, chart=_chart(summary.week_labels, summary.series), today=today)
+    context.update(
+        headlines=summary.headlines, chart=_chart(summary.week_labels, summary.series), threshold=dashboards.DECLARATION_THRESHOLD,
+        today=today,
+    )
     return render(request, "engagement/hub_dashboard.html", context)
 
 

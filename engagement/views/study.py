@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from engagement import coaching, study
 from engagement.forms import RecordModuleForm
-from engagement.models import ProgrammeVersion
+from engagement.models import Engagement, ProgrammeVersion
 from engagement.permissions import require_own_ect
 from participants import access, breadcrumbs
 from participants.forms import apply_service_errors
@@ -53,6 +53,7 @@ def ect_study(request, ect_code):
         "programme": programme,
         "cadence": programme.study_cadence(ect.cohort) if ect.cohort else None,
         "action_step": coaching.current_action_step(ect),
+        "engagement": Engagement.objects.filter(ect=ect).first(),
         "today": today,
         "crumbs": breadcrumbs.in_person(request.viewer, ect.person, [ect.school], [ect.id]),
     }

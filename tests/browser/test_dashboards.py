@@ -476,6 +476,47 @@ def test_a_holiday_week_says_so(page, bworld, sign_in):
     expect(_row_names(_people_table(page))).to_have_count(3)  # two ECTs and the mentor
 
 
+# --- 6b. Statuses that say what they mean ------------------------------------------------------------
+
+
+def test_paused_not_mentoring_and_no_mentor_show_as_such_on_both_dashboards(page, dash, sign_in):
+    from participants import services
+
+    with scopes_disabled():
+        services.change_ect_status(dash.unmentored_ect, "paused", actor=None, on=dash.today - datetime.timedelta(days=2))
+        dash.assignment.finished_on = dash.today - datetime.timedelta(days=1)  # Dev no longer mentors Amara
+        dash.assignment.save()
+        compute.recompute([dash.hub], dash.today)
+    sign_in(dash.tutor.person.user)
+    page.goto(dash.lead_path)
+    table = _people_table(page)
+    ben = table.locator("tr").filter(has=page.get_by_role("link", name="Ben Hughes"))
+    expect(ben.locator(".tag").first).to_have_text("Paused")
+    amara = table.locator("tr").filter(has=page.get_by_role("link", name="Amara Okafor"))
+    expect(amara).to_contain_text("No mentor")
+    dev = table.locator("tr").filter(has=page.get_by_role("link", name="Dev Patel"))
+    expect(dev.locator(".tag").first).to_have_text("Not mentoring")
+    expect(ben).not_to_contain_text("On track")
+    expect(dev).not_to_contain_text("On track")
+    expect(_headline(page, "ECTs on track with study")).to_contain_text("1 paused · 1 with no mentor")
+    problems = _problems(page, "Lead dashboard with paused, not mentoring and no mentor")
+    page.get_by_label("Status").select_option("no_mentor")
+    expect(_row_names(_people_table(page))).to_have_text(["Amara Okafor"])
+    problems += _problems(page, "Lead dashboard, no mentor")
+
+    sign_in(dash.staff.user)
+    page.goto("/hub/engagement/")
+    elm = page.locator("tbody tr").filter(has=page.get_by_role("link", name="Elm Primary"))
+    expect(elm).to_contain_text("No mentor: 1 ECT")
+    page.get_by_label("Show").select_option("no_mentor")
+    expect(page.locator("#schools-table tbody th[scope=row] a")).to_have_text(["Ash Infants", "Elm Primary"])  # Ash's ECT has none either
+    problems += _problems(page, "hub dashboard, schools with an ECT with no mentor")
+    page.goto(f"/ects/{dash.unmentored_ect.code}/engagement/")
+    expect(page.get_by_role("main").locator(".tag").first).to_have_text("Paused")
+    problems += _problems(page, "ECT drill-down, paused")
+    assert not problems, "\n".join(problems)
+
+
 # --- 7. axe, phones, screenshots ---------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from engagement import coaching, study
 from engagement.models import CoachingCycle, FormalObservation, MentorMeeting, Module, StudyRecord
+from participants import services
 from schools import terms
 from tests.browser.conftest import axe_blocking, format_violations, screenshot
 from tests.conftest import typical_term_dates
@@ -91,13 +92,58 @@ def test_ect_records_a_module_and_the_timeline_updates_in_place(page, year, sign
     expect(row.locator(".tag")).to_have_text("Done")
     expect(row).to_have_attribute("aria-current", "date")  # still marked as the period we are in
     expect(row).to_contain_text(f"{module.code} on {_today().day} {_today():%b}")
-    expect(module_select.locator(f'option[value="{module_id}"]')).to_have_count(0)  # offered no more
+    # offered now only to revise
+    expect(module_select.locator(f'optgroup[label="Not done yet"] option[value="{module_id}"]')).to_have_count(0)
+    expect(module_select.locator(f'optgroup[label="Done: revise"] option[value="{module_id}"]')).to_have_count(1)
     expect(page.locator("#study")).to_have_count(1)  # swapped, not nested
     assert page.evaluate(SAME_PAGE), "the page reloaded"
     # Keyboard and screen-reader users carry on from the form, not from the top of the page.
     expect(page.get_by_role("heading", name="Record a module")).to_be_focused()
     with scopes_disabled():
         assert list(StudyRecord.objects.filter(ect=ect).values_list("module_id", "done_on")) == [(module.pk, _today())]
+
+
+def test_ect_revises_a_module_done_before_and_it_counts_for_this_period(page, year, sign_in):
+    ect = year.ect
+    current = _current_item(ect)
+    with scopes_disabled():
+        module = Module.objects.filter(programme__code=ect.programme, year=1).order_by("order").first()
+        study.record_module(ect, module, datetime.date(2025, 9, 10), ect.person.user)
+    sign_in(ect.person.user)
+    page.goto(f"/ects/{ect.code}/study/")
+    module_select = page.get_by_label("Module", exact=True)
+    expect(module_select.locator("optgroup").first).to_have_attribute("label", "Not done yet")
+    module_select.select_option(str(module.pk))  # from "Done: revise"
+    page.get_by_role("button", name="Record as done").click()
+
+    expect(page.locator("#study").get_by_role("status")).to_contain_text(f"Recorded “{module.title}” as done on")
+    row = _period_row(page, current)
+    expect(row.locator(".tag")).to_have_text("Done")
+    expect(row).to_contain_text(f"{module.code} on {_today().day} {_today():%b}")
+    blocking = axe_blocking(page)
+    assert not blocking, format_violations(blocking)
+    with scopes_disabled():
+        assert sorted(StudyRecord.objects.filter(ect=ect, module=module).values_list("done_on", flat=True)) == [
+            datetime.date(2025, 9, 10), _today(),
+        ]
+
+
+def test_a_module_done_while_paused_shows_as_done_and_why_it_does_not_count(page, year, sign_in):
+    ect = year.ect
+    with scopes_disabled():
+        services.change_ect_status(ect, "paused", actor=None, on=datetime.date(2025, 9, 15))
+        services.change_ect_status(ect, "active", actor=None, on=datetime.date(2025, 9, 29))
+        module = Module.objects.filter(programme__code=ect.programme, year=1).order_by("order").first()
+        study.record_module(ect, module, datetime.date(2025, 9, 17), ect.person.user)
+        paused = next(i for i in study.schedule(ect, as_of=_today()) if i.period.contains(datetime.date(2025, 9, 17)))
+    sign_in(ect.person.user)
+    page.goto(f"/ects/{ect.code}/study/")
+    row = _period_row(page, paused)
+    expect(row.locator(".tag")).to_have_text("Done, not counted")
+    expect(row).to_contain_text("Paused")
+    expect(row).to_contain_text(f"{module.code} on 17 Sep")
+    blocking = axe_blocking(page)
+    assert not blocking, format_violations(blocking)
 
 
 # --- b. Study: mistakes save nothing ------------------------------------------------------------

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from engagement import compute
 from participants.cohorts import academic_year_of
-from participants.models import User
+from participants.models import Person, User
 from schools import terms
 from schools.models import School
 from tests import factories
@@ -52,6 +52,7 @@ def phone_world(bworld):
         for academic_year in (year - 1, year):
             terms.save_year(w.hub, academic_year, typical_term_dates(academic_year))
         User.objects.filter(pk=w.ect.person.user.pk).update(first_name=LONG_FIRST, last_name=LONG_LAST, email=LONG_EMAIL)
+        Person.objects.filter(pk=w.ect.person.pk).update(first_name=LONG_FIRST, last_name=LONG_LAST)
         School.objects.filter(pk=w.school.pk).update(name=LONG_SCHOOL)
         factories.CoachingCycleFactory(
             ect=w.ect, mentor=w.mentor, observed_on=today - datetime.timedelta(days=3), focus="Questioning",
@@ -67,7 +68,7 @@ def _pages(w):
         f"/schools/{school}/people/new/", f"/people/{w.ect.person.code}/edit/", f"/ects/{ect}/edit/", f"/ects/{ect}/mentor/",
         f"/ects/{ect}/status/", f"/ects/{ect}/formal-observations/new/",
     ]
-    return {
+    pages = {
         "staff": [
             "/hub/engagement/", "/hub/", "/people/", "/hub/terms/", "/hub/terms/copy-forward/",
             f"/schools/{school}/", f"/schools/{school}/engagement/", f"/schools/{school}/coaching/",
@@ -82,6 +83,7 @@ def _pages(w):
         ],
         "ect": ect_pages,
     }
+    return {who: [*paths, "/accounts/2fa/"] for who, paths in pages.items()}
 
 
 @pytest.mark.parametrize("who", ["staff", "tutor", "mentor", "ect"])

@@ -87,17 +87,29 @@ def coaching(mentor, as_of):
     return expected, hits, run, *more
 
 
+def _status(state, consecutive):
+    if state != "active":
+        return state
+    return "on_track" if consecutive == 0 else "at_risk" if consecutive == 1 else "off_track"
+
+
 def everyone(hub, as_of):
     """{("study", ect_id) or ("coaching", mentor_id): (expected, met, consecutive, year expected, year met,
-    term expected, term met)} for counted people."""
+    term expected, term met, status, no mentor)} for the people shown: ECTs of last year's, this year's
+    and next year's cohorts, whatever their status, and current mentors."""
     year = academic_year_of(as_of)
     result = {}
-    for ect in ECT.objects.filter(hub=hub, cohort_start_year__in=[year, year - 1]):
+    for ect in ECT.objects.filter(hub=hub, cohort_start_year__in=[year - 1, year, year + 1]):
         current = ECTStatus.objects.filter(ect=ect).current(as_of).first()
-        if current and current.status in ("active", "paused"):
-            result["study", ect.id] = study(ect, as_of)
+        not_started = current is None or ect.induction_start_date > as_of or ect.cohort_start_year > year
+        state = "not_started" if not_started else current.status
+        mentored = MentorAssignment.objects.filter(ect=ect).current(as_of).exists()
+        figures = study(ect, as_of)
+        result["study", ect.id] = (*figures, _status(state, figures[2]), state not in ("left", "completed") and not mentored)
     for mentor in Mentor.objects.filter(hub=hub).current(as_of):
-        result["coaching", mentor.id] = coaching(mentor, as_of)
+        figures = coaching(mentor, as_of)
+        mentoring = MentorAssignment.objects.filter(mentor=mentor).current(as_of).exists()
+        result["coaching", mentor.id] = (*figures, _status("active" if mentoring else "not_mentoring", figures[2]), False)
     return result
 
 

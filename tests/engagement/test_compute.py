@@ -66,7 +66,7 @@ def test_ect1_on_the_2021_programme_studying_every_week_is_on_track(hub):
     ect = ect_at(hub)
     studied(ect, D(2025, 9, 3), D(2025, 9, 9), D(2025, 9, 17))
     r = row(hub, D(2025, 9, 22), ect=ect)  # three weeks judged, the fourth in progress
-    assert figures(r) == (3, 3, 0) and compute.status_for(r.consecutive_missed) == "on_track"
+    assert figures(r) == (3, 3, 0) and r.status == "on_track"
 
 
 def test_the_current_period_counts_when_met_and_never_as_missed(hub):
@@ -99,6 +99,14 @@ def test_ect2_on_the_2021_programme_who_studies_twice_in_one_fortnight_has_one_p
     assert figures(r) == (2, 1, 1)  # fortnights 1–14 Sep (met) and 15–28 Sep (missed)
 
 
+def test_an_ect2_revising_a_year_one_module_meets_the_fortnight_it_is_studied_in(hub):
+    ect = ect_at(hub, cohort=2024, start=D(2024, 9, 2))
+    module = Module.objects.get(programme__code="ecf2021", year=1, order=1)
+    for day in (D(2024, 9, 4), D(2025, 9, 3), D(2025, 9, 17)):  # once in year one, twice again in year two
+        StudyRecord.objects.create(hub=ect.hub, ect=ect, module=module, done_on=day)
+    assert figures(row(hub, D(2025, 9, 29), ect=ect)) == (2, 2, 0)
+
+
 def test_the_2025_programme_is_fortnightly_for_ect1(hub):
     ect = ect_at(hub, programme="ecte2025")
     studied(ect, D(2025, 9, 3))
@@ -119,9 +127,27 @@ def test_a_leaver_stops_counting_from_their_leaving_date(hub):
     ect = ect_at(hub)
     studied(ect, D(2025, 9, 3))
     services.change_ect_status(ect, "left", actor=None, on=D(2025, 9, 17))
-    rows = compute.engagement_rows([hub.hub.id], D(2025, 10, 1))
-    assert ect.id not in {r.ect_id for r in rows}  # no longer counted at all
+    left = row(hub, D(2025, 10, 1), ect=ect)  # shown as left, the periods from leaving not expected
+    assert (figures(left), left.status, left.no_mentor) == ((2, 1, 1), "left", False)
     assert figures(row(hub, D(2025, 9, 16), ect=ect)) == (2, 1, 1)
+
+
+def test_statuses_say_what_they_mean(hub):
+    paused, missing = ect_at(hub), ect_at(hub)
+    studied(missing, D(2025, 9, 3))
+    services.change_ect_status(paused, "paused", actor=None, on=D(2025, 9, 10))
+    not_yet = ect_at(hub, start=D(2025, 10, 6))
+    next_year = ect_at(hub, cohort=2026, start=D(2026, 9, 1))
+    rows = {r.ect_id or -r.mentor_id: r for r in compute.engagement_rows([hub.hub.id], D(2025, 9, 29))}
+    assert rows[paused.id].status == "paused" and rows[missing.id].status == "off_track"
+    assert rows[not_yet.id].status == "not_started" and rows[next_year.id].status == "not_started"
+    assert rows[hub.ect.id].no_mentor is False and rows[paused.id].no_mentor is True
+    assert rows[-hub.mentor.id].status != "not_mentoring"
+    hub.assignment.finished_on = D(2025, 9, 22)
+    hub.assignment.save()
+    assert row(hub, D(2025, 9, 29), mentor=hub.mentor).status == "not_mentoring"
+    assert row(hub, D(2025, 9, 29), ect=hub.ect).no_mentor is True
+    assert row(hub, D(2025, 9, 15), ect=hub.ect).no_mentor is False
 
 
 def test_a_late_starter_is_excused_before_the_induction_start(hub):
@@ -236,7 +262,10 @@ def test_store_inserts_updates_and_deletes_just_the_rows_that_changed(hub):
         assert compute.store([hub.hub.id], D(2025, 9, 22)) == 1
         assert Engagement.objects.get(ect=ect).periods_met == 1
         services.change_ect_status(ect, "left", actor=None, on=D(2025, 9, 22))
-        assert compute.store([hub.hub.id], D(2025, 9, 22)) == 1  # no longer counted: the row goes
+        assert compute.store([hub.hub.id], D(2025, 9, 22)) == 1  # still shown, as left
+        assert Engagement.objects.get(ect=ect).status == "left"
+        type(ect).objects.filter(id=ect.id).update(cohort_start_year=2023)  # past their induction years
+        assert compute.store([hub.hub.id], D(2025, 9, 22)) == 1  # no longer shown: the row goes
         assert not Engagement.objects.filter(ect=ect).exists()
         assert stored() == others  # everyone else's rows as they were
 
@@ -301,9 +330,19 @@ def test_the_engine_agrees_with_the_reference_on_random_worlds(hub, seed, as_of)
             mentor = factories.MentorFactory(school=hub.school, started_on=D(2024, 1, 1))
             factories.MentorAssignmentFactory(ect=ect, mentor=mentor, started_on=ect.induction_start_date + datetime.timedelta(days=rng.randint(0, 60)))
             observed(mentor, ect, *sorted({ect.induction_start_date + datetime.timedelta(days=rng.randint(0, 600)) for _ in range(rng.randint(0, 30))}))
+            done = list(ect.study_records.all())
+            for record in rng.sample(done, min(len(done), rng.randint(0, 5))):  # revision: a module done again later
+                again = record.done_on + datetime.timedelta(days=rng.randint(1, 400))
+                StudyRecord.objects.get_or_create(hub=ect.hub, ect=ect, module=record.module, done_on=again)
+            if rng.random() < 0.3:
+                assignment = ect.mentor_assignments.get()
+                assignment.finished_on = assignment.started_on + datetime.timedelta(days=rng.randint(7, 400))
+                assignment.save()
         expected = reference.everyone(hub.hub, as_of)
         got = {
-            (r.strand, r.ect_id or r.mentor_id): (*figures(r), r.year_expected, r.year_met, r.term_expected, r.term_met)
+            (r.strand, r.ect_id or r.mentor_id): (
+                *figures(r), r.year_expected, r.year_met, r.term_expected, r.term_met, r.status, bool(r.no_mentor),
+            )
             for r in compute.engagement_rows([hub.hub.id], as_of)
         }
         assert got == expected

@@ -445,3 +445,87 @@ def test_the_people_table_filters_by_name_words_case_insensitively_and_sorts_bot
 
     ascending = order()
     assert len(ascending) == 3 and order(dir="desc") == ascending[::-1]
+
+
+def _paused_and_unmentored(world):
+    """The world's ECT paused since last week; the mentor's only assignment ended, so the ECT has no mentor."""
+    from participants import services
+
+    with hub_scope(world.hub):
+        services.change_ect_status(world.ect, "paused", actor=None, on=TODAY - datetime.timedelta(days=7))
+        world.assignment.finished_on = TODAY - datetime.timedelta(days=1)
+        world.assignment.save()
+        compute.recompute([world.hub], TODAY)
+
+
+def test_the_lead_dashboard_says_paused_not_mentoring_and_no_mentor_never_on_track(computed, client):
+    _paused_and_unmentored(computed)
+    client.force_login(computed.tutor.person.user)
+    url = f"/schools/{computed.school.code}/engagement/"
+    rows = {row[0]: row for row in re.findall(r"<tr>\s*<th scope=\"row\"><a [^>]*>([^<]+)</a></th>(.*?)</tr>", client.get(url).content.decode(), re.S)}
+    ect_row, mentor_row = rows[str(computed.ect.person)][1], rows[str(computed.mentor.person)][1]
+    assert ">Paused<" in ect_row and "No mentor" in ect_row and "On track" not in ect_row
+    assert ">Not mentoring<" in mentor_row and "On track" not in mentor_row
+    assert "No mentor" in rows[str(computed.unmentored_ect.person)][1]
+    page = client.get(url).content.decode()
+    study = _headline_text(page, "ECTs on track with study")
+    assert "of 1 on track" in study and "1 paused" in study and "2 with no mentor" in study
+    assert "1 not mentoring" in _headline_text(page, "Mentors on track with coaching")
+    paused_only = client.get(url, {"status": "paused"}, HTTP_HX_REQUEST="true").content.decode()
+    assert str(computed.ect.person) in paused_only and str(computed.unmentored_ect.person) not in paused_only
+    no_mentor = client.get(url, {"status": "no_mentor"}, HTTP_HX_REQUEST="true").content.decode()
+    assert str(computed.ect.person) in no_mentor and str(computed.mentor.person) not in no_mentor
+
+
+def test_the_hub_dashboard_flags_schools_with_an_ect_with_no_mentor(computed, client):
+    _paused_and_unmentored(computed)
+    client.force_login(computed.staff.user)
+    page = client.get("/hub/engagement/").content.decode()
+    assert "No mentor: 2 ECTs" in page
+    flagged = client.get("/hub/engagement/", {"concern": "no_mentor"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Elm Primary" in flagged and "Oak Academy" not in flagged
+    assert "1 paused" in _headline_text(page, "ECTs on track with study")
+
+
+def test_the_person_pages_say_the_status_and_why_a_period_is_not_expected(computed, client):
+    _paused_and_unmentored(computed)
+    client.force_login(computed.tutor.person.user)
+    history = client.get(f"/ects/{computed.ect.code}/engagement/").content.decode()
+    assert ">Paused<" in history and "No mentor" in history and "On track" not in history
+    assert "No study expected</span> <small class=\"muted\">Paused</small>" in history
+    mentor_page = client.get(f"/mentors/{computed.mentor.code}/engagement/").content.decode()
+    assert ">Not mentoring<" in mentor_page
+    client.force_login(computed.ect.person.user)
+    own = client.get(f"/ects/{computed.ect.code}/study/").content.decode()
+    assert ">Paused<" in own and "On track" not in own
+
+
+def test_a_left_ect_shows_as_left(computed, client):
+    from participants import services
+
+    with hub_scope(computed.hub):
+        services.change_ect_status(computed.unmentored_ect, "left", actor=None, on=TODAY - datetime.timedelta(days=3))
+        compute.recompute([computed.hub], TODAY)
+    client.force_login(computed.tutor.person.user)
+    page = client.get(f"/schools/{computed.school.code}/engagement/").content.decode()
+    row = page[page.index(str(computed.unmentored_ect.person)):]
+    row = row[: row.index("</tr>")]
+    assert ">Left<" in row and "No mentor" not in row
+    assert "1 left" in _headline_text(page, "ECTs on track with study")
+
+
+def test_the_declaration_threshold_is_one_test_whichever_way_it_is_counted(computed, client):
+    from engagement.models import below_threshold
+
+    assert [below_threshold(*figures) for figures in ((3, 4), (2, 3), (0, 0), (0, 1))] == [False, True, False, True]
+    with hub_scope(computed.hub):
+        Engagement.objects.filter(ect=computed.ect).update(year_met=3, year_expected=4)  # exactly 75%: not below
+        Engagement.objects.filter(ect=computed.unmentored_ect).update(year_met=2, year_expected=3)
+        in_python = dashboards.people(computed.school)[1]["study"]["below"]
+        in_sql = dashboards.counts(Engagement.objects.filter(school=computed.school))["study"]["below"]
+    assert in_python == in_sql == 1
+    client.force_login(computed.tutor.person.user)
+    page = client.get(f"/schools/{computed.school.code}/engagement/").content.decode()
+    rows = dict(re.findall(r"<tr>\s*<th scope=\"row\"><a [^>]*>([^<]+)</a></th>(.*?)</tr>", page, re.S))
+    tag = f"below {dashboards.DECLARATION_THRESHOLD}%</span>"
+    assert tag not in rows[str(computed.ect.person)] and tag in rows[str(computed.unmentored_ect.person)]

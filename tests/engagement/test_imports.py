@@ -160,24 +160,25 @@ def test_imported_feedback_leaves_the_browser_rule_for_an_action_step(north, goo
     assert "action_step" in raised.value.message_dict
 
 
-def test_a_module_already_done_on_another_day_keeps_its_first_date(world, tmp_path, unscoped):
+def test_a_module_studied_again_on_another_day_is_a_second_record_and_reimporting_changes_nothing(world, tmp_path, unscoped):
     run(write_csv(tmp_path, [study("ECTE-Y1-BEH01", "2025-09-10")]))
+    revision = write_csv(tmp_path, [study("ECTE-Y1-BEH01", "2025-09-10"), study("ECTE-Y1-BEH01", "2025-09-30")], name="later.csv")
 
-    stdout, _ = run(write_csv(tmp_path, [study("ECTE-Y1-BEH01", "2025-09-30")], name="later.csv"))
+    stdout, _ = run(revision)
+    again, _ = run(revision)
 
-    assert StudyRecord.objects.get(ect=world.ect).done_on == D(2025, 9, 10)
-    assert "unchanged rows: 1" in stdout
-    note = "note: line 2: date: ECTE-Y1-BEH01 is already recorded as done on 2025-09-10; the first completion stands"
-    assert note in stdout
+    assert sorted(StudyRecord.objects.filter(ect=world.ect).values_list("done_on", flat=True)) == [D(2025, 9, 10), D(2025, 9, 30)]
+    assert "study records added: 1" in stdout and "unchanged rows: 1" in stdout
+    assert "study records added: 0" in again and "unchanged rows: 2" in again
 
 
-def test_one_module_twice_in_a_file_counts_the_earlier_date(world, tmp_path, unscoped):
-    rows = [study("ECTE-Y1-BEH01", "2025-09-30"), study("ECTE-Y1-BEH01", "2025-09-10")]
+def test_one_module_twice_on_one_day_in_a_file_is_one_record(world, tmp_path, unscoped):
+    rows = [study("ECTE-Y1-BEH01", "2025-09-10"), study("ECTE-Y1-BEH01", "2025-09-10")]
 
     stdout, _ = run(write_csv(tmp_path, rows))
 
     assert StudyRecord.objects.get(ect=world.ect).done_on == D(2025, 9, 10)
-    assert "note: line 2: date: ECTE-Y1-BEH01 is already recorded as done on 2025-09-10" in stdout
+    assert "unchanged rows: 1" in stdout
 
 
 def test_a_former_mentor_is_the_ects_mentor_only_while_assigned(world, tmp_path, unscoped):

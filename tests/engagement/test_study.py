@@ -104,11 +104,13 @@ def test_recording_a_module_refuses_future_dates_and_other_programmes(hub):
     assert not StudyRecord.objects.filter(ect=ect).exists()
 
 
-def test_a_module_is_recorded_once(hub):
+def test_a_module_is_recorded_once_a_day_and_may_be_revised_on_another(hub):
     ect = _ect(hub)
     study.record_module(ect, _module("ecf2021"), D(2025, 9, 10), None)
-    with pytest.raises(ValidationError, match="already recorded"):
-        study.record_module(ect, _module("ecf2021"), D(2025, 9, 11), None)
+    with pytest.raises(ValidationError, match="already recorded as done on 10 Sep 2025"):
+        study.record_module(ect, _module("ecf2021"), D(2025, 9, 10), None)
+    study.record_module(ect, _module("ecf2021"), D(2025, 9, 17), None)
+    assert list(StudyRecord.objects.filter(ect=ect).values_list("done_on", flat=True)) == [D(2025, 9, 10), D(2025, 9, 17)]
 
 
 def test_next_module_is_the_first_not_done(hub):
@@ -130,7 +132,7 @@ def test_programme_versions_are_data():
 
 
 def test_the_same_module_posted_twice_is_recorded_once(hub, client):
-    """A double click or a browser retry: the unique (ECT, module) constraint keeps one record."""
+    """A double click or a browser retry: the unique (ECT, module, day) constraint keeps one record."""
     ect = _ect(hub)
     module = Module.objects.filter(programme__code=ect.programme).order_by("year", "order").first()
     client.force_login(ect.person.user)
@@ -140,3 +142,90 @@ def test_the_same_module_posted_twice_is_recorded_once(hub, client):
     assert again.status_code == 200
     assert "already recorded as done" in again.content.decode()
     assert StudyRecord.objects.filter(ect=ect, module=module).count() == 1
+
+
+def test_an_ect2_revising_a_year_one_module_meets_that_fortnight(hub):
+    ect = _ect(hub, cohort=2025)
+    year_one = _module("ecf2021", order=1)
+    study.record_module(ect, year_one, D(2025, 9, 10), None)
+    study.record_module(ect, year_one, D(2026, 9, 9), None)  # in year two, the first fortnight (31 Aug – 13 Sep)
+    periods = study.schedule(ect, as_of=D(2026, 9, 21))
+    ect2 = [p for p in periods if p.cohort == "ECT2"]
+    assert [p.status for p in ect2[:2]] == ["done", "due"]
+    assert [(r.module, r.done_on) for r in ect2[0].records] == [(year_one, D(2026, 9, 9))]
+
+
+def test_two_revisions_in_one_fortnight_still_make_one_period_met(hub):
+    ect = _ect(hub, cohort=2025)
+    study.record_module(ect, _module("ecf2021", order=1), D(2026, 9, 2), None)
+    study.record_module(ect, _module("ecf2021", order=2), D(2026, 9, 9), None)
+    ect2 = [p for p in study.schedule(ect, as_of=D(2026, 10, 5)) if p.cohort == "ECT2"]
+    assert [p.status for p in ect2[:3]] == ["done", "missed", "due"]
+
+
+def test_a_module_done_while_paused_shows_as_done_and_why_it_does_not_count(hub):
+    ect = _ect(hub)
+    with hub_scope(hub.hub):
+        services.change_ect_status(ect, "paused", actor=None, on=D(2025, 9, 15))
+        services.change_ect_status(ect, "active", actor=None, on=D(2025, 9, 29))
+    study.record_module(ect, _module("ecf2021"), D(2025, 9, 17), None)
+    periods = study.schedule(ect, as_of=D(2025, 10, 8))
+    paused = periods[2]
+    assert (paused.status, paused.status_label, paused.reason) == ("not_counted", "Done, not counted", "Paused")
+    assert (periods[3].status, periods[3].reason) == ("excused", "Paused")
+
+
+def test_a_module_done_before_the_induction_start_in_its_first_week_does_not_count(hub):
+    ect = _ect(hub, start=D(2025, 9, 3))  # a Wednesday: the week of 1 Sep began before it
+    study.record_module(ect, _module("ecf2021"), D(2025, 9, 4), None)
+    first = study.schedule(ect, as_of=D(2025, 9, 10))[0]
+    assert (first.status, first.reason) == ("not_counted", "Before the induction start date")
+
+
+def test_a_leavers_schedule_shows_the_periods_after_leaving_as_not_expected(hub):
+    ect = _ect(hub)
+    with hub_scope(hub.hub):
+        services.change_ect_status(ect, "left", actor=None, on=D(2025, 9, 17))
+    periods = study.schedule(ect, as_of=D(2025, 10, 1))
+    assert [(p.status, p.reason) for p in periods[1:5]] == [
+        ("missed", ""), ("excused", "Left"), ("excused", "Left"), ("excused", "Left"),
+    ]
+    later = [p for p in periods if p.period.start > D(2025, 10, 1)]
+    assert {(p.status, p.reason) for p in later if p.cohort == "ECT1"} == {("excused", "Left")}  # none upcoming
+
+
+def test_an_open_pause_excuses_the_periods_to_come_and_resuming_brings_them_back(hub):
+    ect = _ect(hub)
+    with hub_scope(hub.hub):
+        services.change_ect_status(ect, "paused", actor=None, on=D(2025, 9, 17))
+    periods = study.schedule(ect, as_of=D(2025, 10, 1))
+    assert (periods[8].status, periods[8].reason) == ("excused", "Paused")
+    with hub_scope(hub.hub):
+        services.change_ect_status(ect, "active", actor=None, on=D(2025, 10, 1))
+    periods = study.schedule(ect, as_of=D(2025, 10, 1))
+    assert (periods[8].status, periods[8].reason) == ("upcoming", "")
+
+
+def test_a_module_done_early_shows_where_it_was_done_and_not_again_as_upcoming(hub):
+    ect = _ect(hub)
+    early = _module("ecf2021", order=4)
+    study.record_module(ect, _module("ecf2021", order=1), D(2025, 9, 8), None)
+    study.record_module(ect, early, D(2025, 9, 9), None)
+    periods = study.schedule(ect, as_of=D(2025, 9, 10))
+    assert [r.module for r in periods[1].records] == [_module("ecf2021", order=1), early]
+    ahead = [p.module for p in periods if p.status in ("due", "upcoming")]
+    assert early not in ahead
+    assert ahead[:3] == [_module("ecf2021", order=3), _module("ecf2021", order=5), _module("ecf2021", order=6)]
+
+
+def test_the_module_picker_offers_modules_not_done_first_then_those_to_revise(hub):
+    from engagement.forms import RecordModuleForm
+
+    ect = _ect(hub)
+    done = _module("ecf2021", order=1)
+    study.record_module(ect, done, D(2025, 9, 10), None)
+    choices = RecordModuleForm(ect=ect).fields["module"].widget.choices
+    (blank, _), (first_group, not_done), (second_group, revise) = choices
+    assert (blank, first_group, second_group) == ("", "Not done yet", "Done: revise")
+    assert done.pk not in [pk for pk, _ in not_done] and [pk for pk, _ in revise] == [done.pk]
+    assert not_done[0][0] == _module("ecf2021", order=2).pk

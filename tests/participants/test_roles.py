@@ -114,7 +114,7 @@ def test_ending_a_mentor_asks_for_each_mentees_new_mentor(two_mentees, client):
     assert "No mentor" in person_page and "no mentor yet" in person_page
     assert "No mentor</span>" not in client.get(f"/people/{world.ect.person.code}/").content.decode()
     school_page = client.get(f"/schools/{world.school.code}/").content.decode()
-    assert school_page.count('class="tag tag-no-mentor">No mentor</span>') == 1
+    assert school_page.count('class="tag tag-no_mentor">No mentor</span>') == 1
 
 
 def test_a_mentee_cannot_be_handed_to_a_mentor_of_another_school(two_mentees, client):

@@ -480,3 +480,15 @@ def test_hub_staff_changing_a_shared_account_only_ask_and_its_owner_decides(worl
     victim.refresh_from_db()
     assert victim.email == "admin@south.example.org"
     assert sorted(m.to[0] for m in mailoutbox) == ["admin@south.example.org", "mallory@intruder.example.org"]
+
+
+def test_an_ect_not_started_yet_shows_so_on_the_school_page_and_the_mentor_home(world, client):
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    with scopes_disabled():
+        ECT.objects.filter(pk=world.ect.pk).update(induction_start_date=later)
+    client.force_login(world.tutor.person.user)
+    school_page = client.get(f"/schools/{world.school.code}/").content.decode()
+    assert "Not started yet" in school_page
+    assert 'tag-not_mentoring">Not mentoring' not in school_page  # the mentor has a mentee
+    client.force_login(world.mentor.person.user)
+    assert "Not started yet" in client.get("/mentoring/").content.decode()
