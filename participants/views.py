@@ -333,7 +333,7 @@ def _invite(request, data):
         services.add_induction_tutor(person, data["school"], request.user)
     elif not (data["role"] == HubRole.STAFF and person.is_hub_admin):
         services.set_hub_role(person, data["role"], request.user)
-    services.invite(person, request.user)
+    services.resend_setup_email(person, request.user)
     return person
 
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from participants import services
-from participants.models import ECT, HubRole, Person, PersonChange
+from participants.models import ECT, HubRole, Invitation, Person, PersonChange
 from schools.scoping import hub_scope
 from tests import factories
 
@@ -384,3 +384,19 @@ def test_existing_timeline_entries_get_the_school_their_wording_names(world):
         fill_schools(apps, None)
         schools = {name: PersonChange.objects.get(pk=row.pk).school for name, row in rows.items()}
     assert schools == {"role": world.sibling_school, "ect": world.sibling_school, "mentoring": world.sibling_school, "account": None}
+
+
+def test_inviting_the_same_person_twice_in_a_row_is_refused_clearly_and_sends_one_e_mail(world, client):
+    """The invite page is a way to send set-up e-mails too: it keeps the per-person limit."""
+    _sign_in(client, world.staff)
+    data = {"role": "induction_tutor", "school": world.school.pk, "first_name": "Ivy", "last_name": "Tutor", "email": "ivy@elm.example.org"}
+    assert client.post("/hub/invite/", data).status_code == 302
+
+    again = client.post("/hub/invite/", {**data, "school": world.sibling_school.pk})
+
+    assert again.status_code == 200
+    assert "another can be sent from" in again.content.decode()
+    with scopes_disabled():
+        ivy = Person.objects.get(user__email="ivy@elm.example.org")
+        assert Invitation.objects.filter(person=ivy).count() == 1
+        assert not ivy.tutor_roles.filter(school=world.sibling_school).exists()  # nothing half done
