@@ -169,8 +169,8 @@ def _role_school_ids(person, current_only=False):
     if current_only:
         today = timezone.localdate()
         roles = [role.filter(Q(finished_on__isnull=True) | Q(finished_on__gt=today)) for role in roles]
-    queries = [ECT.objects.filter(person=person), *roles]
-    union = queries[0].values_list("school_id").union(*(query.values_list("school_id") for query in queries[1:]))
+    queries = [query.order_by().values_list("school_id") for query in (ECT.objects.filter(person=person), *roles)]
+    union = queries[0].union(*queries[1:])  # unordered: SQLite refuses ORDER BY inside a UNION
     return {school_id for (school_id,) in union}
 
 
