@@ -43,7 +43,10 @@ def test_a_changed_e_mail_waits_for_confirmation_from_the_new_address(page, bwor
 def test_the_own_e_mail_page(page, bworld, sign_in):
     sign_in(bworld.ect.person.user)
     page.goto("/accounts/email/")
-    page.get_by_label("Change to").fill("ect.new@elm.example.org")
-    page.get_by_role("button", name="Change Email").click()
+    page.get_by_label("New e-mail address").fill("ect.new@elm.example.org")
+    page.get_by_role("button", name="Change e-mail address").click()
     expect(page.get_by_label("Changing to")).to_have_value("ect.new@elm.example.org")
     axe_check(page)
+    page.get_by_role("button", name="Cancel the change").click()
+    expect(page.get_by_label("Changing to")).to_have_count(0)
+    expect(page.get_by_label("Current e-mail address")).to_have_value(bworld.ect.person.user.email)
