@@ -343,9 +343,9 @@ def _move(ect, school, actor, on, new_mentor=None):
     ECTAtSchool.objects.create(hub=ect.hub, ect=ect, school=school, started_on=on)
     ect.school = school
     ect.save(update_fields=["school"])
-    summary = f"Moved from {old.name} to {school.name} on {human_date(on)}"
-    record_change(ect.person, actor, summary, old)
-    record_change(ect.person, actor, summary, school)
+    # One entry per school, each naming only its own school (a tutor sees only their school's entries).
+    record_change(ect.person, actor, f"Moved from {old.name} to another school of the hub on {human_date(on)}", old)
+    record_change(ect.person, actor, f"Moved to {school.name} from another school of the hub on {human_date(on)}", school)
     assignment = (
         MentorAssignment.objects.select_for_update().filter(ect=ect, finished_on__isnull=True).select_related("mentor__person", "mentor__school").first()
     )
