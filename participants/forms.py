@@ -107,7 +107,7 @@ class TransferForm(forms.Form):
     )
     mentor = forms.ModelChoiceField(
         queryset=Mentor.objects.none(), required=False, empty_label="No mentor yet", label="Mentor at the new school",
-        help_text="Optional. Their current mentor stops on the day they move.",
+        help_text="Their current mentor stops on the day they move.",
     )
 
     def __init__(self, *args, ect, schools, **kwargs):
