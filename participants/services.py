@@ -251,7 +251,6 @@ ECT_DETAIL_LABELS = {
     "cohort_start_year": "Cohort",
     "induction_start_date": "Induction start",
     "fte": "FTE",
-    "school": "School",
 }
 
 
@@ -261,7 +260,8 @@ def _shown(value):
 
 @transaction.atomic
 def update_ect(ect, actor, **fields):
-    """Change an ECT's registration details; each changed field is a timeline entry."""
+    """Change an ECT's registration details; each changed field is a timeline entry. (A change of
+    school is a transfer: `transfer_ect`.)"""
     changes = []
     for name, value in fields.items():
         old = getattr(ect, name)

@@ -512,3 +512,13 @@ def test_an_ect_who_moves_school_counts_at_the_old_school_until_the_date_and_at_
         assert (kept.id, kept.people, kept.on_track) == (before.id, before.people, before.on_track)  # the old point stays
         assert row(hub, D(2025, 10, 5), ect=ect).school_id == hub.school.id  # `engagement --as-of` a day before the move
         assert row(hub, D(2025, 10, 6), ect=ect).school_id == hub.sibling_school.id
+
+
+def test_a_transfer_marks_the_ect_for_recompute(hub):
+    from engagement.models import PendingRecompute
+
+    ect = hub.unmentored_ect
+    with hub_scope(hub.hub):
+        PendingRecompute.objects.all().delete()
+        services.transfer_ect(ect, hub.sibling_school, None, on=D(2026, 1, 5))
+        assert PendingRecompute.objects.filter(ect=ect).exists()

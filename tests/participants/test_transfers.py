@@ -275,3 +275,10 @@ def test_only_hub_staff_transfer(world, client, who, status):
 def test_hub_staff_of_another_hub_get_a_404(world, client):
     client.force_login(world.other_staff.user)
     assert client.get(f"/ects/{world.ect.code}/transfer/").status_code == 404
+
+
+def test_correcting_the_induction_start_moves_the_first_school_period_with_it(world, unscoped):
+    with hub_scope(world.hub):
+        services.update_ect(world.ect, None, induction_start_date=D(2025, 9, 1))
+    assert schools(world.ect) == [(world.school, D(2025, 9, 1), None)]
+
