@@ -72,6 +72,8 @@ def build(cursor, prefix, hubs, schools, ects, mentors, urn_base, as_of):
         FROM b_ect""")
     run("""CREATE TEMP TABLE b_ects ON COMMIT DROP AS
         SELECT b.n, e.id, e.hub_id, e.school_id, e.induction_start_date FROM b_ect b JOIN participants_ect e ON e.person_id = b.person_id""")
+    run("""INSERT INTO participants_ectatschool (started_on, finished_on, ect_id, hub_id, school_id)
+        SELECT induction_start_date, NULL, id, hub_id, school_id FROM b_ects""")
     # Statuses: everyone active from induction; 1 in 33 paused 40 days ago; 1 in 50 left 60 days ago
     run(f"""INSERT INTO participants_ectstatus (started_on, finished_on, status, note, ect_id, hub_id)
         SELECT induction_start_date,

@@ -94,13 +94,17 @@ def _ids(values):
 def _people_ctes(hubs, d, year, ect_only, mentor_only, history=False):
     """Who has a row as of the date: ECTs of the cohorts in training and of next year's, whatever
     their status (`state`: their status that day, or not_started before their induction starts),
-    and current mentor roles. The period history of an ECT reads them whatever their cohort."""
+    at the school they were at that day (their current one before their first school period), and
+    current mentor roles. The period history of an ECT reads them whatever their cohort."""
     cohorts = "1 = 1" if history else f"t.y IN ({year + 1}, {year}, {year - 1})"
     return f"""ect_info AS (
-  SELECT e.id AS ect_id, e.hub_id, e.school_id, e.cohort_start_year AS y, e.induction_start_date AS started,
+  SELECT e.id AS ect_id, e.hub_id, COALESCE(sp.school_id, e.school_id) AS school_id, e.cohort_start_year AS y,
+         e.induction_start_date AS started,
          pv.study_cadence_ect1 AS s1, pv.study_cadence_ect2 AS s2,
          pv.coaching_cadence_ect1 AS c1, pv.coaching_cadence_ect2 AS c2
   FROM participants_ect e JOIN engagement_programmeversion pv ON pv.code = e.programme
+  LEFT JOIN participants_ectatschool sp ON sp.ect_id = e.id AND sp.hub_id IN ({hubs}) AND sp.started_on <= {d}
+   AND (sp.finished_on IS NULL OR sp.finished_on > {d})
   WHERE e.hub_id IN ({hubs})
 ),
 study_ects AS (

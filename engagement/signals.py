@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 
 from engagement.models import CoachingCycle, PendingRecompute, StudyRecord
 from engagement.refresh import mark_changed
-from participants.models import ECT, ECTStatus, Mentor, MentorAssignment
+from participants.models import ECT, ECTAtSchool, ECTStatus, Mentor, MentorAssignment
 
 
 def _study(sender, instance, **kwargs):
@@ -16,7 +16,7 @@ def _coaching(sender, instance, **kwargs):
 
 
 def _ect_and_mentors(sender, instance, **kwargs):
-    """A status or mentor change: the ECT and every mentor they have had."""
+    """A change of status, mentor or school: the ECT and every mentor they have had."""
     mark_changed(instance.hub_id, ect_ids=[instance.ect_id])
 
 
@@ -33,5 +33,6 @@ def connect():
         signal.connect(_coaching, sender=CoachingCycle, dispatch_uid=f"engagement-coaching-{signal}")
         signal.connect(_ect_and_mentors, sender=ECTStatus, dispatch_uid=f"engagement-status-{signal}")
         signal.connect(_ect_and_mentors, sender=MentorAssignment, dispatch_uid=f"engagement-assignment-{signal}")
+        signal.connect(_ect_and_mentors, sender=ECTAtSchool, dispatch_uid=f"engagement-school-period-{signal}")
     for sender in (ECT, Mentor):
         post_delete.connect(_forget_marks, sender=sender, dispatch_uid=f"engagement-forget-{sender.__name__}")

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from participants.models import ECT, InductionTutor, Mentor, MentorAssignment, Person
+from participants.models import ECT, ECTAtSchool, InductionTutor, Mentor, MentorAssignment, Person
 from schools.models import School
 
 
@@ -164,11 +164,14 @@ def get_person(viewer, code):
 
 
 def _role_school_ids(person, current_only=False):
-    """The schools of the person's ECT record and mentor/tutor roles (with `current_only`, open roles)."""
+    """The schools of the person's ECT record (every school it has been at) and mentor/tutor roles
+    (with `current_only`, the ECT's current school and open roles)."""
     roles = [model.objects.filter(person=person) for model in (Mentor, InductionTutor)]
     if current_only:
         today = timezone.localdate()
         roles = [role.filter(Q(finished_on__isnull=True) | Q(finished_on__gt=today)) for role in roles]
+    else:
+        roles.append(ECTAtSchool.objects.filter(ect__person=person))
     queries = [query.order_by().values_list("school_id") for query in (ECT.objects.filter(person=person), *roles)]
     union = queries[0].union(*queries[1:])  # unordered: SQLite refuses ORDER BY inside a UNION
     return {school_id for (school_id,) in union}
@@ -287,6 +290,14 @@ def get_ect(viewer, code):
 def get_ect_for_change(viewer, code):
     ect = get_ect(viewer, code)
     if not (viewer.is_hub_staff or ect.school_id in viewer.tutor_school_ids):
+        raise PermissionDenied
+    return ect
+
+
+def get_ect_for_transfer(viewer, code):
+    """Moving an ECT between schools is for hub staff: others who can see the ECT are refused."""
+    ect = get_ect(viewer, code)
+    if not viewer.is_hub_staff:
         raise PermissionDenied
     return ect
 

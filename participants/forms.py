@@ -99,6 +99,35 @@ class ChangeMentorForm(forms.Form):
         self.fields["mentor"].label_from_instance = lambda m: str(m.person)
 
 
+class TransferForm(forms.Form):
+    school = forms.ModelChoiceField(queryset=None, label="New school")
+    on = forms.DateField(
+        label="Moves on", widget=DateInput(), initial=timezone.localdate, validators=[not_in_future],
+        help_text="Their first day at the new school: the old school keeps them until the day before.",
+    )
+    mentor = forms.ModelChoiceField(
+        queryset=Mentor.objects.none(), required=False, empty_label="No mentor yet", label="Mentor at the new school",
+        help_text="Their current mentor stops on the day they move.",
+    )
+
+    def __init__(self, *args, ect, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools.exclude(pk=ect.school_id).order_by("name")
+        self.fields["mentor"].queryset = (
+            Mentor.objects.filter(finished_on__isnull=True, school__in=self.fields["school"].queryset)
+            .exclude(person=ect.person)
+            .select_related("person", "school")
+            .order_by("school__name", "person__last_name", "person__first_name")
+        )
+        self.fields["mentor"].label_from_instance = lambda m: f"{m.person} ({m.school.name})"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mentor") and data.get("school") and data["mentor"].school_id != data["school"].pk:
+            self.add_error("mentor", f"Choose a mentor at {data['school'].name}.")
+        return data
+
+
 class ECTStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ECTStatusKind.choices, widget=forms.RadioSelect)
     on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate, validators=[not_in_future])

@@ -25,10 +25,14 @@ noted), a column named twice is an error. Blank lines are skipped.
   as a new person looks to the hub. One e-mail with two names in the file is an error, and so is
   an e-mail on an ECT row and on any other row.
 - For an ECT already in the hub: a changed programme, cohort or FTE is updated; a different
-  start date is noted, not applied; a different school is an error (transfers are not imported);
-  an ECT who has left or completed is not touched (noted). A new `mentor_email` is a mentor
-  change dated the row's `start_date` when that is after the ECT's latest mentor date, else
-  today, so a change never predates the current mentor.
+  start date is noted, not applied; an ECT who has left or completed is not touched (noted). A new
+  `mentor_email` is a mentor change dated the row's `start_date` when that is after the ECT's
+  latest mentor date, else today, so a change never predates the current mentor.
+- An ECT who has left, on a row of another school with a `start_date` on or after they left, is
+  re-registered there: a transfer from that date (`services.rejoin_ect`: one record, active
+  again; the row's FTE applies, its programme and cohort do not). An ECT still at another school
+  is an error (hub staff transfer them on their page), unless they were at the row's school
+  before (an old file: noted, not applied).
 - An old file never re-opens what has ended (noted, not applied): a mentor or tutor row for a
   role at that school that has ended, unless the row's `start_date` is on or after the end (a
   new role); a `mentor_email` who has mentored that ECT before and stopped.
@@ -45,7 +49,17 @@ from django.utils import timezone
 
 from ectprogramme.formats import human_date
 from participants import services
-from participants.models import ECT, ECTStatusKind, InductionTutor, Mentor, MentorAssignment, Person, Programme
+from participants.models import (
+    ECT,
+    ECTAtSchool,
+    ECTStatus,
+    ECTStatusKind,
+    InductionTutor,
+    Mentor,
+    MentorAssignment,
+    Person,
+    Programme,
+)
 from schools.csv_import import ImportProblems, date_cell, email_cell, read_rows
 from schools.models import School, urn_validator
 from schools.scoping import hub_scope
@@ -109,6 +123,7 @@ class ImportResult(ImportProblems):
     people_created: int = 0
     ects_added: int = 0
     ects_updated: int = 0
+    ects_transferred: int = 0
     mentors_added: int = 0
     tutors_added: int = 0
     mentors_assigned: int = 0
@@ -122,6 +137,7 @@ class ImportResult(ImportProblems):
             f"people created: {self.people_created}",
             f"ECTs added: {self.ects_added}",
             f"ECTs updated: {self.ects_updated}",
+            f"ECTs transferred: {self.ects_transferred}",
             f"mentors added: {self.mentors_added}",
             f"induction tutors added: {self.tutors_added}",
             f"mentors assigned: {self.mentors_assigned}",
@@ -161,6 +177,8 @@ def _check(records, result):
     }
     schools = {school.urn: school for school in School.objects.all()}
     ects = {ect.person.user.email: ect for ect in ECT.objects.select_related("person__user", "school")}
+    statuses = dict(ECTStatus.objects.filter(finished_on__isnull=True).values_list("ect_id", "status"))
+    past_schools = set(ECTAtSchool.objects.filter(finished_on__isnull=False).values_list("ect_id", "school__urn"))
     open_mentor_roles = Mentor.objects.filter(finished_on__isnull=True)
     mentors = file_mentors | set(open_mentor_roles.values_list("school__urn", "person__user__email"))
     first_school_row, first_person_row, first_role_row = {}, {}, {}
@@ -198,11 +216,12 @@ def _check(records, result):
         ect = ects.get(row.email)
         if ect is not None:
             if ect.school.urn != row.urn:
-                result.error(
-                    row.line,
-                    "school_urn",
-                    f"{row.email} is an ECT at {ect.school} in the hub; transfers are not imported",
-                )
+                if statuses[ect.pk] not in (ECTStatusKind.LEFT, ECTStatusKind.COMPLETED) and (ect.pk, row.urn) not in past_schools:
+                    result.error(
+                        row.line,
+                        "school_urn",
+                        f"{row.email} is an ECT at {ect.school} in the hub; hub staff transfer a current ECT on their page",
+                    )
             elif ect.induction_start_date != row.start_date:
                 result.note(row.line, "start_date", f"the hub has {ect.induction_start_date:%Y-%m-%d}; kept")
     return rows
@@ -344,6 +363,16 @@ def _write_row(row, school, actor, result):
             fte=row.fte,
         )
         result.ects_added += 1
+        changed = True
+    elif ect.school_id != school.pk:
+        status = services.current_status(ect)
+        if status.status != ECTStatusKind.LEFT or row.start_date < status.started_on:
+            period = ect.school_periods.filter(school=school, finished_on__isnull=False).order_by("-finished_on").first()
+            left = f"moved from {school.name} on {human_date(period.finished_on)}" if period else f"has {status.get_status_display().lower()}"
+            result.note(row.line, "school_urn", f"{row.email} {left}; row not applied")
+            return created
+        services.rejoin_ect(ect, school, actor, on=row.start_date, fte=row.fte)
+        result.ects_transferred += 1
         changed = True
     else:
         status = services.current_status(ect)

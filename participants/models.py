@@ -261,6 +261,28 @@ class ECTStatus(Period):
         ]
 
 
+class ECTAtSchool(Period):
+    """The ECT at one school of the hub from `started_on` until `finished_on` (a transfer finishes one
+    period and opens the next); `ECT.school` is the school of the open period."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="school_periods")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="ect_periods")
+
+    objects = ScopedManager(_manager_class=PeriodManager, hub="hub")
+
+    class Meta:
+        verbose_name = "ECT at school"
+        verbose_name_plural = "ECTs at schools"
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ect"], condition=Q(finished_on__isnull=True), name="one_open_school_period_per_ect")
+        ]
+
+    def __str__(self):
+        return f"{self.ect} at {self.school.name}"
+
+
 class MentorAssignment(Period):
     """An ECT mentored by a mentor from `started_on` until `finished_on`."""
 

@@ -8,7 +8,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from schools.models import School
-from participants.models import ECT, ECTStatus, HubRole, InductionTutor, Mentor, MentorAssignment, Person
+from participants.models import ECT, ECTAtSchool, ECTStatus, HubRole, InductionTutor, Mentor, MentorAssignment, Person
 
 
 def _open(prefix=""):
@@ -108,6 +108,7 @@ def person_page(person, school_ids=None):
         .select_related("school")
         .prefetch_related(
             "statuses",
+            Prefetch("school_periods", queryset=ECTAtSchool.objects.select_related("school")),
             Prefetch("mentor_assignments", queryset=MentorAssignment.objects.select_related("mentor__person__user")),
         )
     )

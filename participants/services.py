@@ -14,6 +14,7 @@ from ectprogramme import queueing
 from ectprogramme.formats import human_date
 from participants.models import (
     ECT,
+    ECTAtSchool,
     ECTStatus,
     ECTStatusKind,
     HubRole,
@@ -212,8 +213,18 @@ def finish_school_role(role, actor, on=None, new_mentors=None):
 
 @transaction.atomic
 def add_ect(person, school, actor, *, programme, cohort_start_year, induction_start_date, fte=1):
-    if ECT.objects.filter(person=person).exists():
-        raise ValidationError("This person is already registered as an ECT in this hub.")
+    """Register the person as an ECT at the school from `induction_start_date`.
+
+    Someone who has left is not registered twice: they rejoin (`rejoin_ect`), at this school from
+    that date, keeping their one record and history (programme and cohort stay as registered).
+    Anyone else already registered is refused, without saying where they are.
+    """
+    existing = ECT.objects.filter(person=person).first()
+    if existing is not None:
+        status = current_status(existing)
+        if status is None or status.status != ECTStatusKind.LEFT:
+            raise ValidationError("This person is already registered as an ECT in this hub; hub staff can transfer them.")
+        return rejoin_ect(existing, school, actor, on=induction_start_date, fte=fte)
     ect = ECT.objects.create(
         hub=person.hub,
         person=person,
@@ -224,6 +235,7 @@ def add_ect(person, school, actor, *, programme, cohort_start_year, induction_st
         fte=fte,
     )
     ECTStatus.objects.create(hub=ect.hub, ect=ect, status=ECTStatusKind.ACTIVE, started_on=induction_start_date)
+    ECTAtSchool.objects.create(hub=ect.hub, ect=ect, school=school, started_on=induction_start_date)
     record_change(
         person,
         actor,
@@ -239,7 +251,6 @@ ECT_DETAIL_LABELS = {
     "cohort_start_year": "Cohort",
     "induction_start_date": "Induction start",
     "fte": "FTE",
-    "school": "School",
 }
 
 
@@ -249,7 +260,8 @@ def _shown(value):
 
 @transaction.atomic
 def update_ect(ect, actor, **fields):
-    """Change an ECT's registration details; each changed field is a timeline entry."""
+    """Change an ECT's registration details; each changed field is a timeline entry. (A change of
+    school is a transfer: `transfer_ect`.)"""
     changes = []
     for name, value in fields.items():
         old = getattr(ect, name)
@@ -261,10 +273,11 @@ def update_ect(ect, actor, **fields):
     ect.full_clean()
     ect.save()
     if "induction_start_date" in fields:
-        first = ect.statuses.order_by("started_on", "id").first()
-        if first and (first.finished_on is None or first.finished_on > ect.induction_start_date):
-            first.started_on = ect.induction_start_date
-            first.save(update_fields=["started_on"])
+        for periods in (ect.statuses, ect.school_periods):
+            first = periods.order_by("started_on", "id").first()
+            if first and (first.finished_on is None or first.finished_on > ect.induction_start_date):
+                first.started_on = ect.induction_start_date
+                first.save(update_fields=["started_on"])
     for summary in changes:
         record_change(ect.person, actor, summary, ect.school)
     return changes
@@ -301,6 +314,79 @@ def change_ect_status(ect, status, actor, on=None, note=""):
             assignment.save(update_fields=["finished_on"])
     summary = f"Status changed from {current.get_status_display().lower()} to {ECTStatusKind(status).label.lower()} on {human_date(on)}"
     record_change(ect.person, actor, summary + (f": {note}" if note else ""), ect.school)
+
+
+def current_school_period(ect):
+    return ect.school_periods.filter(finished_on__isnull=True).first()
+
+
+def _move(ect, school, actor, on, new_mentor=None):
+    """Move the ECT to `school` on `on`: finish their school period and open the next, end their
+    mentor (a mentor at the old school) that day, and start `new_mentor` (at the new school) if given.
+
+    Dated like every change: not in the future, not before the current school period started.
+    """
+    if school.hub_id != ect.hub_id:
+        raise ValidationError({"school": "Choose a school of the ECT's hub."})
+    if school.pk == ect.school_id:
+        raise ValidationError({"school": f"{ect.person} is already at {school.name}."})
+    current = ECTAtSchool.objects.select_for_update().filter(ect=ect, finished_on__isnull=True).select_related("school").get()
+    if on > _today():
+        raise ValidationError({"on": "A transfer cannot be dated in the future: record it once it has happened."})
+    if on < current.started_on:
+        raise ValidationError(
+            {"on": f"The date cannot be before {ect.person} started at {current.school.name} ({human_date(current.started_on)})."}
+        )
+    old = current.school
+    current.finished_on = on
+    current.save(update_fields=["finished_on"])
+    ECTAtSchool.objects.create(hub=ect.hub, ect=ect, school=school, started_on=on)
+    ect.school = school
+    ect.save(update_fields=["school"])
+    # One entry per school, each naming only its own school (a tutor sees only their school's entries).
+    record_change(ect.person, actor, f"Moved from {old.name} to another school of the hub on {human_date(on)}", old)
+    record_change(ect.person, actor, f"Moved to {school.name} from another school of the hub on {human_date(on)}", school)
+    assignment = (
+        MentorAssignment.objects.select_for_update().filter(ect=ect, finished_on__isnull=True).select_related("mentor__person", "mentor__school").first()
+    )
+    if assignment is not None:
+        assignment.finished_on = max(on, assignment.started_on)
+        assignment.save(update_fields=["finished_on"])
+        mentor = assignment.mentor
+        record_change(ect.person, actor, f"Mentor {mentor.person} stopped on {human_date(on)} with the move", old)
+        record_change(mentor.person, actor, f"Stopped mentoring {ect.person} on {human_date(on)}: they moved school", mentor.school)
+    if new_mentor is not None:
+        change_mentor(ect, new_mentor, actor, on=on)
+
+
+@transaction.atomic
+def transfer_ect(ect, school, actor, on=None, new_mentor=None):
+    """An ECT moves to another school of the hub on `on` (default today): one record, one history.
+
+    The old school keeps them until that day and the new one has them from it (`ECTAtSchool`); their
+    mentor stops that day and `new_mentor`, a current mentor at the new school, may start. Someone who
+    has left rejoins instead (`rejoin_ect`); a completed induction does not move.
+    """
+    status = current_status(ect)
+    if status is not None and status.status in (ECTStatusKind.LEFT, ECTStatusKind.COMPLETED):
+        raise ValidationError(
+            f"{ect.person} has {status.get_status_display().lower()}: "
+            + ("register them at the new school instead." if status.status == ECTStatusKind.LEFT else "a completed induction does not move.")
+        )
+    _move(ect, school, actor, on or _today(), new_mentor)
+    return ect
+
+
+@transaction.atomic
+def rejoin_ect(ect, school, actor, on, fte=None):
+    """Someone who left registers again, at `school` from `on`: the same ECT record becomes active
+    again that day (after a move if the school is another), and keeps its history."""
+    if ect.school_id != school.pk:
+        _move(ect, school, actor, on)
+    change_ect_status(ect, ECTStatusKind.ACTIVE, actor, on=on)
+    if fte is not None:
+        update_ect(ect, actor, fte=fte)
+    return ect
 
 
 def current_mentor_assignment(ect):

@@ -27,5 +27,6 @@ urlpatterns = [
     path("ects/<uuid:ect_code>/edit/", views.ect_edit, name="ect_edit"),
     path("ects/<uuid:ect_code>/mentor/", views.ect_change_mentor, name="ect_change_mentor"),
     path("ects/<uuid:ect_code>/status/", views.ect_change_status, name="ect_change_status"),
+    path("ects/<uuid:ect_code>/transfer/", views.ect_transfer, name="ect_transfer"),
     path("mentoring/", views.mentor_home, name="mentor_home"),
 ]

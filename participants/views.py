@@ -20,6 +20,7 @@ from participants.forms import (
     GrantHubRoleForm,
     InviteForm,
     PersonDetailsForm,
+    TransferForm,
     apply_service_errors,
 )
 from participants.models import HubRole
@@ -452,6 +453,24 @@ def ect_change_status(request, ect_code):
             messages.success(request, "Status updated.")
             return redirect("person_detail", ect.person.code)
     return render(request, "participants/ect_status.html", {"form": form, "ect": ect, "current": current})
+
+
+@login_required
+def ect_transfer(request, ect_code):
+    """Move an ECT to another school of the hub from a date (hub staff)."""
+    ect = access.get_ect_for_transfer(request.viewer, ect_code)
+    form = TransferForm(request.POST or None, ect=ect, schools=access.visible_schools(request.viewer))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer_ect(ect, data["school"], request.user, on=data["on"], new_mentor=data["mentor"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"{ect.person} moves to {data['school'].name} from {data['on']:%-d %b %Y}.")
+            return redirect("person_detail", ect.person.code)
+    context = {"form": form, "ect": ect, "since": services.current_school_period(ect)}
+    return render(request, "participants/ect_transfer.html", context)
 
 
 # --- Mentor home -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from participants.accounts import set_primary_address
 from participants.models import (
     ECT,
     ECTStatus,
+    ECTAtSchool,
     InductionTutor,
     Mentor,
     MentorAssignment,
@@ -129,6 +130,11 @@ class ECTFactory(DjangoModelFactory):
     def status(obj, create, extracted, **kwargs):
         if create:
             ECTStatus.objects.create(hub=obj.hub, ect=obj, status=extracted or "active", started_on=obj.induction_start_date)
+
+    @factory.post_generation
+    def school_period(obj, create, extracted, **kwargs):
+        if create:
+            ECTAtSchool.objects.create(hub=obj.hub, ect=obj, school=obj.school, started_on=obj.induction_start_date)
 
 
 class MentorAssignmentFactory(DjangoModelFactory):

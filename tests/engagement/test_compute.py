@@ -487,3 +487,38 @@ def test_many_hubs_are_stored_on_several_connections_at_once_as_on_one(world_com
     on_two = store_on(2)
     assert store_on(1) == on_two
     assert {row[0] for row in on_two[0]} == set(hub_ids)
+
+
+# --- Transfers -------------------------------------------------------------------------------
+
+
+def test_an_ect_who_moves_school_counts_at_the_old_school_until_the_date_and_at_the_new_one_from_it(hub):
+    """One record, one history: the engine puts the ECT at the school of the as-of date."""
+    ect = ect_at(hub)
+    studied(ect, D(2025, 9, 3), D(2025, 9, 9))
+    with hub_scope(hub.hub):
+        compute.recompute([hub.hub], D(2025, 9, 22))
+        before = EngagementTrend.objects.get(school=hub.school, strand="study", week=D(2025, 9, 22))
+        services.transfer_ect(ect, hub.sibling_school, None, on=D(2025, 10, 6))
+        compute.recompute([hub.hub], D(2025, 10, 13))
+
+        stored = Engagement.objects.get(ect=ect, strand="study")
+        assert stored.school == hub.sibling_school
+        assert (stored.periods_met, stored.periods_expected) == (2, 6)  # their whole history comes with them
+        assert not Engagement.objects.filter(school=hub.school, ect=ect).exists()
+        assert EngagementTrend.objects.get(school=hub.sibling_school, strand="study", week=D(2025, 10, 13)).people == 2
+        assert EngagementTrend.objects.get(school=hub.school, strand="study", week=D(2025, 10, 13)).people == before.people - 1
+        kept = EngagementTrend.objects.get(school=hub.school, strand="study", week=D(2025, 9, 22))
+        assert (kept.id, kept.people, kept.on_track) == (before.id, before.people, before.on_track)  # the old point stays
+        assert row(hub, D(2025, 10, 5), ect=ect).school_id == hub.school.id  # `engagement --as-of` a day before the move
+        assert row(hub, D(2025, 10, 6), ect=ect).school_id == hub.sibling_school.id
+
+
+def test_a_transfer_marks_the_ect_for_recompute(hub):
+    from engagement.models import PendingRecompute
+
+    ect = hub.unmentored_ect
+    with hub_scope(hub.hub):
+        PendingRecompute.objects.all().delete()
+        services.transfer_ect(ect, hub.sibling_school, None, on=D(2026, 1, 5))
+        assert PendingRecompute.objects.filter(ect=ect).exists()
