@@ -22,6 +22,8 @@ def main():
     parser.add_argument("--requests", default=200, type=int)
     args = parser.parse_args()
     setup()
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -41,6 +43,8 @@ def main():
     with hub_scope(hub):
         staff = services.get_or_create_person(hub, "bench-staff@bench.example.org", "Bench", "Staff")
         services.set_hub_role(staff, HubRole.STAFF, actor=None)
+        if not Authenticator.objects.filter(user=staff.user).exists():  # hub staff must use two factors
+            TOTP.activate(staff.user, generate_totp_secret())
         tutor = InductionTutor.objects.select_related("school", "person__user").order_by("id").first()
         schools = hub.schools.count()
     pages = [

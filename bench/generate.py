@@ -32,8 +32,8 @@ def build(cursor, prefix, hubs, schools, ects, mentors, urn_base, as_of):
     """One data set: hubs named `{prefix}-N`; every row made by set-based SQL."""
     run = cursor.execute
     d = f"DATE '{as_of.isoformat()}'"
-    run(f"""INSERT INTO schools_hub (slug, name, code, created_at)
-        SELECT '{prefix}-' || i, 'Bench hub {prefix} ' || i, gen_random_uuid(), now() FROM generate_series(1, {hubs}) i""")
+    run(f"""INSERT INTO schools_hub (slug, name, code, created_at, contact_email)
+        SELECT '{prefix}-' || i, 'Bench hub {prefix} ' || i, gen_random_uuid(), now(), '' FROM generate_series(1, {hubs}) i""")
     run(f"""CREATE TEMP TABLE b_hub ON COMMIT DROP AS
         SELECT row_number() OVER (ORDER BY id) AS n, id FROM schools_hub WHERE slug LIKE '{prefix}-%'""")
     run(f"""INSERT INTO schools_halfterm (academic_year, name, start_date, end_date, hub_id)
