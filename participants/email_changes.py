@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ectprogramme import emails
 from participants.accounts import is_address_taken, set_primary_address
-from participants.models import EmailChange, User
+from participants.models import EmailChange, Person, User
 from participants.services import record_change, repoint_unconfirmed
 from participants.tasks import send_email_change_mails, send_email_changed_notice
 from schools.scoping import scopes_disabled
@@ -60,8 +60,10 @@ def request_email_change(person, actor, new_email):
     if not person.is_confirmed:  # the hub's own record of someone who has not joined: no account changes
         repoint_unconfirmed(person, actor, new_email)
         return None
-    if is_address_taken(new_email, user):
-        raise ValidationError({"email": "Another account already uses this e-mail address."})
+    if is_address_taken(new_email, user) and Person.objects.filter(hub=person.hub, user__email__iexact=new_email).exists():
+        raise ValidationError({"email": "Someone in this hub already uses this e-mail address."})
+    # An address another hub's account uses is asked for like any other (the hub learns nothing
+    # about other hubs); no confirmation link goes there (`send_mails`), so nothing changes.
     now = timezone.now()
     person.email_changes.filter(confirmed_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
     change = EmailChange.objects.create(
@@ -80,7 +82,8 @@ def send_mails(change_id):
             return False
         change = EmailChange.objects.select_related("person__user", "hub", "requested_by").get(pk=change_id)
         context = {"change": change, "user": change.person.user, "hub": change.hub, "expires_at": expires_at(change)}
-        emails.send("email-change-confirm", change.new_email, {**context, "link": link(change, CONFIRM)})
+        if not is_address_taken(change.new_email, change.person.user):
+            emails.send("email-change-confirm", change.new_email, {**context, "link": link(change, CONFIRM)})
         emails.send("email-change-requested", change.old_email, {**context, "link": link(change, CANCEL)})
     return True
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from ectprogramme.formats import human_date
 from participants import access, breadcrumbs, confirmations, email_changes, queries, services
 from participants.forms import (
     AddPersonForm,
@@ -467,7 +468,7 @@ def ect_transfer(request, ect_code):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"{ect.person} moves to {data['school'].name} from {data['on']:%-d %b %Y}.")
+            messages.success(request, f"{ect.person} moves to {data['school'].name} from {human_date(data['on'])}.")
             return redirect("person_detail", ect.person.code)
     context = {"form": form, "ect": ect, "since": services.current_school_period(ect)}
     return render(request, "participants/ect_transfer.html", context)

@@ -164,8 +164,27 @@ def test_the_mails_are_sent_once_even_if_the_task_runs_twice(asked, mailoutbox):
 def test_an_address_another_account_uses_is_refused_on_the_form(world, client, django_capture_on_commit_callbacks):
     response = _ask(client, world.staff, world.ect.person, email=world.mentor.person.user.email,
                     capture=django_capture_on_commit_callbacks)
-    assert "Another account already uses this e-mail address." in response.content.decode()
+    assert "Someone in this hub already uses this e-mail address." in response.content.decode()
     assert not EmailChange.objects.with_scopes_disabled().exists()
+
+
+def test_an_address_another_hubs_account_uses_is_asked_for_like_any_other_and_changes_nothing(
+    world, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The hub learns nothing about other hubs' accounts: the answer is the one an unused address
+    gets, the other account's owner is sent no link, and nothing changes."""
+    taken = world.other_staff.user.email
+    unused = _ask(client, world.staff, world.ect.person, email="nobody@else.example.org", capture=django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+
+    response = _ask(client, world.staff, world.ect.person, email=taken, capture=django_capture_on_commit_callbacks)
+
+    assert (response.status_code, response["Location"]) == (unused.status_code, unused["Location"])
+    assert [m.to for m in mailoutbox] == [[world.ect.person.user.email]]  # only the old address is told
+    page = client.get(f"/people/{world.ect.person.code}/").content.decode()
+    assert f"Change to {taken} requested on" in page
+    world.ect.person.user.refresh_from_db()
+    assert world.ect.person.user.email == "ect@elm.example.org"
 
 
 # --- Who may ask -------------------------------------------------------------------------------

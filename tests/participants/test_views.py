@@ -319,7 +319,7 @@ def test_inline_edit_with_an_e_mail_someone_else_uses_is_refused(world, client):
         {"first_name": "Ada", "last_name": "Byron", "email": world.mentor.person.user.email},
         headers=HTMX,
     )
-    assert "Another account already uses this e-mail address." in response.content.decode()
+    assert "Someone in this hub already uses this e-mail address." in response.content.decode()
     with scopes_disabled():
         assert Person.objects.get(pk=world.ect.person.pk).user.email == "ect@elm.example.org"
 
