@@ -1,7 +1,8 @@
 """Every periodic (Celery beat) job, in one place.
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
-(see `ectprogramme.queueing`): set-up e-mails never sent and recompute marks never claimed.
+(see `ectprogramme.queueing`): set-up e-mails and e-mail change links never sent, and recompute
+marks never claimed.
 """
 
 from celery.schedules import crontab
@@ -13,6 +14,10 @@ BEAT_SCHEDULE = {
     },
     "send-unsent-setup-emails": {
         "task": "participants.tasks.send_unsent_setup_emails",
+        "schedule": crontab(minute="*/5"),
+    },
+    "send-unsent-email-change-mails": {
+        "task": "participants.tasks.send_unsent_email_change_mails",
         "schedule": crontab(minute="*/5"),
     },
     "recompute-forgotten-engagement": {

@@ -8,6 +8,7 @@ expire after `settings.EMAIL_CHANGE_MAX_AGE` seconds and work once. Sessions sta
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core import signing
@@ -16,16 +17,18 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ectprogramme import emails
+from ectprogramme import emails, queueing
 from participants.accounts import is_address_taken, set_primary_address
 from participants.models import EmailChange, Person, User
 from participants.services import record_change, repoint_unconfirmed
+from participants.setup_emails import UNSENT_AFTER
 from participants.tasks import send_email_change_mails, send_email_changed_notice
 from schools.scoping import scopes_disabled
 
 CONFIRM = "confirm"
 CANCEL = "cancel"
 _SALT = "participants.email_changes."
+logger = logging.getLogger(__name__)
 
 
 class LinkNotValid(Exception):
@@ -70,7 +73,7 @@ def request_email_change(person, actor, new_email):
         hub=person.hub, person=person, old_email=user.email, new_email=new_email, requested_by=actor, requested_at=now
     )
     record_change(person, actor, f"E-mail change to {new_email} requested: waiting for confirmation from that address")
-    send_email_change_mails.delay_on_commit(change.pk)
+    queueing.on_commit(send_email_change_mails, change.pk)
     return change
 
 
@@ -118,15 +121,19 @@ def change_for_token(token, action):
     return change
 
 
+def _close(change, **when):
+    """Claim the pending change for one outcome (confirmed or cancelled): `LinkNotValid` if it was
+    closed meanwhile, so two clicks, or a confirm and a cancel at once, close it once."""
+    if not EmailChange.objects.filter(pk=change.pk, confirmed_at__isnull=True, cancelled_at__isnull=True).update(**when):
+        raise LinkNotValid
+
+
 @transaction.atomic
 def confirm_email_change(token):
     """Confirm from the new address: the account signs in with it from now on, proven."""
     change = change_for_token(token, CONFIRM)
     with scopes_disabled():
-        if not EmailChange.objects.filter(pk=change.pk, confirmed_at__isnull=True, cancelled_at__isnull=True).update(
-            confirmed_at=timezone.now()
-        ):
-            raise LinkNotValid
+        _close(change, confirmed_at=timezone.now())
         user = User.objects.select_for_update().get(pk=change.person.user_id)
         if user.email != change.old_email:
             raise LinkNotValid
@@ -139,7 +146,7 @@ def confirm_email_change(token):
             cancelled_at=timezone.now()
         )
         record_change(change.person, user, f"E-mail changed from {change.old_email} to {change.new_email} (confirmed from the new address)")
-    send_email_changed_notice.delay_on_commit(change.pk)
+    queueing.on_commit(send_email_changed_notice, change.pk)
     return change
 
 
@@ -148,9 +155,29 @@ def cancel_email_change(token):
     """Cancel from the old address: the owner did not want it."""
     change = change_for_token(token, CANCEL)
     with scopes_disabled():
-        if not EmailChange.objects.filter(pk=change.pk, confirmed_at__isnull=True, cancelled_at__isnull=True).update(
-            cancelled_at=timezone.now()
-        ):
-            raise LinkNotValid
+        _close(change, cancelled_at=timezone.now())
         record_change(change.person, change.person.user, f"E-mail change to {change.new_email} cancelled from the old address")
     return change
+
+
+def send_unsent(now=None):
+    """Send the mails whose task was never queued (see `ectprogramme.queueing`): the links of pending
+    changes asked for more than `UNSENT_AFTER` ago and not yet expired, and the notice of changes
+    confirmed that long ago. Each is claimed before it is sent. Returns how many changes were mailed."""
+    now = now or timezone.now()
+    before = now - UNSENT_AFTER
+    with scopes_disabled():
+        pending = EmailChange.objects.filter(
+            notified_at__isnull=True, confirmed_at__isnull=True, cancelled_at__isnull=True,
+            requested_at__lte=before, requested_at__gt=now - datetime.timedelta(seconds=settings.EMAIL_CHANGE_MAX_AGE),
+        )
+        confirmed = EmailChange.objects.filter(confirmation_notified_at__isnull=True, confirmed_at__lte=before)
+        work = [(send_mails, pk) for pk in pending.values_list("pk", flat=True)]
+        work += [(send_confirmed_notice, pk) for pk in confirmed.values_list("pk", flat=True)]
+    sent = 0
+    for send, change_id in work:
+        try:
+            sent += send(change_id)
+        except Exception:
+            logger.exception("E-mail change %s: %s failed; the next sweep tries again", change_id, send.__name__)
+    return sent

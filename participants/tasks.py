@@ -31,5 +31,12 @@ def send_unsent_setup_emails():
 
 
 @shared_task
+def send_unsent_email_change_mails():
+    from participants.email_changes import send_unsent as send_unsent_email_change_mails
+
+    return send_unsent_email_change_mails()
+
+
+@shared_task
 def clear_expired_sessions():
     call_command("clearsessions")

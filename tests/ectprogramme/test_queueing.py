@@ -66,3 +66,24 @@ def test_recorded_study_the_broker_refused_to_recompute_is_recomputed_by_the_swe
     with scopes_disabled():
         assert not PendingRecompute.objects.filter(hub=world.hub).exists()
         assert Engagement.objects.filter(ect=world.ect).exists()
+
+
+def test_an_e_mail_change_the_broker_refused_to_mail_is_mailed_by_the_sweep(
+    world, client, dead_broker, mailoutbox, django_capture_on_commit_callbacks
+):
+    from participants import email_changes
+    from participants.models import EmailChange
+
+    client.force_login(world.staff.user)
+    details = {"first_name": "Ada", "last_name": "Byron", "email": "ada.new@elm.example.org"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/people/{world.ect.person.code}/edit/", details)
+    assert response.status_code == 302
+    assert mailoutbox == []
+
+    assert email_changes.send_unsent() == 0  # a fresh request is left to its own task
+    with scopes_disabled():
+        EmailChange.objects.update(requested_at=timezone.now() - datetime.timedelta(minutes=10))
+    assert email_changes.send_unsent() == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["ada.new@elm.example.org", world.ect.person.user.email]
+    assert email_changes.send_unsent() == 0  # mailed once
