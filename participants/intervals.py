@@ -35,3 +35,8 @@ class Period(models.Model):
     @property
     def is_open(self) -> bool:
         return self.finished_on is None
+
+    def finish(self, on: datetime.date):
+        """Finish the period on `on`, or on the day it started if `on` is earlier (an empty period)."""
+        self.finished_on = max(on, self.started_on)
+        self.save(update_fields=["finished_on"])

@@ -202,8 +202,7 @@ def finish_school_role(role, actor, on=None, new_mentors=None):
                 except ValidationError as error:
                     raise ValidationError([f"{ect.person}: {message}" for message in error.messages]) from None
                 continue
-            assignment.finished_on = max(on, assignment.started_on)
-            assignment.save(update_fields=["finished_on"])
+            assignment.finish(on)
             record_change(ect.person, actor, f"Mentor {role.person} stopped mentoring on {human_date(on)}; no mentor yet", role.school)
     role.finished_on = on
     role.save(update_fields=["finished_on"])
@@ -310,8 +309,7 @@ def change_ect_status(ect, status, actor, on=None, note=""):
     ECTStatus.objects.create(hub=ect.hub, ect=ect, status=status, started_on=on, note=note)
     if status in (ECTStatusKind.LEFT, ECTStatusKind.COMPLETED):
         for assignment in ect.mentor_assignments.filter(finished_on__isnull=True):
-            assignment.finished_on = max(on, assignment.started_on)
-            assignment.save(update_fields=["finished_on"])
+            assignment.finish(on)
     summary = f"Status changed from {current.get_status_display().lower()} to {ECTStatusKind(status).label.lower()} on {human_date(on)}"
     record_change(ect.person, actor, summary + (f": {note}" if note else ""), ect.school)
 
@@ -350,8 +348,7 @@ def _move(ect, school, actor, on, new_mentor=None):
         MentorAssignment.objects.select_for_update().filter(ect=ect, finished_on__isnull=True).select_related("mentor__person", "mentor__school").first()
     )
     if assignment is not None:
-        assignment.finished_on = max(on, assignment.started_on)
-        assignment.save(update_fields=["finished_on"])
+        assignment.finish(on)
         mentor = assignment.mentor
         record_change(ect.person, actor, f"Mentor {mentor.person} stopped on {human_date(on)} with the move", old)
         record_change(mentor.person, actor, f"Stopped mentoring {ect.person} on {human_date(on)}: they moved school", mentor.school)
