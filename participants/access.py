@@ -258,17 +258,18 @@ def can_change_account(viewer, person):
 
 def _has_roles_beyond(person, school_ids):
     """Whether the person's account is hub staff anywhere, in another hub at all, or has any role
-    (current or past) at a school outside `school_ids`. Only confirmed memberships count: an
+    (current or past, an ECT's earlier schools included) at a school outside `school_ids`. Only confirmed memberships count: an
     unconfirmed one gives the account nothing, and must not tell its hub that the account exists."""
     memberships = Person.objects.with_scopes_disabled().filter(user_id=person.user_id, confirmed_at__isnull=False)
     if memberships.exclude(hub_id=person.hub_id).exists() or memberships.exclude(hub_role="").exists():
         return True
+    roles = [(model, "person") for model in (Mentor, InductionTutor)] + [(ECTAtSchool, "ect__person")]
     return any(
         model.objects.with_scopes_disabled()
-        .filter(person__user_id=person.user_id, person__confirmed_at__isnull=False)
+        .filter(**{f"{owner}__user_id": person.user_id, f"{owner}__confirmed_at__isnull": False})
         .exclude(school_id__in=school_ids)
         .exists()
-        for model in (ECT, Mentor, InductionTutor)
+        for model, owner in roles
     )
 
 

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.core import signing
 from django_scopes import scopes_disabled
 
+from participants import services
 from participants.email_changes import send_confirmed_notice, send_mails
 from participants.models import EmailChange, PersonChange
+from schools.scoping import hub_scope
 from tests import factories
 
 NEW = "ada.byron@newmail.example.org"
@@ -207,6 +209,16 @@ def test_a_tutor_cannot_change_the_account_of_someone_who_had_a_role_elsewhere(w
                                 finished_on=datetime.date(2025, 7, 1))
     client.force_login(world.tutor.person.user)
     assert client.post(f"/people/{world.ect.person.code}/edit/", {"first_name": "A", "last_name": "B", "email": NEW}).status_code == 403
+
+
+def test_a_tutor_cannot_change_the_account_of_an_ect_who_moved_from_another_school(world, client):
+    """The ECT was at Oak before they moved to Elm: Elm's tutor manages them now, not their account."""
+    with scopes_disabled(), hub_scope(world.hub):
+        ect = factories.ECTFactory(school=world.sibling_school, hub=world.hub, induction_start_date=datetime.date(2025, 9, 1))
+        services.transfer_ect(ect, world.school, actor=None, on=datetime.date(2026, 1, 5))
+    client.force_login(world.tutor.person.user)
+    assert client.post(f"/people/{ect.person.code}/edit/", {"first_name": "A", "last_name": "B", "email": NEW}).status_code == 403
+    assert not EmailChange.objects.with_scopes_disabled().exists()
 
 
 def test_hub_staff_can_ask_to_change_the_account_of_someone_with_roles_at_several_schools(
