@@ -279,3 +279,29 @@ class CalendarFeed(models.Model):
     def reset_token(self):
         self.token = new_feed_token()
         self.save(update_fields=["token"])
+
+
+class NoticeKind(models.TextChoices):
+    SESSION_CHANGED = "session-changed", "Session changed"
+    SESSION_CANCELLED = "session-cancelled", "Session cancelled"
+
+
+class BookingNotice(models.Model):
+    """An e-mail to send once about a booking: one per booking, kind and booking sequence. The task
+    claims it (`sent_at` NULL → now) before sending; a sweep sends what was never queued."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=30, choices=NoticeKind.choices)
+    sequence = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "kind", "sequence"], name="one_notice_per_booking_change")
+        ]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]

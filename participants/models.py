@@ -145,6 +145,11 @@ class Person(models.Model):
         return self.hub_role == HubRole.ADMIN
 
     @property
+    def has_hub_role(self):
+        """Hub staff, hub admins and facilitators: the roles that must use a second factor."""
+        return self.hub_role != HubRole.NONE
+
+    @property
     def is_facilitator(self):
         """Facilitators see sessions and take registers, nothing else."""
         return self.hub_role == HubRole.FACILITATOR

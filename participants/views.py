@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from ectprogramme.formats import human_date
 from participants import access, breadcrumbs, confirmations, email_changes, queries, services
 from participants.forms import (
+    MentorTrainingForm,
     AddPersonForm,
     ChangeHubRoleForm,
     ChangeMentorForm,
@@ -472,6 +473,19 @@ def ect_transfer(request, ect_code):
             return redirect("person_detail", ect.person.code)
     context = {"form": form, "ect": ect, "since": services.current_school_period(ect)}
     return render(request, "participants/ect_transfer.html", context)
+
+
+@login_required
+def mentor_training(request, role_code):
+    """Record whether a mentor is new or already trained."""
+    role = access.get_mentor_role_for_training(request.viewer, role_code)
+    form = MentorTrainingForm(request.POST or None, initial={"previously_trained": role.previously_trained})
+    if form.is_valid():
+        services.set_previously_trained(role, form.cleaned_data["previously_trained"], request.user)
+        state = "previously trained" if role.previously_trained else "new to mentoring"
+        messages.success(request, f"{role.person} is recorded as {state}.")
+        return redirect("person_detail", role.person.code)
+    return render(request, "participants/mentor_training.html", {"form": form, "role": role})
 
 
 # --- Mentor home -----------------------------------------------------------------------------
