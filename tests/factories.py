@@ -95,8 +95,8 @@ class PersonFactory(DjangoModelFactory):
 
     @factory.post_generation
     def authenticator(person, create, extracted, **kwargs):
-        """Hub staff and admins have an authenticator app unless `authenticator=False`."""
-        if create and person.is_hub_staff and extracted is not False:
+        """Hub staff, admins and facilitators have an authenticator app unless `authenticator=False`."""
+        if create and person.has_hub_role and extracted is not False:
             give_authenticator(person.user)
 
 
