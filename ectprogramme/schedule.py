@@ -1,7 +1,7 @@
 """Every periodic (Celery beat) job, in one place.
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
-(see `ectprogramme.queueing`): set-up e-mails and e-mail change links never sent, and recompute
+(see `ectprogramme.queueing`): set-up e-mails, e-mail change links and session change or cancellation e-mails never sent, and recompute
 marks never claimed.
 """
 
@@ -18,6 +18,10 @@ BEAT_SCHEDULE = {
     },
     "send-unsent-email-change-mails": {
         "task": "participants.tasks.send_unsent_email_change_mails",
+        "schedule": crontab(minute="*/5"),
+    },
+    "send-unsent-session-notices": {
+        "task": "events.tasks.send_unsent_session_notices",
         "schedule": crontab(minute="*/5"),
     },
     "recompute-forgotten-engagement": {

@@ -28,6 +28,7 @@ class Viewer:
     person: Person | None
     is_hub_staff: bool = False
     is_hub_admin: bool = False
+    is_facilitator: bool = False
     tutor_school_ids: frozenset = field(default_factory=frozenset)
     tutor_schools: tuple = ()  # (code, name) of each school they tutor at, by name
     mentor_ids: frozenset = field(default_factory=frozenset)
@@ -46,6 +47,7 @@ class Viewer:
             person=person,
             is_hub_staff=person.is_hub_staff,
             is_hub_admin=person.is_hub_admin,
+            is_facilitator=person.is_facilitator,
             tutor_school_ids=frozenset(tutor_schools),
             tutor_schools=tuple(tutor_schools.values()),
             mentor_ids=mentor_ids,
@@ -56,6 +58,11 @@ class Viewer:
             else frozenset(),
             own_ect_ids=frozenset(ref for role, ref, _, _ in roles if role == "ect"),
         )
+
+    @property
+    def can_take_registers(self):
+        """Hub staff, hub admins and facilitators see every session and take registers."""
+        return self.is_hub_staff or self.is_facilitator
 
     @property
     def is_tutor(self):
@@ -316,6 +323,18 @@ def get_school_role_for_change(viewer, code):
         if role is not None:
             break
     if role is None or not (viewer.is_hub_staff or role.school_id in viewer.tutor_school_ids):
+        raise Http404("Not found")
+    return role
+
+
+def get_mentor_role_for_training(viewer, code):
+    """A mentor role whose "previously trained" may be recorded: by the mentor themselves, hub
+    staff, or an induction tutor of the role's school."""
+    role = Mentor.objects.filter(code=code).select_related("person__user", "school").first()
+    if role is None:
+        raise Http404("Not found")
+    own = viewer.person is not None and role.person_id == viewer.person.pk
+    if not (own or viewer.is_hub_staff or role.school_id in viewer.tutor_school_ids):
         raise Http404("Not found")
     return role
 

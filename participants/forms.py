@@ -191,8 +191,19 @@ class EndRoleForm(forms.Form):
         return {ect.pk: self.mentors.get(self.cleaned_data[name]) for name, ect in self.mentees.items()}
 
 
-HUB_ROLE_CHOICES = [(HubRole.ADMIN, "Hub admin"), (HubRole.STAFF, "Hub staff")]
-HUB_ROLE_HELP = "Hub staff see and manage every school and person; hub admins also manage hub roles and the hub’s settings."
+HUB_ROLE_CHOICES = [(HubRole.ADMIN, "Hub admin"), (HubRole.STAFF, "Hub staff"), (HubRole.FACILITATOR, "Facilitator")]
+HUB_ROLE_HELP = (
+    "Hub staff see and manage every school and person; hub admins also manage hub roles and the hub’s settings; "
+    "facilitators see the events’ sessions and take registers, nothing else."
+)
+
+
+class MentorTrainingForm(forms.Form):
+    previously_trained = forms.BooleanField(
+        label="Already trained as a mentor",
+        required=False,
+        help_text="Previously trained mentors do not need to repeat the mentors’ programme, so they are not expected at its events.",
+    )
 
 
 class GrantHubRoleForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Two-factor authentication is required of hub staff and admins.
+"""Two-factor authentication is required of hub staff, admins and facilitators.
 
 Hub staff see every school of their hub, so their accounts get a second factor (an authenticator
 app, with recovery codes). Whether it is required is decided by the active hub: someone who is
@@ -28,13 +28,13 @@ SESSION_KEY = "mfa_set_up"
 
 def mfa_required(person):
     """True when `person` (a membership of the active hub, or None) must use a second factor."""
-    return settings.MFA_REQUIRED_FOR_HUB_ROLES and person is not None and person.is_hub_staff
+    return settings.MFA_REQUIRED_FOR_HUB_ROLES and person is not None and person.has_hub_role
 
 
 def mfa_required_in_any_hub(user):
     if not settings.MFA_REQUIRED_FOR_HUB_ROLES:
         return False
-    return any(person.is_hub_staff for person in Person.objects.with_scopes_disabled().filter(user=user))
+    return any(person.has_hub_role for person in Person.objects.with_scopes_disabled().filter(user=user))
 
 
 def has_second_factor(request):

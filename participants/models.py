@@ -93,6 +93,7 @@ class HubRole(models.TextChoices):
     NONE = "", "None"
     STAFF = "staff", "Hub staff"
     ADMIN = "admin", "Hub admin"
+    FACILITATOR = "facilitator", "Facilitator"
 
 
 class Person(models.Model):
@@ -103,7 +104,7 @@ class Person(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
-    hub_role = models.CharField(max_length=10, choices=HubRole.choices, blank=True, default="")
+    hub_role = models.CharField(max_length=20, choices=HubRole.choices, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
         null=True,
@@ -143,6 +144,16 @@ class Person(models.Model):
     def is_hub_admin(self):
         return self.hub_role == HubRole.ADMIN
 
+    @property
+    def has_hub_role(self):
+        """Hub staff, hub admins and facilitators: the roles that must use a second factor."""
+        return self.hub_role != HubRole.NONE
+
+    @property
+    def is_facilitator(self):
+        """Facilitators see sessions and take registers, nothing else."""
+        return self.hub_role == HubRole.FACILITATOR
+
 
 class SchoolRole(Period):
     """A person's dated role at a school (induction tutor, mentor)."""
@@ -180,6 +191,10 @@ class Mentor(SchoolRole):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mentor_roles")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="mentors")
+    previously_trained = models.BooleanField(
+        default=False,
+        help_text="Already trained as a mentor: previously trained mentors do not need to repeat the programme.",
+    )
 
     class Meta:
         constraints = [

@@ -23,12 +23,14 @@ class NavLink:
 
 
 def roles_for(viewer):
-    """Hub staff first, then each school the person tutors at, then mentor, then ECT."""
+    """Hub staff (or facilitator) first, then each school the person tutors at, then mentor, then ECT."""
     if viewer.person is None:
         return []
     roles = []
     if viewer.is_hub_staff:
         roles.append(Role("hub", "Hub admin" if viewer.is_hub_admin else "Hub staff", reverse("hub_overview")))
+    elif viewer.is_facilitator:
+        roles.append(Role("facilitator", "Facilitator", reverse("events_list")))
     for code, name in viewer.tutor_schools:
         roles.append(Role(f"tutor:{code}", f"Induction tutor, {name}", reverse("lead_dashboard", args=[code])))
     if viewer.is_mentor:
@@ -54,8 +56,8 @@ def active_role(request, roles):
 def nav_links(viewer, role):
     """The main navigation of the role the person is acting in: every page of that role, one click away.
 
-    Hub staff: dashboard, schools, people, term dates (hub admins also the hub's roles and
-    settings). An induction tutor: their school's Lead
+    Hub staff: dashboard, schools, people, term dates, events (hub admins also the hub's roles and
+    settings). A facilitator: the events (sessions and registers). An induction tutor: their school's Lead
     dashboard, the school, its coaching and people. A mentor: their ECTs and their own figures. An
     ECT: their study, coaching, feedback and their own figures.
     """
@@ -67,10 +69,13 @@ def nav_links(viewer, role):
             NavLink("Schools", reverse("hub_overview")),
             NavLink("People", reverse("people_list")),
             NavLink("Term dates", reverse("term_dates")),
+            NavLink("Events", reverse("events_list")),
         ]
         if viewer.is_hub_admin:
             links += [NavLink("Hub roles", reverse("hub_roles")), NavLink("Hub settings", reverse("hub_settings"))]
         return links
+    if role.key == "facilitator":
+        return [NavLink("Events", reverse("events_list"))]
     if role.key.startswith("tutor:"):
         code = role.key.removeprefix("tutor:")
         return [

@@ -172,6 +172,18 @@ def add_mentor(person, school, actor, started_on=None):
 
 
 @transaction.atomic
+def set_previously_trained(role, previously_trained, actor):
+    """Record whether a mentor was already trained (previously trained mentors do not repeat the
+    mentors' programme, so they are not expected at its events)."""
+    if role.previously_trained == previously_trained:
+        return
+    role.previously_trained = previously_trained
+    role.save(update_fields=["previously_trained"])
+    state = "previously trained" if previously_trained else "new (not previously trained)"
+    record_change(role.person, actor, f"Mentor at {role.school.name} recorded as {state}", school=role.school)
+
+
+@transaction.atomic
 def finish_school_role(role, actor, on=None, new_mentors=None):
     """End an induction tutor or mentor role on `on` (default today).
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("email-change/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
     path("email-change/<str:token>/cancel/", views.email_change_cancel, name="email_change_cancel"),
     path("roles/<uuid:role_code>/end/", views.role_end, name="role_end"),
+    path("mentors/<uuid:role_code>/training/", views.mentor_training, name="mentor_training"),
     path("ects/<uuid:ect_code>/edit/", views.ect_edit, name="ect_edit"),
     path("ects/<uuid:ect_code>/mentor/", views.ect_change_mentor, name="ect_change_mentor"),
     path("ects/<uuid:ect_code>/status/", views.ect_change_status, name="ect_change_status"),

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from ectprogramme.formats import human_date
 from participants import access, breadcrumbs, confirmations, email_changes, queries, services
 from participants.forms import (
+    MentorTrainingForm,
     AddPersonForm,
     ChangeHubRoleForm,
     ChangeMentorForm,
@@ -24,7 +25,7 @@ from participants.forms import (
     TransferForm,
     apply_service_errors,
 )
-from participants.models import HubRole
+from participants.models import HubRole, Mentor
 from participants.roles import SESSION_ROLE_KEY, active_role, roles_for
 from participants.tenancy import SESSION_HUB_KEY
 from schools.forms import HubSettingsForm, SchoolForm
@@ -474,6 +475,19 @@ def ect_transfer(request, ect_code):
     return render(request, "participants/ect_transfer.html", context)
 
 
+@login_required
+def mentor_training(request, role_code):
+    """Record whether a mentor is new or already trained."""
+    role = access.get_mentor_role_for_training(request.viewer, role_code)
+    form = MentorTrainingForm(request.POST or None, initial={"previously_trained": role.previously_trained})
+    if form.is_valid():
+        services.set_previously_trained(role, form.cleaned_data["previously_trained"], request.user)
+        state = "previously trained" if role.previously_trained else "new to mentoring"
+        messages.success(request, f"{role.person} is recorded as {state}.")
+        return redirect("person_detail", role.person.code)
+    return render(request, "participants/mentor_training.html", {"form": form, "role": role})
+
+
 # --- Mentor home -----------------------------------------------------------------------------
 
 
@@ -481,5 +495,9 @@ def ect_transfer(request, ect_code):
 def mentor_home(request):
     if not request.viewer.is_mentor:
         return redirect("home")
-    return render(request, "participants/mentor_home.html", {"mentees": queries.current_mentees(request.viewer.mentor_ids)})
+    context = {
+        "mentees": queries.current_mentees(request.viewer.mentor_ids),
+        "mentor_roles": Mentor.objects.filter(id__in=request.viewer.mentor_ids).select_related("school").order_by("school__name"),
+    }
+    return render(request, "participants/mentor_home.html", context)
 

@@ -7,6 +7,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from engagement.models import CoachingCycle
+from events.models import Booking, Event, Session
 from participants.accounts import set_primary_address
 from participants.models import (
     ECT,
@@ -94,8 +95,8 @@ class PersonFactory(DjangoModelFactory):
 
     @factory.post_generation
     def authenticator(person, create, extracted, **kwargs):
-        """Hub staff and admins have an authenticator app unless `authenticator=False`."""
-        if create and person.is_hub_staff and extracted is not False:
+        """Hub staff, admins and facilitators have an authenticator app unless `authenticator=False`."""
+        if create and person.has_hub_role and extracted is not False:
             give_authenticator(person.user)
 
 
@@ -156,3 +157,48 @@ class CoachingCycleFactory(DjangoModelFactory):
     mentor = factory.SubFactory(MentorFactory, school=factory.SelfAttribute("..ect.school"))
     observed_on = datetime.date(2025, 10, 1)
     focus = "Entry routine"
+
+
+class EventFactory(DjangoModelFactory):
+    """A hub's own ECT clinic unless told otherwise (pass `audience="mentor", programme="", ect_year=None`)."""
+
+    class Meta:
+        model = Event
+
+    hub = factory.SubFactory(HubFactory)
+    event_code = factory.Sequence(lambda n: f"hub-event-{n}")
+    title = factory.Sequence(lambda n: f"Clinic {n}")
+    kind = "clinic"
+    audience = "ect"
+    programme = "ecte2025"
+    ect_year = 1
+    attendance_expected = True
+    self_booking = True
+
+
+class SessionFactory(DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    event = factory.SubFactory(EventFactory)
+    hub = factory.SelfAttribute("event.hub")
+    session_code = factory.Sequence(lambda n: f"S{n:04d}")
+    date = datetime.date(2025, 11, 12)
+    start_time = datetime.time(16, 0)
+    end_time = datetime.time(17, 0)
+    format = "in_person"
+    venue = "Hub Centre"
+    address = "1 High Street"
+    capacity = 30
+    booking_deadline = factory.LazyAttribute(lambda s: s.date - datetime.timedelta(days=7))
+
+
+class BookingFactory(DjangoModelFactory):
+    class Meta:
+        model = Booking
+
+    session = factory.SubFactory(SessionFactory)
+    hub = factory.SelfAttribute("session.hub")
+    event = factory.SelfAttribute("session.event")
+    person = factory.SubFactory(PersonFactory, hub=factory.SelfAttribute("..hub"))
+    status = "booked"

@@ -13,6 +13,7 @@ from participants import services
 from participants.models import HubRole
 from schools.models import Hub
 from schools.scoping import hub_scope
+from schools.signals import hub_created
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                 services.set_hub_role(person, HubRole.ADMIN, actor=None)
                 if send_setup_email or not person.is_confirmed:
                     services.invite(person, actor=None)
+            hub_created.send(sender=self.__class__, hub=hub)
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} hub {hub.slug} ({hub.name}); admin {person.user.email}"))
         if not person.is_confirmed:
