@@ -336,3 +336,12 @@ def test_the_evidence_keeps_the_pages_query_count_constant(april, client, django
     for url, count in counts.items():
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_the_reports_list_people_at_risk_first_then_those_below_75_percent():
+    def row(name, expected, met, due_on):
+        return evidence.Evidence(1, name, None, 2025, "completed", "study", expected, met, due_on, D(2026, 9, 7))
+
+    rows = [row(1, 10, 9, SUMMER_2027), row(2, 10, 5, SUMMER_2026), row(3, 10, 5, SUMMER_2027), row(4, 0, 0, SUMMER_2027)]
+    assert [r.ect_id for r in evidence.at_risk_first(rows)] == [3, 2, 1, 4]
+    assert [(r.met_75, r.below, r.at_risk) for r in rows] == [(True, False, False), (False, True, False), (False, True, True), (False, False, False)]
