@@ -52,6 +52,7 @@ class HubNudgeSettings(models.Model):
     )
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    last_run_on = models.DateField(null=True, blank=True, editable=False, help_text="The day the nightly run last claimed.")
 
     objects = ScopedManager(hub="hub")
 
