@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from ectprogramme import emails
 from ectprogramme.formats import human_date
+from engagement.compute import tracks as engine_tracks
 from nudges import gentle, planning, wording
 from nudges.models import (
     AUTOMATIC_RULES, EmailStatus, HubNudgeSettings, Nudge, NudgeEmail, NudgeStatus, Rule, RuleSetting,
@@ -49,13 +50,21 @@ class RunResult:
     new: int = 0
 
 
-def run(hub, as_of, dry_run=False):
+def run_hubs(hubs, as_of):
+    """`run` for several hubs, their figures read from the engine in one query. {hub id: RunResult}."""
+    by_hub = defaultdict(list)
+    for track in engine_tracks([hub.id for hub in hubs], as_of):
+        by_hub[track.hub_id].append(track)
+    return {hub.id: run(hub, as_of, tracks=by_hub[hub.id]) for hub in hubs}
+
+
+def run(hub, as_of, dry_run=False, tracks=None):
     """Plan, decide and record the hub's automatic nudges as of `as_of`, and make their e-mails
     (queued, not sent: see `send_email`). With `dry_run` nothing is recorded."""
     with hub_scope(hub), transaction.atomic():
         nudge_settings = HubNudgeSettings.for_hub(hub)
         nudge_settings = HubNudgeSettings.objects.select_for_update().get(pk=nudge_settings.pk)
-        candidates = planning.plan(hub, as_of).nudges
+        candidates = planning.plan(hub, as_of, tracks=tracks).nudges
         existing = _existing_keys(hub, [n.key for n in candidates])
         new = []
         for nudge in candidates:
@@ -91,7 +100,7 @@ def compose(hub, nudges, run_on, automatic=True):
     groups = defaultdict(list)
     for nudge in nudges:
         groups[(nudge.recipient_id, nudge.rule)].append(nudge)
-    people = Person.objects.filter(hub=hub).select_related("user").in_bulk(
+    people = Person.objects.filter(hub=hub).select_related("user", "hub").in_bulk(
         {n.recipient_id for n in nudges} | {n.about_id for n in nudges if n.about_id}
     )
     schools = School.objects.filter(hub=hub).in_bulk({n.school_id for n in nudges if n.school_id})
@@ -118,8 +127,18 @@ def _name(person):
     return person.full_name or person.user.email
 
 
+_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+_PATTERNS = {}
+
+
 def _url(name, *args):
-    return settings.SITE_URL + reverse(name, args=args)
+    """The page's full address (`reverse` once per page, then the code put in: thousands per run)."""
+    if name not in _PATTERNS:
+        _PATTERNS[name] = reverse(name, args=[_PLACEHOLDER] * len(args))
+    path = _PATTERNS[name]
+    for arg in args:
+        path = path.replace(_PLACEHOLDER, str(arg), 1)
+    return settings.SITE_URL + path
 
 
 def _period(details):
@@ -241,6 +260,51 @@ def send_email(email_id, last_attempt=True, connection=None):
             mine.update(status=EmailStatus.SENT, sent_at=timezone.now(), error="")
             Nudge.objects.filter(email=email).update(status=NudgeStatus.SENT, status_reason="")
     return EmailStatus.SENT
+
+
+def send_emails(email_ids, batch=500):
+    """Send many e-mails over one connection (the command, the bench): claimed a batch at a time with
+    one UPDATE, each marked sent on its own right after it went (so a crash resends none of those
+    sent, and the claim of the rest is abandoned and swept); their nudges marked once per batch (the
+    sweep mends a batch cut short). Returns {email id: status} of those this call claimed."""
+    from django.core.mail import get_connection
+
+    statuses = {}
+    email_ids = list(email_ids)
+    with get_connection() as connection:
+        for start in range(0, len(email_ids), batch):
+            chunk = email_ids[start : start + batch]
+            now = timezone.now()
+            abandoned = now - datetime.timedelta(seconds=settings.NUDGE_CLAIM_TIMEOUT)
+            rows = NudgeEmail.objects.with_scopes_disabled()
+            rows.filter(pk__in=chunk).filter(
+                Q(status=EmailStatus.QUEUED) | Q(status=EmailStatus.SENDING, claimed_at__lt=abandoned)
+            ).update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+            claimed = rows.filter(pk__in=chunk, status=EmailStatus.SENDING, claimed_at=now).select_related("hub", "recipient__hub")
+            for email in claimed.order_by("id"):
+                mine = rows.filter(pk=email.pk, claimed_at=now)
+                try:
+                    emails.send_rendered(
+                        email.subject, email.text_body, email.html_body, email.to_address,
+                        reply_to=email.hub.contact_email or None, headers=headers_for(email), connection=connection,
+                    )
+                except SEND_ERRORS as error:
+                    mine.update(status=EmailStatus.FAILED, error=f"{type(error).__name__}: {error}"[:1000])
+                    statuses[email.pk] = EmailStatus.FAILED
+                else:
+                    mine.update(status=EmailStatus.SENT, sent_at=timezone.now(), error="")
+                    statuses[email.pk] = EmailStatus.SENT
+            mend(chunk)
+    return statuses
+
+
+def mend(email_ids=None):
+    """Give the nudges of sent and failed e-mails their e-mail's status (after a batch, or one cut short)."""
+    nudges = Nudge.objects.with_scopes_disabled().filter(status=NudgeStatus.PLANNED, email__isnull=False)
+    if email_ids is not None:
+        nudges = nudges.filter(email_id__in=email_ids)
+    nudges.filter(email__status=EmailStatus.SENT).update(status=NudgeStatus.SENT, status_reason="")
+    nudges.filter(email__status=EmailStatus.FAILED).update(status=NudgeStatus.FAILED, status_reason="the e-mail could not be sent")
 
 
 def unsent(now=None, older_than=datetime.timedelta(minutes=5)):
