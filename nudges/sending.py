@@ -17,11 +17,13 @@ acceptance and the UPDATE could resend.
 
 import datetime
 import smtplib
+from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -76,9 +78,10 @@ def run(hub, as_of, dry_run=False, tracks=None):
         if dry_run:
             transaction.set_rollback(True)
             return RunResult(decided, [], len(new))
+        made = compose(hub, [n for n in decided if n.send_now], as_of, save_nudges=False)
         Nudge.objects.bulk_create(new, batch_size=2000)
-        Nudge.objects.bulk_update(held, ["status", "status_reason"], batch_size=2000)
-        made = compose(hub, [n for n in decided if n.send_now], as_of)
+        if held:
+            Nudge.objects.bulk_update(held, ["status", "status_reason", "email"], batch_size=500)
     return RunResult(decided, made, len(new))
 
 
@@ -92,9 +95,9 @@ def _existing_keys(hub, keys):
 # --- Composing -------------------------------------------------------------------------------------
 
 
-def compose(hub, nudges, run_on, automatic=True):
-    """Group saved nudges into e-mails (one per recipient and rule), render and store them, and link
-    each nudge to its e-mail. Returns the e-mails (queued)."""
+def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
+    """Group nudges into e-mails (one per recipient and rule), render and store them, and link each
+    nudge to its e-mail (saved, unless the caller saves the nudges itself). Returns the e-mails (queued)."""
     if not nudges:
         return []
     groups = defaultdict(list)
@@ -119,7 +122,8 @@ def compose(hub, nudges, run_on, automatic=True):
     for email, group in zip(made, groups.values()):
         for nudge in group:
             nudge.email = email
-    Nudge.objects.bulk_update([n for group in groups.values() for n in group], ["email"], batch_size=2000)
+    if save_nudges:
+        Nudge.objects.bulk_update([n for group in groups.values() for n in group], ["email"], batch_size=500)
     return made
 
 
@@ -271,7 +275,7 @@ def send_emails(email_ids, batch=500):
 
     statuses = {}
     email_ids = list(email_ids)
-    with get_connection() as connection:
+    with get_connection() as connection, _quick_commits():
         for start in range(0, len(email_ids), batch):
             chunk = email_ids[start : start + batch]
             now = timezone.now()
@@ -296,6 +300,23 @@ def send_emails(email_ids, batch=500):
                     statuses[email.pk] = EmailStatus.SENT
             mend(chunk)
     return statuses
+
+
+@contextmanager
+def _quick_commits():
+    """PostgreSQL: do not wait for the disk on each "sent" mark (`synchronous_commit = off`). A worker
+    killed after a mark still leaves it committed; only a crash of the database server itself could
+    lose the last fraction of a second of marks (and resend those e-mails)."""
+    if db_connection.vendor != "postgresql":
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def mend(email_ids=None):
