@@ -1,8 +1,10 @@
 """Every periodic (Celery beat) job, in one place.
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
-(see `ectprogramme.queueing`): set-up e-mails, e-mail change links and session change or cancellation e-mails never sent, and recompute
-marks never claimed.
+(see `ectprogramme.queueing`): set-up e-mails, e-mail change links, session change or cancellation
+e-mails and nudge e-mails never sent (or claimed by a worker that died), and recompute marks never
+claimed. Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every quarter
+of an hour).
 """
 
 from celery.schedules import crontab
@@ -11,6 +13,15 @@ BEAT_SCHEDULE = {
     "recompute-engagement-nightly": {
         "task": "engagement.tasks.recompute_everything",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # each hub's nudges, once a day at its send time, after that day's recompute
+    "run-nudges-due": {
+        "task": "nudges.tasks.run_due_hubs",
+        "schedule": crontab(minute="*/15"),
+    },
+    "send-unsent-nudge-emails": {
+        "task": "nudges.tasks.send_unsent_nudge_emails",
+        "schedule": crontab(minute="*/5"),
     },
     "send-unsent-setup-emails": {
         "task": "participants.tasks.send_unsent_setup_emails",

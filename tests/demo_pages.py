@@ -13,7 +13,8 @@ django.setup()
 
 from django.test import Client  # noqa: E402
 
-from participants.models import User  # noqa: E402
+from nudges.optout import make_token  # noqa: E402
+from participants.models import Person, User  # noqa: E402
 
 LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring|events)[^"#?]*)"')
 
@@ -33,6 +34,12 @@ def main(emails):
                 answer = client.get(more)
                 assert answer.status_code in (200, 405), f"{email}: {more} (from {path}) answered {answer.status_code}"
                 opened += 1
+            opened += 1
+        person = Person.objects.with_scopes_disabled().filter(user__email=email).select_related("hub").first()
+        if person is not None:  # the unsubscribe link of their nudge e-mails (it asks before changing anything)
+            path = f"/nudges/unsubscribe/{make_token(person)}/"
+            response = client.get(path)
+            assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
             opened += 1
     print(f"opened {opened} pages")
 

@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 
 from engagement.models import CoachingCycle
 from events.models import Booking, Event, Session
+from nudges.models import HubNudgeSettings, Nudge, NudgeEmail, OptOut, RuleSetting, SchoolPause
 from participants.accounts import set_primary_address
 from participants.models import (
     ECT,
@@ -202,3 +203,64 @@ class BookingFactory(DjangoModelFactory):
     event = factory.SelfAttribute("session.event")
     person = factory.SubFactory(PersonFactory, hub=factory.SelfAttribute("..hub"))
     status = "booked"
+class HubNudgeSettingsFactory(DjangoModelFactory):
+    class Meta:
+        model = HubNudgeSettings
+        django_get_or_create = ("hub",)
+
+    hub = factory.SubFactory(HubFactory)
+
+
+class RuleSettingFactory(DjangoModelFactory):
+    class Meta:
+        model = RuleSetting
+        django_get_or_create = ("hub", "rule")
+
+    hub = factory.SubFactory(HubFactory)
+    rule = "missed_study"
+    enabled = True
+
+
+class NudgeEmailFactory(DjangoModelFactory):
+    class Meta:
+        model = NudgeEmail
+
+    recipient = factory.SubFactory(PersonFactory)
+    hub = factory.SelfAttribute("recipient.hub")
+    to_address = factory.SelfAttribute("recipient.user.email")
+    rule = "missed_study"
+    run_on = datetime.date(2025, 10, 13)
+    subject = "A gentle reminder about your study"
+    text_body = "Hello"
+    html_body = "<p>Hello</p>"
+
+
+class NudgeFactory(DjangoModelFactory):
+    """An automatic missed-study nudge, planned; pass `status`, `rule`, `about`, `email` as needed."""
+
+    class Meta:
+        model = Nudge
+
+    recipient = factory.SubFactory(PersonFactory)
+    hub = factory.SelfAttribute("recipient.hub")
+    key = factory.Sequence(lambda n: f"missed_study:test-{n}:2025-10-10")
+    rule = "missed_study"
+    period_end = datetime.date(2025, 10, 10)
+
+
+class SchoolPauseFactory(DjangoModelFactory):
+    class Meta:
+        model = SchoolPause
+
+    school = factory.SubFactory(SchoolFactory)
+    hub = factory.SelfAttribute("school.hub")
+    until = datetime.date(2025, 12, 19)
+
+
+class OptOutFactory(DjangoModelFactory):
+    class Meta:
+        model = OptOut
+
+    person = factory.SubFactory(PersonFactory)
+    hub = factory.SelfAttribute("person.hub")
+    via = "link"

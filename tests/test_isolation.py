@@ -27,6 +27,7 @@ from django_scopes import scopes_disabled
 
 from events.catalogue import sync_catalogue
 from events.models import Event
+from nudges import optout as nudge_optout
 from participants import email_changes, services
 from participants.confirmations import make_token
 from participants.models import EmailChange, HubRole, Person
@@ -189,7 +190,20 @@ FOREIGN_IDS = {
         + _links_nobody_was_sent(w.other_ect.person),
         "other_school": [make_token(w.sibling_ect.person)] + _links_nobody_was_sent(w.sibling_ect.person),
     },
+    # Unsubscribe links work for whoever holds one (no sign-in: a mail client posts them), so the
+    # foreign ones are links nobody was sent: naming another hub's person in this hub, or forged.
+    "unsubscribe_token": lambda w: {
+        "other_hub": _unsubscribe_links_nobody_was_sent(w.hub, w.other_ect.person),
+        "other_school": _unsubscribe_links_nobody_was_sent(w.other_hub, w.sibling_ect.person),
+    },
 }
+
+
+def _unsubscribe_links_nobody_was_sent(wrong_hub, person):
+    return [
+        signing.dumps({"hub": str(wrong_hub.code), "person": str(person.code)}, salt=nudge_optout.SALT, compress=True),
+        signing.dumps({"hub": str(person.hub.code), "person": str(person.code)}, salt="forged", compress=True),
+    ]
 
 
 def _links_nobody_was_sent(person):
@@ -450,6 +464,7 @@ OWN_IDS = {
     "token": lambda w: [make_token(w.ect.person)],
     "event_code": lambda w: [w.event.code],
     "session_code": lambda w: [w.session.code],
+    "unsubscribe_token": lambda w: [nudge_optout.make_token(w.ect.person)],
 }
 
 
