@@ -100,7 +100,7 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_email_exactly_on
         try:
             for email_id in ids:
                 send_nudge_email.apply_async((email_id,))
-            _wait(lambda: len(smtp.delivered) >= 2, 60, "the first deliveries")
+            _wait(lambda: len(smtp.delivered) >= 2, 180, "the first deliveries")
             time.sleep(0.15)  # the worker is now waiting on the next recipient
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
@@ -112,7 +112,7 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_email_exactly_on
             worker = _start_worker(smtp.port)
             time.sleep(CLAIM_TIMEOUT + 0.1)
             assert nightly.send_unsent() == 1  # the abandoned claim, queued again
-            _wait(lambda: len(smtp.delivered) >= EMAILS, 60, "every e-mail")
+            _wait(lambda: len(smtp.delivered) >= EMAILS, 180, "every e-mail")
             _wait(lambda: not NudgeEmail.objects.with_scopes_disabled().exclude(status="sent").exists(), 10, "every row sent")
             time.sleep(1)  # room for any duplicate to arrive
         finally:
