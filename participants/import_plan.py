@@ -192,12 +192,14 @@ class PlanOutdated(Exception):
     """The hub changed between checking a file and applying it."""
 
 
-def check(hub, data):
-    """The plan for importing CSV `data` (bytes) into `hub`, recognising the format by its header."""
+def check(hub, data, today=None):
+    """The plan for importing CSV `data` (bytes) into `hub`, recognising the format by its header.
+
+    `today` (default: today) is the import date that dates status changes."""
     from participants import dfe_imports, imports
 
     parser = dfe_imports if dfe_imports.is_dfe_file(data) else imports
-    plan = ImportPlan(format=parser.FORMAT, hub=hub.slug, today=timezone.localdate().isoformat())
+    plan = ImportPlan(format=parser.FORMAT, hub=hub.slug, today=(today or timezone.localdate()).isoformat())
     with hub_scope(hub):
         rows = parser.parse(hub, data, plan)
         plan.registrations = [row.to_json() for row in rows]
