@@ -21,18 +21,20 @@ imported people's own (ECT, status and assignment rows, never their key columns)
 
 import dataclasses
 import datetime
+import functools
 import json
+import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from ectprogramme.formats import human_date
+from ectprogramme import formats
 from participants import services
 from participants.models import (
     ECT,
@@ -53,6 +55,7 @@ from schools.csv_import import ImportProblems
 from schools.models import Hub, School
 from schools.scoping import hub_scope, scopes_disabled
 
+human_date = functools.lru_cache(maxsize=4096)(formats.human_date)  # thousands of rows, a few dates
 ECT_ROLE, MENTOR_ROLE, TUTOR_ROLE = "ect", "mentor", "induction_tutor"
 ROLE_LABELS = {ECT_ROLE: "an ECT", MENTOR_ROLE: "a mentor", TUTOR_ROLE: "an induction tutor"}
 BATCH = 1000
@@ -209,6 +212,32 @@ def check(hub, data, today=None):
     return plan
 
 
+def check_and_apply(hub, data, actor=None, *, dry_run=False):
+    """Check and write in one pass and one transaction (the command line: nothing to preview).
+
+    The same plan and writes as `check` then `apply`, without planning twice. With `dry_run`, or
+    when the file or a service has a problem, nothing is written. Returns the plan.
+    """
+    from participants import dfe_imports, imports
+
+    parser = dfe_imports if dfe_imports.is_dfe_file(data) else imports
+    plan = ImportPlan(format=parser.FORMAT, hub=hub.slug, today=timezone.localdate().isoformat(), dry_run=dry_run)
+    with hub_scope(hub):
+        rows = parser.parse(hub, data, plan)
+        plan.registrations = [row.to_json() for row in rows]
+        if not plan.errors:
+            with transaction.atomic():
+                work = _plan(hub, rows, plan)
+                if not plan.errors:
+                    work.write(hub, actor, plan)
+                if plan.errors or dry_run:
+                    transaction.set_rollback(True)
+                else:
+                    plan.applied = True
+    plan.sort()
+    return plan
+
+
 def apply(plan, actor=None, *, dry_run=False):
     """Write a checked plan (all or nothing) and return it, `applied` set.
 
@@ -306,14 +335,20 @@ class _Work:
         self.now = timezone.now()
         self.creates = {model: [] for model in (School, User, EmailAddress, Person, ECT, ECTStatus, ECTAtSchool, Mentor, InductionTutor, MentorAssignment)}
         self.updates = {}  # model -> {instance id: (instance, {field names})}
+        self.leaves = []
         self.timeline = []
         self.calls = []  # (line, column, function, args)
         self.ect_ids = set()
         self.new_ects = []
 
     def create(self, instance):
+        """A new row the planning refers to again (a school, account, person, ECT or role)."""
         self.creates[type(instance)].append(instance)
         return instance
+
+    def later(self, model, **values):
+        """A new row nothing refers to, built only when written (a plan that is only shown builds none)."""
+        self.leaves.append((model, values))
 
     def update(self, instance, **values):
         for name, value in values.items():
@@ -322,7 +357,7 @@ class _Work:
         entry[1].update(values)
 
     def record(self, person, summary, school=None):
-        self.timeline.append(PersonChange(hub_id=person.hub_id, person=person, summary=summary, school=school, at=self.now))
+        self.timeline.append((person, summary, school))
 
     def write(self, hub, actor, plan):
         emails = [user.email for user in self.creates[User]]
@@ -333,11 +368,14 @@ class _Work:
             names = sorted(set().union(*(names for _, names in entries.values())))
             instances = [instance for instance, _ in entries.values() if instance.pk is not None]
             model.objects.bulk_update(instances, names, batch_size=BATCH)
+        for model, values in self.leaves:
+            self.creates[model].append(model(**values))
         for model, instances in self.creates.items():
             model.objects.bulk_create(instances, batch_size=BATCH)
-        for change in self.timeline:
-            change.actor = actor
-        PersonChange.objects.bulk_create(self.timeline, batch_size=BATCH)
+        PersonChange.objects.bulk_create(
+            [PersonChange(hub=hub, person=p, actor=actor, summary=summary, school=school, at=self.now) for p, summary, school in self.timeline],
+            batch_size=BATCH,
+        )
         self.ect_ids.update(ect.pk for ect in self.new_ects)
         mentor_ids = [a.mentor_id for a in self.creates[MentorAssignment]]
         people_imported.send(sender=Person, hub_id=hub.pk, ect_ids=sorted(self.ect_ids), mentor_ids=sorted(set(mentor_ids)))
@@ -434,7 +472,7 @@ class _Planner:
         user = self.known.users.get(row.email)
         if user is None:
             user = self.work.create(
-                User(email=row.email, first_name=row.first_name, last_name=row.last_name, password=make_password(None))
+                User(email=row.email, first_name=row.first_name, last_name=row.last_name, password=_unusable_password())
             )
             self.known.users[row.email] = user
         owned = user.pk is not None and user.pk in self.known.owned
@@ -526,14 +564,13 @@ class _Planner:
         final = row.status or ECTStatusKind.ACTIVE
         on = max(self.today, start)
         if final != ECTStatusKind.ACTIVE and on == start:
-            self.work.create(ECTStatus(hub=self.hub, ect=ect, status=final, started_on=start))
+            self.work.later(ECTStatus, hub=self.hub, ect=ect, status=final, started_on=start)
         else:
-            self.work.create(
-                ECTStatus(hub=self.hub, ect=ect, status=ECTStatusKind.ACTIVE, started_on=start, finished_on=None if final == ECTStatusKind.ACTIVE else on)
-            )
+            finished_on = None if final == ECTStatusKind.ACTIVE else on
+            self.work.later(ECTStatus, hub=self.hub, ect=ect, status=ECTStatusKind.ACTIVE, started_on=start, finished_on=finished_on)
             if final != ECTStatusKind.ACTIVE:
-                self.work.create(ECTStatus(hub=self.hub, ect=ect, status=final, started_on=on))
-        self.work.create(ECTAtSchool(hub=self.hub, ect=ect, school=school, started_on=start))
+                self.work.later(ECTStatus, hub=self.hub, ect=ect, status=final, started_on=on)
+        self.work.later(ECTAtSchool, hub=self.hub, ect=ect, school=school, started_on=start)
         self.plan.new_roles.append(
             {"line": row.line, "email": row.email, "role": ECT_ROLE, "urn": row.urn, "started_on": start.isoformat(), "status": final}
         )
@@ -585,7 +622,7 @@ class _Planner:
             return False
         on = max(self.today, current.started_on)
         self.work.update(current, finished_on=on)
-        self.work.create(ECTStatus(hub=self.hub, ect=ect, status=wanted, started_on=on))
+        self.work.later(ECTStatus, hub=self.hub, ect=ect, status=wanted, started_on=on)
         self.work.ect_ids.add(ect.pk)
         old = current.get_status_display().lower()
         new = ECTStatusKind(wanted).label.lower()
@@ -641,7 +678,7 @@ class _Planner:
         if previous is not None and on < previous.finished_on:
             self.plan.error(row.line, "start_date", f"The date cannot be before the previous mentor stopped ({human_date(previous.finished_on)}).")
             return
-        self.work.create(MentorAssignment(hub=self.hub, ect=ect, mentor=mentor, started_on=on))
+        self.work.later(MentorAssignment, hub=self.hub, ect=ect, mentor=mentor, started_on=on)
         self.work.record(ect.person, f"Mentor set to {mentor.person} from {human_date(on)}", school)
         self.work.record(mentor.person, f"Started mentoring {ect.person} on {human_date(on)}", school)
 
@@ -661,6 +698,11 @@ class _Planner:
         for email, person in sorted(self.known.people.items()):
             if person.pk in roles and person.pk not in self.people_in_file:
                 self.plan.not_in_file.append({"email": email, "name": person.full_name, "roles": sorted(set(roles[person.pk]))})
+
+
+def _unusable_password():
+    """What `set_unusable_password` stores (a marker no password matches), without its slower random string."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
 def _change_email(person, email, actor):

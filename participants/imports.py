@@ -74,11 +74,7 @@ def import_registrations(hub, source, *, actor=None, dry_run=False):
     With `dry_run` the import is done and rolled back, so its counts and problems are a real one's.
     The DfE's participant file (recognised by its header) is imported the same way.
     """
-    plan = import_plan.check(hub, source)
-    if plan.errors:
-        return plan
-    plan.dry_run = dry_run
-    return import_plan.apply(plan, actor, dry_run=dry_run)
+    return import_plan.check_and_apply(hub, source, actor, dry_run=dry_run)
 
 
 def parse(hub, data, plan):
