@@ -15,11 +15,13 @@ from django.test import Client  # noqa: E402
 
 from participants.models import User  # noqa: E402
 
+PAIRING = re.compile(r"^/schools/[^/]+/mentors/pair/$")  # "ECTs without a mentor": the demo has one
 LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring)[^"#?]*)"')
 
 
 def main(emails):
     opened = 0
+    pairing_pages = 0
     for email in emails:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=email))
@@ -32,8 +34,12 @@ def main(emails):
             for more in sorted(set(LINK.findall(response.content.decode())) - set(paths))[:15]:
                 answer = client.get(more)
                 assert answer.status_code in (200, 405), f"{email}: {more} (from {path}) answered {answer.status_code}"
+                if PAIRING.match(more):
+                    assert "O&#x27;Donnell" in answer.content.decode(), f"{email}: {more} does not list the demo's ECT without a mentor"
+                    pairing_pages += 1
                 opened += 1
             opened += 1
+    assert pairing_pages, "no login reached a school's ECTs without a mentor"
     print(f"opened {opened} pages")
 
 

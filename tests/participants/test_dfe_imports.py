@@ -1,15 +1,25 @@
 """The DfE's participant file: `manage.py import_dfe_participants`, and the plan behind every import."""
 
 import datetime
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from engagement.models import Module, StudyRecord
+from engagement.study import record_module
 
 from participants import import_plan
 from participants.models import ECT, ECTStatus, EmailChange, Mentor, Person, PersonChange, User
+from participants.signals import people_imported
 from schools.models import School
+from schools.scoping import hub_scope
 from tests import csv_imports
 from tests.participants.test_imports import counts
 
@@ -223,3 +233,43 @@ def test_an_import_writes_in_bulk_whatever_the_files_size(world, unscoped, djang
     with django_assert_max_num_queries(len(small_queries) + 5):
         import_plan.apply(import_plan.check(world.hub, large))
     assert PersonChange.objects.filter(person__user__email="p59@60.example.org").count() == 2
+
+
+def test_recording_study_elsewhere_in_the_hub_does_not_wait_for_an_import_being_written(world_committed):
+    """While an import's transaction holds every row it wrote (the moment after its bulk writes,
+    before it commits), another connection records study for an ECT of the same hub with a lock
+    timeout of one second: it neither waits nor fails (the import locks no hub-wide row)."""
+    world = world_committed
+    outcome = {}
+
+    def record_study_elsewhere():
+        from django.db import connection
+
+        try:
+            with hub_scope(world.hub), transaction.atomic():
+                connection.cursor().execute("SET LOCAL lock_timeout = '1s'")
+                module = Module.objects.filter(programme__code=world.ect.programme).first()
+                start = time.perf_counter()
+                record_module(world.ect, module, timezone.localdate(), None)
+                outcome["seconds"] = time.perf_counter() - start
+        except Exception as error:  # reported by the assertion below
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    def while_importing(**kwargs):
+        thread = threading.Thread(target=record_study_elsewhere)
+        thread.start()
+        thread.join(timeout=10)
+
+    people_imported.connect(while_importing, dispatch_uid="test-while-importing")
+    try:
+        plan = import_plan.check_and_apply(world.hub, FIRST.read_bytes())
+    finally:
+        people_imported.disconnect(dispatch_uid="test-while-importing")
+
+    assert plan.applied
+    assert "error" not in outcome, outcome
+    assert outcome["seconds"] < 1
+    with scopes_disabled():
+        assert StudyRecord.objects.filter(ect=world.ect).count() == 1
