@@ -199,17 +199,23 @@ def check(hub, data, today=None):
     """The plan for importing CSV `data` (bytes) into `hub`, recognising the format by its header.
 
     `today` (default: today) is the import date that dates status changes."""
-    from participants import dfe_imports, imports
-
-    parser = dfe_imports if dfe_imports.is_dfe_file(data) else imports
-    plan = ImportPlan(format=parser.FORMAT, hub=hub.slug, today=(today or timezone.localdate()).isoformat())
     with hub_scope(hub):
-        rows = parser.parse(hub, data, plan)
-        plan.registrations = [row.to_json() for row in rows]
+        plan, rows = _parse(hub, data, today or timezone.localdate())
         if not plan.errors:
             _plan(hub, rows, plan)
     plan.sort()
     return plan
+
+
+def _parse(hub, data, today):
+    """(a new plan with the file's problems, the checked rows), for the format the header names."""
+    from participants import dfe_imports, imports
+
+    parser = dfe_imports if dfe_imports.is_dfe_file(data) else imports
+    plan = ImportPlan(format=parser.FORMAT, hub=hub.slug, today=today.isoformat())
+    rows = parser.parse(hub, data, plan)
+    plan.registrations = [row.to_json() for row in rows]
+    return plan, rows
 
 
 def check_and_apply(hub, data, actor=None, *, dry_run=False):
@@ -218,13 +224,9 @@ def check_and_apply(hub, data, actor=None, *, dry_run=False):
     The same plan and writes as `check` then `apply`, without planning twice. With `dry_run`, or
     when the file or a service has a problem, nothing is written. Returns the plan.
     """
-    from participants import dfe_imports, imports
-
-    parser = dfe_imports if dfe_imports.is_dfe_file(data) else imports
-    plan = ImportPlan(format=parser.FORMAT, hub=hub.slug, today=timezone.localdate().isoformat(), dry_run=dry_run)
     with hub_scope(hub):
-        rows = parser.parse(hub, data, plan)
-        plan.registrations = [row.to_json() for row in rows]
+        plan, rows = _parse(hub, data, timezone.localdate())
+        plan.dry_run = dry_run
         if not plan.errors:
             with transaction.atomic():
                 work = _plan(hub, rows, plan)
@@ -258,8 +260,8 @@ def apply(plan, actor=None, *, dry_run=False):
         try:
             with transaction.atomic():
                 work.write(hub, actor, plan)
-        except IntegrityError as error:
-            raise PlanOutdated(f"The hub changed while this file was imported ({error.__class__.__name__}): check it again.") from None
+        except IntegrityError:
+            raise PlanOutdated("The hub changed while this file was being imported: check it again.") from None
         if plan.errors or dry_run:
             transaction.set_rollback(True)
         else:
@@ -269,15 +271,6 @@ def apply(plan, actor=None, *, dry_run=False):
 
 
 # --- Planning -------------------------------------------------------------------------------------
-
-
-@dataclass
-class _NewPerson:
-    email: str
-    first_name: str
-    last_name: str
-    trn: str
-    user: User | None
 
 
 class _Hub:
@@ -445,6 +438,7 @@ class _Planner:
         if person is None and by_trn is not None:
             person = by_trn
             self._email_change(row, person)
+            self.known.people[row.email] = person  # the person's other rows find them by the new address
         if person is None:
             return self._new_person(row)
         self.people_in_file.add(person.pk)

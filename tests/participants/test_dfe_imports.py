@@ -273,3 +273,18 @@ def test_recording_study_elsewhere_in_the_hub_does_not_wait_for_an_import_being_
     assert outcome["seconds"] < 1
     with scopes_disabled():
         assert StudyRecord.objects.filter(ect=world.ect).count() == 1
+
+
+def test_a_person_on_two_rows_with_a_changed_email_is_one_change(world, unscoped, tmp_path):
+    imported(world, FIRST, AUTUMN)
+    lines = FIRST.read_text(encoding="utf-8-sig").splitlines()
+    grace = next(line for line in lines if "GRACE" in line).replace("GRACE.HOPPER@birch.example.org", "grace@new.example.org")
+    path = tmp_path / "dfe.csv"
+    path.write_text("\n".join([lines[0], grace, grace.replace("Birch Primary School", "Cedar Academy").replace("700001", "700002")]))
+
+    plan = imported(world, path, NOVEMBER)
+
+    assert [change["new_email"] for change in plan.email_changes] == ["grace@new.example.org"]
+    grace_person = Person.objects.get(trn="5678901")
+    assert sorted(m.school.urn for m in Mentor.objects.filter(person=grace_person)) == ["700001", "700002"]
+    assert EmailChange.objects.filter(person=grace_person).count() == 1
