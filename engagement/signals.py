@@ -5,6 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from engagement.models import CoachingCycle, PendingRecompute, StudyRecord
 from engagement.refresh import mark_changed
 from participants.models import ECT, ECTAtSchool, ECTStatus, Mentor, MentorAssignment
+from participants.signals import people_imported
 
 
 def _study(sender, instance, **kwargs):
@@ -18,6 +19,11 @@ def _coaching(sender, instance, **kwargs):
 def _ect_and_mentors(sender, instance, **kwargs):
     """A change of status, mentor or school: the ECT and every mentor they have had."""
     mark_changed(instance.hub_id, ect_ids=[instance.ect_id])
+
+
+def _imported(sender, hub_id, ect_ids, mentor_ids, **kwargs):
+    """An import's bulk writes: its ECTs and every mentor they have had, and its new mentors' mentees."""
+    mark_changed(hub_id, ect_ids=ect_ids, mentor_ids=mentor_ids)
 
 
 def _forget_marks(sender, instance, **kwargs):
@@ -34,5 +40,6 @@ def connect():
         signal.connect(_ect_and_mentors, sender=ECTStatus, dispatch_uid=f"engagement-status-{signal}")
         signal.connect(_ect_and_mentors, sender=MentorAssignment, dispatch_uid=f"engagement-assignment-{signal}")
         signal.connect(_ect_and_mentors, sender=ECTAtSchool, dispatch_uid=f"engagement-school-period-{signal}")
+    people_imported.connect(_imported, dispatch_uid="engagement-people-imported")
     for sender in (ECT, Mentor):
         post_delete.connect(_forget_marks, sender=sender, dispatch_uid=f"engagement-forget-{sender.__name__}")

@@ -128,6 +128,14 @@ def seed(today: datetime.date, password: str) -> DemoLogins:
                 # A small school where the induction tutor also mentors: one person, two roles.
                 both = services.add_mentor(tutor, school, actor=None, started_on=datetime.date(this_year - 1, 9, 1))
                 result.logins["induction tutor who also mentors"] = both.person.user.email
+        # Just registered (as after an import of the DfE's file): the first school's "ECTs without a mentor".
+        first_school = School.objects.get(urn=SCHOOLS[0][0])
+        newcomer = _named(hub, f"new.ect@{DEMO_DOMAIN}", "Niamh", "O'Donnell", password_hash)
+        if not ECT.objects.filter(person=newcomer).exists():
+            services.add_ect(
+                newcomer, first_school, actor=None, programme="ecte2025", cohort_start_year=this_year,
+                induction_start_date=datetime.date(this_year, 9, 2),
+            )
     return result
 
 

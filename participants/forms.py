@@ -99,6 +99,39 @@ class ChangeMentorForm(forms.Form):
         self.fields["mentor"].label_from_instance = lambda m: str(m.person)
 
 
+class PairMentorsForm(forms.Form):
+    """A mentor picker per ECT without a mentor (`participants.pairing`); a blank choice leaves the row."""
+
+    def __init__(self, *args, ects, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ects = list(ects)
+        self.mentors = {str(mentor.code): mentor for mentor in mentors}
+        for ect in self.ects:
+            options = [(code, str(m.person)) for code, m in self.mentors.items() if m.person_id != ect.person_id]
+            self.fields[self.field_name(ect)] = forms.ChoiceField(
+                choices=[("", "No mentor yet")] + options, required=False, label=f"Mentor for {ect.person}"
+            )
+
+    @staticmethod
+    def field_name(ect):
+        return f"mentor-{ect.code}"
+
+    def rows(self):
+        """(ECT, its bound field) in the page's order."""
+        return [(ect, self[self.field_name(ect)]) for ect in self.ects]
+
+    def choices(self):
+        """{ECT: Mentor} for the rows given a mentor."""
+        picked = {ect: self.cleaned_data.get(self.field_name(ect)) for ect in self.ects}
+        return {ect: self.mentors[code] for ect, code in picked.items() if code}
+
+    def add_row_errors(self, error):
+        """Put a `pairing.pair_mentors` ValidationError ({ECT code: messages}) on its rows."""
+        for code, messages in error.message_dict.items():
+            name = f"mentor-{code}"
+            self.add_error(name if name in self.fields else None, messages)
+
+
 class TransferForm(forms.Form):
     school = forms.ModelChoiceField(queryset=None, label="New school")
     on = forms.DateField(

@@ -38,32 +38,17 @@ noted), a column named twice is an error. Blank lines are skipped.
   new role); a `mentor_email` who has mentored that ECT before and stopped.
 """
 
-import datetime
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
 
-from ectprogramme.formats import human_date
-from participants import services
-from participants.models import (
-    ECT,
-    ECTAtSchool,
-    ECTStatus,
-    ECTStatusKind,
-    InductionTutor,
-    Mentor,
-    MentorAssignment,
-    Person,
-    Programme,
-)
-from schools.csv_import import ImportProblems, date_cell, email_cell, read_rows
+from participants import import_plan
+from participants.import_plan import ECT_ROLE, MENTOR_ROLE, ROLE_LABELS, TUTOR_ROLE, Row
+from participants.models import ECT, ECTAtSchool, ECTStatus, ECTStatusKind, Mentor, Programme
+from schools.csv_import import date_cell, email_cell, read_rows
 from schools.models import School, urn_validator
-from schools.scoping import hub_scope
 
+FORMAT = "registrations"
 COLUMNS = (
     "school_urn",
     "school_name",
@@ -77,96 +62,27 @@ COLUMNS = (
     "mentor_email",
     "fte",
 )
-ECT_ROLE, MENTOR_ROLE, TUTOR_ROLE = "ect", "mentor", "induction_tutor"
 ROLES = (ECT_ROLE, MENTOR_ROLE, TUTOR_ROLE)
-ROLE_LABELS = {ECT_ROLE: "an ECT", MENTOR_ROLE: "a mentor", TUTOR_ROLE: "an induction tutor"}
 MIN_FTE, MAX_FTE = Decimal("0.1"), Decimal("1.0")
 MIN_COHORT, MAX_COHORT = 2021, 2100
 MAX_LENGTHS = {"school_name": 200, "first_name": 100, "last_name": 100}
-# Which column a service's ValidationError field refers to.
-FIELD_COLUMNS = {
-    "mentor": "mentor_email",
-    "on": "start_date",
-    "programme": "programme",
-    "cohort_start_year": "cohort_start",
-    "induction_start_date": "start_date",
-    "fte": "fte",
-    "school": "school_urn",
-    "email": "email",
-}
-
-
-@dataclass
-class Row:
-    """One checked line of the file."""
-
-    line: int
-    urn: str
-    school_name: str
-    role: str
-    first_name: str
-    last_name: str
-    email: str
-    start_date: datetime.date | None
-    programme: str = ""
-    cohort_start: int | None = None
-    mentor_email: str = ""
-    fte: Decimal = Decimal("1.00")
-
-
-@dataclass
-class ImportResult(ImportProblems):
-    """What an import did (or, for a dry run or a failed import, would have done)."""
-
-    rows: int = 0
-    schools_created: int = 0
-    people_created: int = 0
-    ects_added: int = 0
-    ects_updated: int = 0
-    ects_transferred: int = 0
-    mentors_added: int = 0
-    tutors_added: int = 0
-    mentors_assigned: int = 0
-    mentor_changes: int = 0
-    unchanged_rows: int = 0
-
-    def summary_lines(self):
-        return [
-            f"rows: {self.rows}",
-            f"schools created: {self.schools_created}",
-            f"people created: {self.people_created}",
-            f"ECTs added: {self.ects_added}",
-            f"ECTs updated: {self.ects_updated}",
-            f"ECTs transferred: {self.ects_transferred}",
-            f"mentors added: {self.mentors_added}",
-            f"induction tutors added: {self.tutors_added}",
-            f"mentors assigned: {self.mentors_assigned}",
-            f"mentor changes: {self.mentor_changes}",
-            f"unchanged rows: {self.unchanged_rows}",
-        ]
 
 
 def import_registrations(hub, source, *, actor=None, dry_run=False):
-    """Check the CSV `source` (bytes, or a path) and, if it has no problems, write it to `hub`.
+    """Check the CSV `source` (bytes) and, if it has no problems, write it to `hub`; the `ImportPlan`.
 
-    Nothing is written when the result has errors or when `dry_run` is set; a dry run still goes
-    through the services (in a transaction rolled back at the end) so its counts and errors are
-    those of a real import.
+    With `dry_run` the import is done and rolled back, so its counts and problems are a real one's.
+    The DfE's participant file (recognised by its header) is imported the same way.
     """
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    result = ImportResult(dry_run=dry_run)
-    records = read_rows(data, COLUMNS, result, what="registrations")
-    if result.errors:
-        result.sort()
-        return result
-    with hub_scope(hub), transaction.atomic():
-        rows = _check(records, result)
-        if not result.errors:
-            _write(hub, rows, actor, result)
-        if result.errors or dry_run:
-            transaction.set_rollback(True)
-    result.sort()
-    return result
+    return import_plan.check_and_apply(hub, source, actor, dry_run=dry_run)
+
+
+def parse(hub, data, plan):
+    """The checked rows of `data` in our format; problems go to `plan` (inside the hub's scope)."""
+    records = read_rows(data, COLUMNS, plan, what="registrations")
+    if plan.errors:
+        return []
+    return _check(records, plan)
 
 
 def _check(records, result):
@@ -291,120 +207,3 @@ def _fte(line, value, result):
         result.error(line, "fte", f"{value!r} is not a number from {MIN_FTE} to {MAX_FTE} with at most two decimals")
         return None
     return fte.quantize(Decimal("0.01"))
-
-
-def _write(hub, rows, actor, result):
-    """Write checked rows: schools, then mentors and tutors, then ECTs and their mentors."""
-    result.rows = len(rows)
-    schools = {school.urn: school for school in School.objects.all()}
-    for row in rows:
-        if row.urn not in schools:
-            school = School(hub=hub, urn=row.urn, name=row.school_name)
-            school.full_clean()
-            school.save()
-            schools[row.urn] = school
-            result.schools_created += 1
-    for row in sorted(rows, key=lambda row: row.role == ECT_ROLE):
-        try:
-            changed = _write_row(row, schools[row.urn], actor, result)
-        except ValidationError as error:
-            default_column = "mentor_email" if row.role == ECT_ROLE else "email"
-            for column, message in _messages(error, default_column):
-                result.error(row.line, column, message)
-            continue
-        if not changed:
-            result.unchanged_rows += 1
-
-
-def _messages(error, default_column):
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                yield FIELD_COLUMNS.get(name, default_column), message
-    else:
-        for message in error.messages:
-            yield default_column, message
-
-
-def _write_row(row, school, actor, result):
-    """Apply one row; True if it changed anything."""
-    created = not Person.objects.filter(user__email=row.email).exists()
-    person = services.get_or_create_person(school.hub, row.email, row.first_name, row.last_name, actor=actor)
-    result.people_created += created
-    if row.role != ECT_ROLE:
-        model, add, counter = (
-            (Mentor, services.add_mentor, "mentors_added")
-            if row.role == MENTOR_ROLE
-            else (InductionTutor, services.add_induction_tutor, "tutors_added")
-        )
-        roles = model.objects.filter(person=person, school=school)
-        if roles.filter(finished_on__isnull=True).exists():
-            return created
-        ended = roles.order_by("-finished_on").first()
-        if ended is not None and (row.start_date is None or row.start_date < ended.finished_on):
-            result.note(
-                row.line, "role",
-                f"{row.email} stopped being {ROLE_LABELS[row.role].split(' ', 1)[1]} at {school.name} "
-                f"on {human_date(ended.finished_on)}; not re-opened",
-            )
-            return created
-        add(person, school, actor, started_on=row.start_date)
-        setattr(result, counter, getattr(result, counter) + 1)
-        return True
-    ect = ECT.objects.filter(person=person).first()
-    if ect is None:
-        ect = services.add_ect(
-            person,
-            school,
-            actor,
-            programme=row.programme,
-            cohort_start_year=row.cohort_start,
-            induction_start_date=row.start_date,
-            fte=row.fte,
-        )
-        result.ects_added += 1
-        changed = True
-    elif ect.school_id != school.pk:
-        status = services.current_status(ect)
-        if status.status != ECTStatusKind.LEFT or row.start_date < status.started_on:
-            period = ect.school_periods.filter(school=school, finished_on__isnull=False).order_by("-finished_on").first()
-            left = f"moved from {school.name} on {human_date(period.finished_on)}" if period else f"has {status.get_status_display().lower()}"
-            result.note(row.line, "school_urn", f"{row.email} {left}; row not applied")
-            return created
-        services.rejoin_ect(ect, school, actor, on=row.start_date, fte=row.fte)
-        result.ects_transferred += 1
-        changed = True
-    else:
-        status = services.current_status(ect)
-        if status is not None and status.status in (ECTStatusKind.LEFT, ECTStatusKind.COMPLETED):
-            result.note(row.line, "email", f"{row.email} has {status.get_status_display().lower()}; row not applied")
-            return created
-        changes = services.update_ect(ect, actor, programme=row.programme, cohort_start_year=row.cohort_start, fte=row.fte)
-        result.ects_updated += bool(changes)
-        changed = created or bool(changes)
-    return _assign_mentor(ect, row, school, actor, result) or changed
-
-
-def _assign_mentor(ect, row, school, actor, result):
-    """Make the row's mentor the ECT's current mentor; True if that is a change."""
-    if not row.mentor_email:
-        return False
-    mentor = Mentor.objects.filter(school=school, person__user__email=row.mentor_email, finished_on__isnull=True).first()
-    if mentor is None:  # their mentor row was an ended role, not re-opened
-        result.note(row.line, "mentor_email", f"{row.mentor_email} is no longer a mentor at {school.name}; not applied")
-        return False
-    current = services.current_mentor_assignment(ect)
-    if current is not None and current.mentor_id == mentor.pk:
-        return False
-    history = MentorAssignment.objects.filter(ect=ect)
-    if history.filter(mentor=mentor, finished_on__isnull=False).exists():
-        result.note(row.line, "mentor_email", f"{row.mentor_email} stopped mentoring {row.email} before; not re-opened")
-        return False
-    latest = max((a.finished_on or a.started_on for a in history), default=None)
-    on = row.start_date if latest is None or row.start_date > latest else timezone.localdate()
-    services.change_mentor(ect, mentor, actor, on=on)
-    if current is None:
-        result.mentors_assigned += 1
-    else:
-        result.mentor_changes += 1
-    return True

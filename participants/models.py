@@ -105,6 +105,14 @@ class Person(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     hub_role = models.CharField(max_length=20, choices=HubRole.choices, blank=True, default="")
+    trn = models.CharField(
+        "TRN",
+        max_length=7,
+        blank=True,
+        default="",
+        help_text="Teacher reference number (seven digits), from the DfE's participant file; how an import recognises "
+        "someone whose e-mail changed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(
         null=True,
@@ -117,7 +125,10 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
-        constraints = [models.UniqueConstraint(fields=["hub", "user"], name="one_person_per_user_per_hub")]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "user"], name="one_person_per_user_per_hub"),
+            models.UniqueConstraint(fields=["hub", "trn"], condition=~Q(trn=""), name="one_person_per_trn_per_hub"),
+        ]
 
     def __str__(self):
         return self.full_name or self.user.email
@@ -304,13 +315,17 @@ class MentorAssignment(Period):
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
     ect = models.ForeignKey(ECT, on_delete=models.CASCADE, related_name="mentor_assignments")
     mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="assignments")
+    form_token = models.UUIDField(
+        null=True, blank=True, editable=False, help_text="The form that paired mentors in one go (`ectprogramme.once`)."
+    )
 
     objects = ScopedManager(_manager_class=PeriodManager, hub="hub")
 
     class Meta:
         ordering = ["started_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["ect"], condition=Q(finished_on__isnull=True), name="one_current_mentor_per_ect")
+            models.UniqueConstraint(fields=["ect"], condition=Q(finished_on__isnull=True), name="one_current_mentor_per_ect"),
+            models.UniqueConstraint(fields=["ect", "form_token"], name="one_assignment_per_ect_per_form"),
         ]
 
 

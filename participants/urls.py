@@ -16,6 +16,7 @@ urlpatterns = [
     path("schools/<uuid:school_code>/", views.school_detail, name="school_detail"),
     path("schools/<uuid:school_code>/edit/", views.school_edit, name="school_edit"),
     path("schools/<uuid:school_code>/people/new/", views.person_add, name="person_add"),
+    path("schools/<uuid:school_code>/mentors/pair/", views.school_pair_mentors, name="school_pair_mentors"),
     path("schools/<uuid:school_code>/setup-emails/", views.school_setup_emails, name="school_setup_emails"),
     path("people/", views.people_list, name="people_list"),
     path("people/<uuid:person_code>/", views.person_detail, name="person_detail"),

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from ectprogramme import once
 from ectprogramme.formats import human_date
-from participants import access, breadcrumbs, confirmations, email_changes, queries, services
+from participants import access, breadcrumbs, confirmations, email_changes, pairing, queries, services
 from participants.forms import (
     MentorTrainingForm,
     AddPersonForm,
@@ -21,6 +22,7 @@ from participants.forms import (
     EndRoleForm,
     GrantHubRoleForm,
     InviteForm,
+    PairMentorsForm,
     PersonDetailsForm,
     TransferForm,
     apply_service_errors,
@@ -140,13 +142,56 @@ def school_detail(request, school_code):
     context = {"school": school, "ect_page": _page(request, ects), "q": q}
     if request.htmx:
         return render(request, "participants/school_detail.html#ect-rows", context)
+    can_manage = access.can_manage_school_people(request.viewer, school)
     context.update(
         tutors=queries.tutors_at(school),
         mentors=queries.mentors_at(school),
-        can_manage=access.can_manage_school_people(request.viewer, school),
+        can_manage=can_manage,
         crumbs=breadcrumbs.above_school(request.viewer, school),
     )
+    if can_manage:
+        context.update(_pairing_context(school, None, 1, once.form_token(request)))
     return render(request, "participants/school_detail.html", context)
+
+
+def _pairing_context(school, data, page_number, form_token):
+    """The "ECTs without a mentor" form: a page of them, a picker of the school's current mentors each."""
+    page = Paginator(pairing.ects_without_mentor(school), PAGE_SIZE).get_page(page_number)
+    # A post names its rows: one paired meanwhile by someone else is shown with its problem.
+    ects = page.object_list if data is None else pairing.posted_ects(school, data)
+    form = PairMentorsForm(data, ects=ects, mentors=pairing.current_mentors(school))
+    return {"pair_form": form, "unmentored_page": page, "form_token": form_token}
+
+
+@login_required
+def school_pair_mentors(request, school_code):
+    """ECTs without a mentor at the school, each with a mentor picker, saved in one go (tutors of the
+    school and hub staff)."""
+    school = access.get_school_for_people_change(request.viewer, school_code)
+    page_number = request.POST.get("page") or request.GET.get("page")
+    if request.method == "POST":
+        token = once.form_token(request)
+        if pairing.already_paired(token):
+            messages.success(request, "Mentors saved.")
+            return redirect("school_pair_mentors", school.code)
+        context = _pairing_context(school, request.POST, page_number, token)
+        form = context["pair_form"]
+        if form.is_valid():
+            choices = form.choices()
+            if not choices:
+                form.add_error(None, "Choose a mentor for at least one ECT.")
+            else:
+                try:
+                    made = pairing.pair_mentors(school, choices, request.user, token)
+                except ValidationError as error:
+                    form.add_row_errors(error)
+                else:
+                    messages.success(request, f"Mentor saved for {len(made)} {'ECT' if len(made) == 1 else 'ECTs'}.")
+                    return redirect("school_pair_mentors", school.code)
+    else:
+        context = _pairing_context(school, None, page_number, once.form_token(request))
+    context.update(school=school, crumbs=breadcrumbs.in_school(request.viewer, school))
+    return render(request, "participants/school_pair_mentors.html", context)
 
 
 @login_required

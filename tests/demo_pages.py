@@ -16,11 +16,13 @@ from django.test import Client  # noqa: E402
 from nudges.optout import make_token  # noqa: E402
 from participants.models import Person, User  # noqa: E402
 
+PAIRING = re.compile(r"^/schools/[^/]+/mentors/pair/$")  # "ECTs without a mentor": the demo has one
 LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring|events)[^"#?]*)"')
 
 
 def main(emails):
     opened = 0
+    pairing_pages = 0
     for email in emails:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=email))
@@ -30,9 +32,15 @@ def main(emails):
         for path in paths:
             response = client.get(path)
             assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
-            for more in sorted(set(LINK.findall(response.content.decode())) - set(paths))[:15]:
+            links = set(LINK.findall(response.content.decode())) - set(paths)
+            for more in sorted(links)[:15]:
                 answer = client.get(more)
                 assert answer.status_code in (200, 405), f"{email}: {more} (from {path}) answered {answer.status_code}"
+                opened += 1
+            for more in sorted(link for link in links if PAIRING.match(link)):
+                answer = client.get(more)
+                assert answer.status_code == 200, f"{email}: {more} (from {path}) answered {answer.status_code}"
+                pairing_pages += "O&#x27;Donnell" in answer.content.decode()
                 opened += 1
             opened += 1
         person = Person.objects.with_scopes_disabled().filter(user__email=email).select_related("hub").first()
@@ -41,6 +49,7 @@ def main(emails):
             response = client.get(path)
             assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
             opened += 1
+    assert pairing_pages, "no login reached a school's ECTs without a mentor"
     print(f"opened {opened} pages")
 
 
