@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participants', '0007_ect_school_periods_from_schools'),
+        ('participants', '0008_facilitator_role_and_previously_trained_mentors'),
         ('schools', '0003_hub_contact_email'),
     ]
 
