@@ -6,4 +6,5 @@ urlpatterns = [
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
     path("", include("engagement.urls")),
     path("", include("participants.urls")),
+    path("", include("nudges.urls")),
 ]

@@ -172,12 +172,23 @@ FOREIGN_IDS = {
     # Links confirming someone else's membership (only the account's owner may open one), and e-mail
     # change links nobody was sent (one works for whoever received it: that is the proof), forged for
     # another hub's (school's) pending change, or used.
+    # Messages to another hub's and another school's people (a message's page is for hub staff only).
+    "nudge_code": lambda w: {
+        "other_hub": [_message_to(w.other_ect.person, w.other_school).code],
+        "other_school": [_message_to(w.sibling_ect.person, w.sibling_school).code],
+    },
     "token": lambda w: {
         "other_hub": [make_token(w.other_staff), make_token(w.other_ect.person)]
         + _links_nobody_was_sent(w.other_ect.person),
         "other_school": [make_token(w.sibling_ect.person)] + _links_nobody_was_sent(w.sibling_ect.person),
     },
 }
+
+
+def _message_to(person, school):
+    """A sent missed-study nudge to `person`, with its e-mail."""
+    email = factories.NudgeEmailFactory(recipient=person, subject=f"Study at {school.name}", status="sent", sent_at=timezone.now())
+    return factories.NudgeFactory(recipient=person, about=person, school=school, status="sent", email=email)
 
 
 def _links_nobody_was_sent(person):
@@ -422,6 +433,7 @@ OWN_IDS = {
     "role_code": lambda w: [w.mentor.code, w.tutor.code],
     "academic_year": lambda w: [2025],
     "token": lambda w: [make_token(w.ect.person)],
+    "nudge_code": lambda w: [_message_to(w.ect.person, w.school).code],
 }
 
 
