@@ -52,6 +52,7 @@ class HubNudgeSettings(models.Model):
     )
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    last_run_on = models.DateField(null=True, blank=True, editable=False, help_text="The day the nightly run last claimed.")
 
     objects = ScopedManager(hub="hub")
 
@@ -109,6 +110,8 @@ class NudgeEmail(models.Model):
     hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="nudge_emails")
+    rule = models.CharField(max_length=30, choices=Rule.choices)
+    run_on = models.DateField(help_text="The day of the run (or the manual send) that made it; the weekly cap counts these.")
     to_address = models.EmailField()
     subject = models.CharField(max_length=300)
     text_body = models.TextField()
@@ -128,6 +131,7 @@ class NudgeEmail(models.Model):
         indexes = [
             models.Index(fields=["hub", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["recipient", "run_on"]),
         ]
 
     def __str__(self):
@@ -149,6 +153,7 @@ class Nudge(models.Model):
     status_reason = models.CharField(max_length=200, blank=True)
     email = models.ForeignKey(NudgeEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="nudges")
     personal_line = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True, help_text="What the message says (period, streak, people listed).")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The tutor who sent it; empty for automatic nudges.",

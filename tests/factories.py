@@ -184,6 +184,8 @@ class NudgeEmailFactory(DjangoModelFactory):
     recipient = factory.SubFactory(PersonFactory)
     hub = factory.SelfAttribute("recipient.hub")
     to_address = factory.SelfAttribute("recipient.user.email")
+    rule = "missed_study"
+    run_on = datetime.date(2025, 10, 13)
     subject = "A gentle reminder about your study"
     text_body = "Hello"
     html_body = "<p>Hello</p>"
