@@ -6,9 +6,17 @@ A manual message is a person's choice, so it ignores the weekly cap and a school
 goes to someone who opted out of automatic nudges too (the preview says so).
 """
 
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
+from ectprogramme import queueing
+from nudges import sending, tasks
+from nudges.models import Nudge, OptOut, Rule, RuleSetting
 from participants import access
 from participants.models import ECT, ECTStatusKind, Mentor
 
@@ -48,3 +56,71 @@ def get_person_to_nudge(viewer, code):
     if school_id is None:
         raise Http404("Not found")
     return person, school_id
+
+
+KINDS = {"nudge": Rule.MANUAL_NUDGE, "praise": Rule.MANUAL_PRAISE}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A manual message as it will be sent."""
+
+    rule: str
+    subject: str
+    text: str
+    html: str
+    opted_out: bool
+
+
+def _link(person, school_id):
+    """The page the recipient acts on: an ECT their study, a mentor their ECTs."""
+    ect = ECT.objects.filter(person=person, school_id=school_id).first()
+    if ect is not None:
+        return settings.SITE_URL + reverse("ect_study", args=[ect.code]), "Go to your study"
+    return settings.SITE_URL + reverse("mentor_home"), "Go to your mentees"
+
+
+def _nudge(person, school, kind, sender, personal_line, key="", actor=None):
+    """The (unsaved) Nudge of a manual message: what `nudges.sending` renders and records."""
+    link, link_label = _link(person, school.pk)
+    return Nudge(
+        hub=person.hub, key=key, rule=KINDS[kind], recipient=person, about=person, school=school,
+        personal_line=personal_line.strip(), created_by=actor,
+        details={"sender_name": sender.full_name or sender.user.email, "link": link, "link_label": link_label},
+    )
+
+
+def compose(person, school, kind, sender, personal_line=""):
+    """The e-mail a manual nudge or praise from `sender` (a Person) to `person` about `school` will be,
+    rendered as `nudges.sending` renders it: the hub's wording (or the default), the personal line,
+    what to do and the link. No unsubscribe link: it is not automatic."""
+    nudge = _nudge(person, school, kind, sender, personal_line)
+    setting = RuleSetting.objects.filter(rule=nudge.rule).first()
+    subject, text, html = sending.render(person.hub, nudge.rule, person, [nudge], {}, {}, setting, automatic=False)
+    return Message(nudge.rule, subject, text, html, OptOut.objects.filter(person=person).exists())
+
+
+def _existing(hub, key):
+    return Nudge.objects.filter(hub=hub, key=key).first()
+
+
+def send(person, school, kind, sender, personal_line, form_token, actor):
+    """Record a manual nudge or praise with its e-mail, queued to be sent (by `nudges.sending`, exactly
+    once) when the transaction commits. The same `form_token` again (a double click, a retried POST)
+    finds the first one and sends nothing more.
+
+    It ignores the weekly cap, a school's pause and an opt-out: a person chose to send it."""
+    key = f"manual:{form_token}"
+    if existing := _existing(person.hub, key):
+        return existing
+    nudge = _nudge(person, school, kind, sender, personal_line, key=key, actor=actor)
+    try:
+        with transaction.atomic():
+            nudge.save()
+            (email,) = sending.compose(person.hub, [nudge], timezone.localdate(), automatic=False)
+    except IntegrityError:
+        if existing := _existing(person.hub, key):
+            return existing
+        raise
+    queueing.on_commit(tasks.send_nudge_email, email.pk)
+    return nudge

@@ -54,7 +54,7 @@ def active_role(request, roles):
 def nav_links(viewer, role):
     """The main navigation of the role the person is acting in: every page of that role, one click away.
 
-    Hub staff: dashboard, schools, people, term dates (hub admins also the hub's roles and
+    Hub staff: dashboard, schools, people, term dates, nudges (hub admins also the hub's roles and
     settings). An induction tutor: their school's Lead
     dashboard, the school, its coaching and people. A mentor: their ECTs and their own figures. An
     ECT: their study, coaching, feedback and their own figures.
@@ -67,6 +67,7 @@ def nav_links(viewer, role):
             NavLink("Schools", reverse("hub_overview")),
             NavLink("People", reverse("people_list")),
             NavLink("Term dates", reverse("term_dates")),
+            NavLink("Nudges", reverse("nudges:outbox")),
         ]
         if viewer.is_hub_admin:
             links += [NavLink("Hub roles", reverse("hub_roles")), NavLink("Hub settings", reverse("hub_settings"))]

@@ -33,13 +33,14 @@ def _landing(client, user):
     return client.get("/", follow=True)
 
 
-def test_hub_staff_reach_dashboard_schools_people_and_term_dates(world, client):
+def test_hub_staff_reach_dashboard_schools_people_term_dates_and_nudges(world, client):
     response = _landing(client, world.staff.user)
     assert _nav(response.content.decode()) == [
         ("Dashboard", "/hub/engagement/", False),
         ("Schools", "/hub/", True),  # where they land
         ("People", "/people/", False),
         ("Term dates", "/hub/terms/", False),
+        ("Nudges", "/hub/nudges/", False),
     ]
 
 
