@@ -3,6 +3,7 @@ database means the default of `nudges.wording`), the praise streak, the weekly c
 and the sample a wording is previewed with."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -65,21 +66,37 @@ def _last_friday(today):
     return today - datetime.timedelta(days=(today.weekday() - 4) % 7 or 7)
 
 
-def sample_values(hub, rule, settings, sender_name):
-    """The placeholders of `rule` filled for a sample person of the hub (an ECT, or a mentor for
-    coaching), as a preview shows them."""
-    today = timezone.localdate()
-    ect = ECT.objects.filter(statuses__finished_on__isnull=True, statuses__status="active").select_related("person").order_by("person__last_name", "pk").first()
+@dataclass(frozen=True)
+class Sample:
+    """Who a preview is written for: the hub's first ECT in training and mentor (by name), a school."""
+
+    ect: object
+    mentor: object
+    school_name: str
+
+
+def sample(hub):
+    ect = (
+        ECT.objects.filter(statuses__finished_on__isnull=True, statuses__status="active")
+        .select_related("person").order_by("person__last_name", "pk").first()
+    )
     mentor = Mentor.objects.filter(finished_on__isnull=True).select_related("person").order_by("person__last_name", "pk").first()
     school = School.objects.order_by("name").first()
-    person = mentor.person if rule in (Rule.MISSED_OBSERVATION,) and mentor else ect.person if ect else None
+    return Sample(ect.person if ect else None, mentor.person if mentor else None, school.name if school else "Example Primary")
+
+
+def sample_values(hub, rule, settings, sender_name, who):
+    """The placeholders of `rule` filled for the sample person (`who`, a `Sample`) as a preview shows
+    them: the mentor for coaching, the ECT otherwise."""
+    today = timezone.localdate()
+    person = who.mentor if rule == Rule.MISSED_OBSERVATION else who.ect
     values = {
         "first_name": (person.first_name if person else "") or SAMPLE_FIRST_NAME,
         "hub_name": hub.name,
         "period": f"fortnight ending {human_date(_last_friday(today))}",
         "period_name": "fortnight",
-        "mentees": str(ect.person) if ect else "Alex Example",
-        "school_name": school.name if school else "Example Primary",
+        "mentees": str(who.ect) if who.ect else "Alex Example",
+        "school_name": who.school_name,
         "weeks_left": 6,
         "streak": f"{settings.praise_streak} fortnights",
         "strand": "study",

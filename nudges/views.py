@@ -106,17 +106,17 @@ def school_resume(request, school_code):
 
 def _rule_items(request, settings, bound):
     """Each rule's form and the preview of its wording for a sample person."""
-    sender = request.viewer.person.full_name or request.user.email
+    sender, who = request.viewer.person.full_name or request.user.email, hub_settings.sample(request.hub)
     items = []
     for rule, setting in hub_settings.rule_settings(request.hub).items():
         initial = {"enabled": setting.enabled, **dict(zip(("subject", "body"), wording.wording(rule, setting)))}
         form = RuleWordingForm(request.POST if bound else None, rule=rule, initial=initial)
-        items.append(_rule_item(request.hub, rule, form, settings, sender))
+        items.append(_rule_item(request.hub, rule, form, settings, sender, who))
     return items
 
 
-def _rule_item(hub, rule, form, settings, sender):
-    values = hub_settings.sample_values(hub, rule, settings, sender)
+def _rule_item(hub, rule, form, settings, sender, who):
+    values = hub_settings.sample_values(hub, rule, settings, sender, who)
     subject, paragraphs = hub_settings.preview(rule, *form.wording(), values)
     return {
         "rule": rule, "label": Rule(rule).label, "form": form, "placeholders": wording.PLACEHOLDERS[rule],
@@ -135,7 +135,7 @@ def nudge_settings(request):
         form = RuleWordingForm(request.POST, rule=rule)
         form.is_valid()
         sender = request.viewer.person.full_name or request.user.email
-        context = {"item": _rule_item(request.hub, rule, form, settings, sender)}
+        context = {"item": _rule_item(request.hub, rule, form, settings, sender, hub_settings.sample(request.hub))}
         return render(request, "nudges/settings.html#preview", context)
     general = HubNudgeSettingsForm(request.POST or None, instance=settings)
     items = _rule_items(request, settings, bound=request.method == "POST")

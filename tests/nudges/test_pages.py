@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -41,7 +43,7 @@ def messages(world):
             ),
             "suppressed": factories.NudgeFactory(
                 recipient=world.sibling_ect.person, about=world.sibling_ect.person, school=world.sibling_school,
-                status="suppressed", status_reason="opted out",
+                status="suppressed", status_reason="school paused until 19 Dec",
             ),
             "elsewhere": _sent(world.other_ect.person, world.other_school, subject="Southern study"),
         }
@@ -54,7 +56,7 @@ def test_hub_staff_see_every_message_of_the_hub_newest_first(world, client, mess
     _sign_in(client, world.staff)
     page = client.get("/hub/nudges/").content.decode()
     assert "Time for this fortnight&#x27;s study" in page
-    assert "nudged 3 days ago" in page and "opted out" in page
+    assert "nudged 3 days ago" in page and "school paused until 19 Dec" in page
     assert "Southern study" not in page
     assert page.index(str(world.sibling_ect.person)) < page.index("nudged 3 days ago") < page.index("Time for this")
 
@@ -62,9 +64,9 @@ def test_hub_staff_see_every_message_of_the_hub_newest_first(world, client, mess
 @pytest.mark.parametrize(
     ("query", "shown", "hidden"),
     [
-        ({"status": "capped"}, ["nudged 3 days ago"], ["Time for this", "opted out"]),
-        ({"rule": "missed_study"}, ["Time for this", "opted out"], ["nudged 3 days ago"]),
-        ({"school": "sibling"}, ["opted out"], ["Time for this", "nudged 3 days ago"]),
+        ({"status": "capped"}, ["nudged 3 days ago"], ["Time for this", "school paused until"]),
+        ({"rule": "missed_study"}, ["Time for this", "school paused until"], ["nudged 3 days ago"]),
+        ({"school": "sibling"}, ["school paused until"], ["Time for this", "nudged 3 days ago"]),
     ],
 )
 def test_the_outbox_filters_by_school_rule_and_status(world, client, messages, query, shown, hidden):
@@ -98,9 +100,9 @@ def test_an_empty_outbox_says_so(world, client):
 def test_the_outbox_pages_with_a_constant_number_of_queries(world, client, messages, django_assert_max_num_queries):
     _sign_in(client, world.staff)
     client.get("/hub/nudges/")
-    with django_assert_max_num_queries(9) as captured:
+    with CaptureQueriesContext(connection) as queries:
         client.get("/hub/nudges/")
-    baseline = len(captured)
+    baseline = len(queries)
     with scopes_disabled():
         for _ in range(60):
             _sent(world.ect.person, world.school)
@@ -258,7 +260,7 @@ def test_a_tutor_sees_the_messages_of_their_school_only(world, client, messages)
     assert attached
     _sign_in(client, world.tutor.person)
     page = client.get(f"/people/{world.sibling_ect.person.code}/").content.decode()
-    assert "opted out" not in page  # the message about Oak Academy stays hidden
+    assert "school paused until" not in page  # the message about Oak Academy stays hidden
     page = client.get(f"/people/{world.ect.person.code}/").content.decode()
     assert "E-mail “Missed study” to them: sent" in page
     assert "/hub/nudges/" not in page
