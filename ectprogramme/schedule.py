@@ -2,7 +2,8 @@
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
 (see `ectprogramme.queueing`): set-up e-mails and e-mail change links never sent, and recompute
-marks never claimed.
+marks never claimed, and nudge e-mails never sent (or claimed by a worker that died). Nudges run
+per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every quarter of an hour).
 """
 
 from celery.schedules import crontab
@@ -11,6 +12,15 @@ BEAT_SCHEDULE = {
     "recompute-engagement-nightly": {
         "task": "engagement.tasks.recompute_everything",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # each hub's nudges, once a day at its send time, after that day's recompute
+    "run-nudges-due": {
+        "task": "nudges.tasks.run_due_hubs",
+        "schedule": crontab(minute="*/15"),
+    },
+    "send-unsent-nudge-emails": {
+        "task": "nudges.tasks.send_unsent_nudge_emails",
+        "schedule": crontab(minute="*/5"),
     },
     "send-unsent-setup-emails": {
         "task": "participants.tasks.send_unsent_setup_emails",

@@ -181,6 +181,10 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60)  # seconds an SMTP connection may block
+# Seconds after which a nudge e-mail claimed for sending, but never marked sent, counts as abandoned
+# (its worker died) and may be claimed again; well above EMAIL_TIMEOUT.
+NUDGE_CLAIM_TIMEOUT = env_int("NUDGE_CLAIM_TIMEOUT", 900)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "ECT Engagement <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -3,6 +3,7 @@ from django.views.generic import TemplateView
 
 urlpatterns = [
     path("accounts/", include("participants.account_urls")),
+    path("nudges/unsubscribe/", include("nudges.unsubscribe_urls")),
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
     path("", include("engagement.urls")),
     path("", include("participants.urls")),

@@ -763,3 +763,62 @@ def period_history(hub_id, as_of, ect_id=None, mentor_id=None, upcoming=False):
 def period_bit(start, year):
     """The bit of the period starting on `start` (a Monday) in its academic year's masks."""
     return 1 << (YEAR_BITS - 1 - ((start - EPOCH).days // 7 - first_week(year)))
+
+
+TRACK_COLUMNS = (
+    "strand", "hub_id", "school_id", "ect_id", "mentor_id", "first_year", "cadence1", "cadence2", "state",
+    "consecutive_missed", "year_expected", "year_met", "counted1", "met1", "judged1", "counted2", "met2", "judged2",
+)
+
+
+@dataclass(frozen=True)
+class Track:
+    """One track's figures and period masks (`_two_years`): an ECT's study, or a mentor's coaching
+    of one mentee in one assignment. Masks are per induction year (1 and 2), a bit per period
+    (`period_bit`): counted (expected unless excused), met, judged (ended before the as-of date)."""
+
+    strand: str
+    hub_id: int
+    school_id: int
+    ect_id: int
+    mentor_id: int | None
+    first_year: int
+    cadence1: str
+    cadence2: str
+    state: str  # study: the ECT's status that day (or not_started); coaching: active (a current mentee) or not_mentoring
+    consecutive_missed: int
+    year_expected: int
+    year_met: int
+    counted1: int
+    met1: int
+    judged1: int
+    counted2: int
+    met2: int
+    judged2: int
+
+
+def tracks(hub_ids, as_of):
+    """Every track of the cohorts in training as of `as_of`, with the masks saying which periods
+    were expected, met and judged (for rules that need to know *which* period, such as nudges),
+    from the engine's own statement: one query for the hubs."""
+    year = academic_year_of(as_of)
+    figures = _figures(year)
+    counts = f"{_counts(1)}, {_counts(2)}"
+    masks = "counted1, counted1 & active1, judged1, counted2, counted2 & active2, judged2"
+    common = f"""{figures["consecutive"]}, {figures["year_expected"]}, {figures["year_met"]}, {masks}"""
+    final = f"""SELECT 'study', n.hub_id, n.school_id, n.ect_id, NULL, n.y, n.cadence1, n.cadence2, n.state, {common}
+FROM (SELECT m.*, t.s1 AS cadence1, t.s2 AS cadence2, {counts} FROM study_years m JOIN ect_info t ON t.ect_id = m.ect_id) n
+WHERE n.y IN ({year - 1}, {year})
+UNION ALL
+SELECT 'coaching', n.hub_id, n.school_id, n.ect_id, n.mentor_id, n.y, n.cadence1, n.cadence2,
+  CASE WHEN n.mentee_now = 1 THEN 'active' ELSE 'not_mentoring' END, {common}
+FROM (SELECT m.*, t.c1 AS cadence1, t.c2 AS cadence2, {counts} FROM coaching_years m JOIN ect_info t ON t.ect_id = m.ect_id
+      WHERE m.assignment_id IS NOT NULL) n
+WHERE n.y IN ({year - 1}, {year})"""
+    with transaction.atomic(), connection.cursor() as cursor, _engine(cursor, sorted(hub_ids), as_of, final=final) as sql:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return [
+        Track(*(int(v) if isinstance(v, (float, Decimal)) or (isinstance(v, int) and not isinstance(v, bool)) else v for v in row))
+        for row in rows
+    ]

@@ -1,0 +1,65 @@
+"""The nightly nudge run: each hub once a day, at its send time, after that day's engagement recompute.
+
+`run_due_hubs` (every quarter of an hour) queues `run_hub` for each hub whose send time (UK time)
+has passed today, whose figures are as of today (the nightly recompute has run) and which has not
+run today. `run_hub` claims the day under a lock on the hub's settings (so two at once run it
+once, and a run that dies leaves the day unclaimed for the next look) and queues the e-mails.
+`send_unsent` is the sweep for e-mails whose task was lost or whose worker died.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ectprogramme import queueing
+from engagement.models import EngagementRun
+from nudges import sending
+from nudges.models import HubNudgeSettings
+from schools.models import Hub
+from schools.scoping import hub_scope
+
+
+def run_due_hubs(now=None):
+    """Queue the run of every hub due now; returns their ids."""
+    from nudges.tasks import run_hub
+
+    now = timezone.localtime(now)
+    today = now.date()
+    ready = set(EngagementRun.objects.with_scopes_disabled().filter(as_of=today).values_list("hub_id", flat=True))
+    settings = {s.hub_id: s for s in HubNudgeSettings.objects.with_scopes_disabled().filter(hub_id__in=ready)}
+    due = []
+    for hub_id in sorted(ready):
+        setting = settings.get(hub_id) or HubNudgeSettings()
+        if setting.last_run_on != today and now.time() >= setting.send_time:
+            due.append(hub_id)
+            queueing.send(run_hub, hub_id, today.isoformat())
+    return due
+
+
+def run_hub(hub_id, day):
+    """Run the hub's nudges for `day` (ISO date) unless already run that day; queue the e-mails."""
+    from nudges.tasks import send_nudge_email
+
+    day = datetime.date.fromisoformat(day)
+    hub = Hub.objects.get(pk=hub_id)
+    with hub_scope(hub), transaction.atomic():
+        setting = HubNudgeSettings.for_hub(hub)
+        claimed = HubNudgeSettings.objects.filter(pk=setting.pk).filter(Q(last_run_on__isnull=True) | Q(last_run_on__lt=day))
+        if not claimed.select_for_update().exists():
+            return 0
+        claimed.update(last_run_on=day)
+        result = sending.run(hub, day)
+        for email in result.emails:
+            queueing.on_commit(send_nudge_email, email.id)
+    return len(result.emails)
+
+
+def send_unsent():
+    from nudges.tasks import send_nudge_email
+
+    ids = sending.unsent()
+    for email_id in ids:
+        queueing.send(send_nudge_email, email_id)
+    return len(ids)

@@ -1,0 +1,255 @@
+"""A hub's nudge run, and sending each e-mail exactly once.
+
+`run` plans the hub's nudges as of a date (`nudges.planning`), keeps the new ones (a key is
+recorded once: a unique constraint, under a lock on the hub's settings so two runs take turns),
+decides each with `nudges.gentle` (held ones from a holiday again too), records every outcome,
+and groups those to send into e-mails: one per recipient and rule (a mentor's missed mentees in
+one, a tutor's escalation digest listing the people off track).
+
+`send_email` sends one stored e-mail by claim-then-send: it claims the row (`queued` → `sending`,
+or a claim older than `NUDGE_CLAIM_TIMEOUT`, whose worker died) with one UPDATE and sends only if it
+changed a row; then marks it and its nudges sent. A retried task, a second worker or a sweep
+finds nothing to claim. A failed attempt goes back to `queued` with its error for the retry,
+and the last one is recorded as failed. Each e-mail has a Message-ID made from its code, so a
+mail server that keeps Message-IDs drops the one copy a worker killed between the server's
+acceptance and the UPDATE could resend.
+"""
+
+import datetime
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ectprogramme import emails
+from ectprogramme.formats import human_date
+from nudges import gentle, planning, wording
+from nudges.models import (
+    AUTOMATIC_RULES, EmailStatus, HubNudgeSettings, Nudge, NudgeEmail, NudgeStatus, Rule, RuleSetting,
+)
+from nudges.optout import unsubscribe_url
+from participants.models import Person
+from schools.models import School
+from schools.scoping import hub_scope
+
+SEND_ERRORS = (smtplib.SMTPException, OSError)
+KEYS_PER_QUERY = 500
+
+
+@dataclass
+class RunResult:
+    nudges: list = field(default_factory=list)  # every nudge the run decided (new, and held ones decided again)
+    emails: list = field(default_factory=list)
+    new: int = 0
+
+
+def run(hub, as_of, dry_run=False):
+    """Plan, decide and record the hub's automatic nudges as of `as_of`, and make their e-mails
+    (queued, not sent: see `send_email`). With `dry_run` nothing is recorded."""
+    with hub_scope(hub), transaction.atomic():
+        nudge_settings = HubNudgeSettings.for_hub(hub)
+        nudge_settings = HubNudgeSettings.objects.select_for_update().get(pk=nudge_settings.pk)
+        candidates = planning.plan(hub, as_of).nudges
+        existing = _existing_keys(hub, [n.key for n in candidates])
+        new = []
+        for nudge in candidates:
+            if nudge.key not in existing:
+                existing.add(nudge.key)
+                new.append(nudge)
+        held = list(Nudge.objects.filter(hub=hub, status=NudgeStatus.PLANNED, email__isnull=True, rule__in=AUTOMATIC_RULES))
+        decided = gentle.decide(hub, new + held, as_of, nudge_settings.weekly_cap_days)
+        if dry_run:
+            transaction.set_rollback(True)
+            return RunResult(decided, [], len(new))
+        Nudge.objects.bulk_create(new, batch_size=2000)
+        Nudge.objects.bulk_update(held, ["status", "status_reason"], batch_size=2000)
+        made = compose(hub, [n for n in decided if n.send_now], as_of)
+    return RunResult(decided, made, len(new))
+
+
+def _existing_keys(hub, keys):
+    found = set()
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        found.update(Nudge.objects.filter(hub=hub, key__in=keys[start : start + KEYS_PER_QUERY]).values_list("key", flat=True))
+    return found
+
+
+# --- Composing -------------------------------------------------------------------------------------
+
+
+def compose(hub, nudges, run_on, automatic=True):
+    """Group saved nudges into e-mails (one per recipient and rule), render and store them, and link
+    each nudge to its e-mail. Returns the e-mails (queued)."""
+    if not nudges:
+        return []
+    groups = defaultdict(list)
+    for nudge in nudges:
+        groups[(nudge.recipient_id, nudge.rule)].append(nudge)
+    people = Person.objects.filter(hub=hub).select_related("user").in_bulk(
+        {n.recipient_id for n in nudges} | {n.about_id for n in nudges if n.about_id}
+    )
+    schools = School.objects.filter(hub=hub).in_bulk({n.school_id for n in nudges if n.school_id})
+    rule_settings = {s.rule: s for s in RuleSetting.objects.filter(hub=hub)}
+    made = []
+    for (recipient_id, rule), group in groups.items():
+        recipient = people[recipient_id]
+        subject, text, html = render(hub, rule, recipient, group, people, schools, rule_settings.get(rule), automatic)
+        made.append(
+            NudgeEmail(
+                hub=hub, recipient=recipient, rule=rule, run_on=run_on, to_address=recipient.user.email, subject=subject,
+                text_body=text, html_body=html, automatic=automatic,
+            )
+        )
+    NudgeEmail.objects.bulk_create(made, batch_size=1000)
+    for email, group in zip(made, groups.values()):
+        for nudge in group:
+            nudge.email = email
+    Nudge.objects.bulk_update([n for group in groups.values() for n in group], ["email"], batch_size=2000)
+    return made
+
+
+def _name(person):
+    return person.full_name or person.user.email
+
+
+def _url(name, *args):
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def _period(details):
+    start = details.get("period_start")
+    name = details.get("period_name", "period")
+    return f"{name} starting {human_date(datetime.date.fromisoformat(start))}" if start else name
+
+
+def render(hub, rule, recipient, group, people, schools, rule_setting=None, automatic=True):
+    """(subject, text, html) of one e-mail carrying `group` (nudges of one rule to one recipient)."""
+    first = group[0]
+    details = first.details or {}
+    values = {"first_name": recipient.first_name or "there", "hub_name": hub.name}
+    context = {"hub": hub, "recipient": recipient, "items": [], "link": "", "link_label": ""}
+    if rule == Rule.MISSED_STUDY:
+        values.update(period=_period(details), period_name=details.get("period_name", "period"))
+        context.update(link=_url("ect_study", details["ect"]), link_label="Go to your study", period_name=values["period_name"])
+    elif rule == Rule.MISSED_OBSERVATION:
+        mentees = [people[n.about_id] for n in group]
+        values.update(period=_period(details), mentees=" and ".join(_name(p) for p in mentees))
+        context["items"] = [
+            {"label": f"{_name(people[n.about_id])}: {_period(n.details)}", "link": _url("cycle_create", n.details["ect"])}
+            for n in group
+        ]
+        context.update(link=_url("mentor_home"), link_label="Go to your mentees")
+    elif rule == Rule.ESCALATION:
+        names = [schools[n.school_id].name for n in group]
+        values["school_name"] = " and ".join(names)
+        context["school_name"] = values["school_name"]
+        for n in group:
+            for person in n.details.get("people", []):
+                link = _url("ect_engagement", person["ect"]) if "ect" in person else _url("mentor_engagement", person["mentor"])
+                label = f"{person['name']} ({person['role']}, {person['missed']} periods missed in a row)"
+                context["items"].append({"label": label + (f" at {schools[n.school_id].name}" if len(group) > 1 else ""),
+                                         "link": link})
+        context.update(link=_url("lead_dashboard", group[0].details["school"]), link_label="Open the Lead dashboard")
+    elif rule == Rule.AT_RISK_75:
+        values["weeks_left"] = details.get("weeks_left", "")
+        context["items"] = [
+            {"label": f"{_name(people[n.about_id])}: {n.details['percent']}% this year", "link": _url("ect_engagement", n.details["ect"])}
+            for n in group
+        ]
+        context.update(link=_url("lead_dashboard", schools[first.school_id].code), link_label="Open the Lead dashboard")
+    elif rule == Rule.PRAISE:
+        unit = details.get("period_name", "period")
+        streak = details.get("streak", "")
+        values.update(streak=f"{streak} {unit}s", strand=details.get("strand", "programme"))
+        context["streak"] = values["streak"]
+        if details.get("ect"):
+            context.update(link=_url("ect_study", details["ect"]), link_label="See your study")
+        else:
+            context.update(link=_url("mentor_home"), link_label="See your mentees")
+    else:
+        values["sender_name"] = details.get("sender_name", hub.name)
+        context.update(sender_name=values["sender_name"], personal_line=first.personal_line,
+                       link=details.get("link", settings.SITE_URL + "/"), link_label=details.get("link_label", "Open your programme"))
+    subject, body = wording.wording(rule, rule_setting)
+    context.update(subject=wording.fill(subject, values), body=wording.fill(body, values))
+    if automatic:
+        context["unsubscribe_url"] = unsubscribe_url(recipient)
+    return emails.render(f"nudge-{rule}", context)
+
+
+# --- Sending -----------------------------------------------------------------------------------------
+
+
+def _domain():
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+
+
+def headers_for(email):
+    """The e-mail's extra headers: a Message-ID from its code and, on automatic nudges, RFC 8058 unsubscribe."""
+    headers = {"Message-ID": f"<nudge-{email.code}@{_domain()}>", "Auto-Submitted": "auto-generated"}
+    if email.automatic:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url(email.recipient)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+def claim(email_id, now=None):
+    """Claim an e-mail to send: True if this caller may send it (it was queued, or its claim is abandoned)."""
+    now = now or timezone.now()
+    abandoned = now - datetime.timedelta(seconds=settings.NUDGE_CLAIM_TIMEOUT)
+    return bool(
+        NudgeEmail.objects.with_scopes_disabled()
+        .filter(pk=email_id)
+        .filter(Q(status=EmailStatus.QUEUED) | Q(status=EmailStatus.SENDING, claimed_at__lt=abandoned))
+        .update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def send_email(email_id, last_attempt=True, connection=None):
+    """Send one e-mail if this call claims it; returns its status then, or None if not claimed.
+
+    On an SMTP or network error the e-mail goes back to `queued` with the error and the error is
+    raised (for the task to retry); on the last attempt it and its nudges are recorded as failed.
+    """
+    now = timezone.now()
+    if not claim(email_id, now):
+        return None
+    email = NudgeEmail.objects.with_scopes_disabled().select_related("hub", "recipient__hub").get(pk=email_id)
+    with hub_scope(email.hub):
+        mine = NudgeEmail.objects.filter(pk=email.pk, claimed_at=now)
+        try:
+            emails.send_rendered(
+                email.subject, email.text_body, email.html_body, email.to_address, reply_to=email.hub.contact_email or None,
+                headers=headers_for(email), connection=connection,
+            )
+        except SEND_ERRORS as error:
+            message = f"{type(error).__name__}: {error}"[:1000]
+            if not last_attempt:
+                mine.update(status=EmailStatus.QUEUED, error=message)
+                raise
+            with transaction.atomic():
+                mine.update(status=EmailStatus.FAILED, error=message)
+                Nudge.objects.filter(email=email).update(status=NudgeStatus.FAILED, status_reason=message[:200])
+            return EmailStatus.FAILED
+        with transaction.atomic():
+            mine.update(status=EmailStatus.SENT, sent_at=timezone.now(), error="")
+            Nudge.objects.filter(email=email).update(status=NudgeStatus.SENT, status_reason="")
+    return EmailStatus.SENT
+
+
+def unsent(now=None, older_than=datetime.timedelta(minutes=5)):
+    """Ids of e-mails to send again: queued for a while (their task was lost), or claimed by a worker that died."""
+    now = now or timezone.now()
+    abandoned = now - datetime.timedelta(seconds=settings.NUDGE_CLAIM_TIMEOUT)
+    return list(
+        NudgeEmail.objects.with_scopes_disabled()
+        .filter(Q(status=EmailStatus.QUEUED, created_at__lte=now - older_than) | Q(status=EmailStatus.SENDING, claimed_at__lt=abandoned))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
