@@ -104,23 +104,30 @@ def _existing(hub, key):
     return Nudge.objects.filter(hub=hub, key=key).first()
 
 
-def send(person, school, kind, sender, personal_line, form_token, actor):
-    """Record a manual nudge or praise with its e-mail, queued to be sent (by `nudges.sending`, exactly
-    once) when the transaction commits. The same `form_token` again (a double click, a retried POST)
-    finds the first one and sends nothing more.
-
-    It ignores the weekly cap, a school's pause and an opt-out: a person chose to send it."""
-    key = f"manual:{form_token}"
+def record(person, school, kind, sender, personal_line, key, actor):
+    """Record a manual nudge or praise under `key` with its e-mail (queued, not sent); the key again
+    returns the first one and makes nothing more."""
     if existing := _existing(person.hub, key):
-        return existing
+        return existing, False
     nudge = _nudge(person, school, kind, sender, personal_line, key=key, actor=actor)
     try:
         with transaction.atomic():
             nudge.save()
-            (email,) = sending.compose(person.hub, [nudge], timezone.localdate(), automatic=False)
+            sending.compose(person.hub, [nudge], timezone.localdate(), automatic=False)
     except IntegrityError:
         if existing := _existing(person.hub, key):
-            return existing
+            return existing, False
         raise
-    queueing.on_commit(tasks.send_nudge_email, email.pk)
+    return nudge, True
+
+
+def send(person, school, kind, sender, personal_line, form_token, actor):
+    """Record a manual nudge or praise and queue its e-mail to be sent (by `nudges.sending`, exactly
+    once) when the transaction commits. The same `form_token` again (a double click, a retried POST)
+    finds the first one and sends nothing more.
+
+    It ignores the weekly cap, a school's pause and an opt-out: a person chose to send it."""
+    nudge, made = record(person, school, kind, sender, personal_line, f"manual:{form_token}", actor)
+    if made:
+        queueing.on_commit(tasks.send_nudge_email, nudge.email_id)
     return nudge
