@@ -12,12 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from engagement import charts, compute, dashboards, export, refresh
+from engagement import compute, dashboards, export, refresh
 from engagement.models import Engagement
 from participants import access, breadcrumbs
 from participants.models import ECT
-
-STRAND_NAMES = {"study": "ECTs on track with study", "coaching": "Mentors on track with coaching"}
 
 
 def _table_params(request):
@@ -47,17 +45,6 @@ def _sort_links(request, keys, sort, descending):
     return links
 
 
-def _chart(labels, series):
-    named = [(STRAND_NAMES[strand], values) for strand, values in series.items()]
-    return {
-        "drawing": charts.line_chart("Percent of people on track, week by week", labels, named),
-        "labels": labels,
-        "rows": [(label, *[values[i] for _, values in named]) for i, label in enumerate(labels)],
-        "names": [name for name, _ in named],
-        "has_data": any(v is not None for _, values in named for v in values),
-    }
-
-
 @login_required
 @vary_on_headers("HX-Request")
 def lead_dashboard(request, school_code):
@@ -77,7 +64,7 @@ def lead_dashboard(request, school_code):
     summary = dashboards.summary(counts, dashboards.school_trend(school, state.computed_at, today))
     context.update(
         headlines=summary.headlines,
-        chart=_chart(summary.week_labels, summary.series),
+        chart=dashboards.trend_chart(summary.week_labels, summary.series),
         calendar=state.calendar,
         computed=state.computed_at,
         has_people=dashboards.has_people(school, summary.headlines),
@@ -132,7 +119,7 @@ def hub_dashboard(request):
         return render(request, "engagement/hub_dashboard.html#table", context)
     summary = dashboards.summary(dashboards.hub_counts(request.hub, state), figures.trend)
     context.update(
-        headlines=summary.headlines, chart=_chart(summary.week_labels, summary.series), today=today,
+        headlines=summary.headlines, chart=dashboards.trend_chart(summary.week_labels, summary.series), today=today,
     )
     return render(request, "engagement/hub_dashboard.html", context)
 
