@@ -91,12 +91,14 @@ def _ids(values):
     return ", ".join(str(int(v)) for v in values) or "NULL"
 
 
-def _people_ctes(hubs, d, year, ect_only, mentor_only, history=False):
+def _people_ctes(hubs, d, year, ect_only, mentor_only, history=False, ended_mentors=False):
     """Who has a row as of the date: ECTs of the cohorts in training and of next year's, whatever
     their status (`state`: their status that day, or not_started before their induction starts),
     at the school they were at that day (their current one before their first school period), and
-    current mentor roles. The period history of an ECT reads them whatever their cohort."""
+    current mentor roles. The period history of an ECT reads them whatever their cohort; with
+    `ended_mentors`, mentor roles ended by the date count too (their assignments ended with them)."""
     cohorts = "1 = 1" if history else f"t.y IN ({year + 1}, {year}, {year - 1})"
+    current_mentors = "" if ended_mentors else f"AND (m.finished_on IS NULL OR m.finished_on > {d})"
     return f"""ect_info AS (
   SELECT e.id AS ect_id, e.hub_id, COALESCE(sp.school_id, e.school_id) AS school_id, e.cohort_start_year AS y,
          e.induction_start_date AS started,
@@ -118,7 +120,7 @@ study_ects AS (
 ),
 mentors AS (
   SELECT m.id AS mentor_id, m.hub_id, m.school_id FROM participants_mentor m
-  WHERE m.hub_id IN ({hubs}) AND m.started_on <= {d} AND (m.finished_on IS NULL OR m.finished_on > {d}) {mentor_only}
+  WHERE m.hub_id IN ({hubs}) AND m.started_on <= {d} {current_mentors} {mentor_only}
 ),
 assignments AS (
   -- every current mentor, with each assignment started by the date (a mentor with none in a row of NULLs)
@@ -219,11 +221,17 @@ def _two_years(lower_day, upper_day, excused, history):
     return ",\n    ".join(columns)
 
 
+def _expected_and_met(k):
+    """A year's periods expected so far (counted and judged, or current and met) and met (counted
+    and active), as masks of its columns (`_two_years`)."""
+    return f"(counted{k} & (judged{k} | active{k}))", f"(counted{k} & active{k})"
+
+
 def _counts(k):
-    """A year's counts from its masks (`_two_years`): periods expected so far (counted and judged,
-    or current and met), met (counted and active), both in this term, and the due (counted and
-    judged) periods after the last met one."""
-    expected, met = f"(counted{k} & (judged{k} | active{k}))", f"(counted{k} & active{k})"
+    """A year's counts from its masks (`_two_years`): periods expected so far and met
+    (`_expected_and_met`), both in this term, and the due (counted and judged) periods after the
+    last met one."""
+    expected, met = _expected_and_met(k)
     return ", ".join(
         [
             f"{_popcount(expected)} AS expected{k}", f"{_popcount(met)} AS met{k}",
@@ -248,7 +256,7 @@ def _figures(this_year):
     }
 
 
-def _sql(hub_ids, as_of, years, week_tables, ect_ids=None, mentor_ids=None, final=None):
+def _sql(hub_ids, as_of, years, week_tables, ect_ids=None, mentor_ids=None, final=None, ended_mentors=False):
     """The engine's second phase: one row per person and strand, from the activity bitmaps.
 
     A track is an ECT's study, or a mentor's coaching of one mentee in one assignment, over the
@@ -311,7 +319,7 @@ FROM coaching o
 
     return f"""
 WITH
-{_people_ctes(hubs, d, year, ect_only, mentor_only, history)}
+{_people_ctes(hubs, d, year, ect_only, mentor_only, history, ended_mentors)}
 years (academic_year, first_week) AS ({year_values}),
 calendar AS (
   SELECT p.hub_id, p.cadence, p.academic_year AS year, p.first_week,
@@ -404,7 +412,7 @@ def _tune(cursor, on=True):
 
 
 @contextmanager
-def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
+def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None, ended_mentors=False):
     """The engine's statement, with any temporary weeks tables it reads made first and dropped after.
 
     Inside a transaction: on an error the rollback drops the temporary tables.
@@ -412,7 +420,7 @@ def _engine(cursor, hub_ids, as_of, ect_ids=None, mentor_ids=None, final=None):
     _tune(cursor)
     years = _calendar_years(cursor, hub_ids)
     tables = _weeks_tables(cursor, hub_ids, as_of, ect_ids, mentor_ids)
-    yield _sql(hub_ids, as_of, years, tables, ect_ids, mentor_ids, final)
+    yield _sql(hub_ids, as_of, years, tables, ect_ids, mentor_ids, final, ended_mentors)
     if tables == TEMPORARY_WEEKS:
         for table in tables:
             cursor.execute(f"DROP TABLE {table}")
@@ -821,4 +829,43 @@ WHERE n.y IN ({year - 1}, {year})"""
     return [
         Track(*(int(v) if isinstance(v, (float, Decimal)) or (isinstance(v, int) and not isinstance(v, bool)) else v for v in row))
         for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class TrackYears:
+    """A track's periods expected so far and met in each of its two induction years, judged as the
+    engine judges them: an ECT's study, or a mentor's coaching of one mentee in one assignment."""
+
+    strand: str
+    ect_id: int  # the ECT (study: the ECT itself; coaching: the mentee)
+    mentor_id: int | None
+    school_id: int  # an ECT's school that day; a mentor role's school
+    cohort_start_year: int  # the first induction year; the second is the year after
+    coaching_from: datetime.date | None  # coaching: the later of the assignment's start and the mentee's induction start
+    expected: tuple[int, int]
+    met: tuple[int, int]
+
+
+def track_years(hub_ids, as_of, ect_ids=None, mentor_ids=None):
+    """Every track's `TrackYears` as of `as_of` (or only the ECTs' and mentors' given), in one query.
+
+    ECTs of every cohort started by then, whatever their status; mentor roles started by then,
+    ended or not (a mentor's assignments end with the role), with every assignment started by then.
+    """
+    year = academic_year_of(as_of)
+    counts = ", ".join(f"{_popcount(mask)}" for k in (1, 2) for mask in _expected_and_met(k))
+    final = f"""SELECT 'study', m.ect_id, NULL, m.school_id, m.y, NULL, {counts} FROM study_years m WHERE m.y <= {year}
+UNION ALL
+SELECT 'coaching', m.ect_id, m.mentor_id, m.school_id, m.y, CASE WHEN a.started_on > t.started THEN a.started_on ELSE t.started END,
+  {counts}
+FROM coaching_years m JOIN assignments a ON a.assignment_id = m.assignment_id JOIN ect_info t ON t.ect_id = m.ect_id
+WHERE m.y <= {year}"""
+    with transaction.atomic(), connection.cursor() as cursor:
+        with _engine(cursor, hub_ids, as_of, ect_ids, mentor_ids, final, ended_mentors=True) as sql:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+    return [
+        TrackYears(strand, ect_id, mentor_id, school_id, int(y), _date(start), (int(e1), int(e2)), (int(m1), int(m2)))
+        for strand, ect_id, mentor_id, school_id, y, start, e1, m1, e2, m2 in rows
     ]

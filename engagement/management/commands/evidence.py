@@ -1,0 +1,28 @@
+"""manage.py evidence --hub SLUG --as-of YYYY-MM-DD [--format csv|json]"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagement.calendar import sync_calendar
+from engagement.management.commands.engagement import iso_date
+from engagement.reports.evidence import export_rows, write_csv, write_json
+from schools.models import Hub
+from schools.scoping import hub_scope
+
+
+class Command(BaseCommand):
+    help = "Print the 75% engagement evidence for the DfE's declarations (one row per person, milestone and strand) as of a date."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--hub", required=True, help="The hub's slug")
+        parser.add_argument("--as-of", required=True, help="YYYY-MM-DD")
+        parser.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    def handle(self, hub, as_of, format, **options):
+        hub_obj = Hub.objects.filter(slug=hub).first()
+        if hub_obj is None:
+            raise CommandError(f"No hub with the slug {hub!r}.")
+        as_of = iso_date(as_of)
+        with hub_scope(hub_obj):
+            sync_calendar(hub_obj)
+            rows = export_rows(hub_obj, as_of)
+        (write_json if format == "json" else write_csv)(rows, self.stdout)
