@@ -249,13 +249,14 @@ STATUS_LABELS = dict(EngagementStatus.choices)
 PersonRow = namedtuple(
     "PersonRow",
     "strand ect_id ect_code mentor_code cohort current_mentees status no_mentor consecutive_missed periods_met periods_expected "
-    "term_met term_expected year_met year_expected last_activity_on first_name last_name email matches",
+    "term_met term_expected year_met year_expected last_activity_on first_name last_name email matches person_code",
+    defaults=(None,),  # the person's code: the Lead dashboard's row actions (nudges) need it, reports do not
 )
 # A row is an ECT's or a mentor's: the person is the one of whichever is set.
 PEOPLE_SQL = """
 SELECT e.strand, e.ect_id, ect.code, mentor.code, e.cohort, e.current_mentees, e.status, e.no_mentor, e.consecutive_missed,
   e.periods_met, e.periods_expected, e.term_met, e.term_expected, e.year_met, e.year_expected, e.last_activity_on, p.first_name, p.last_name, u.email,
-  {matches} AS matches
+  {matches} AS matches, p.code
 FROM engagement_engagement e
 LEFT JOIN participants_ect ect ON ect.id = e.ect_id
 LEFT JOIN participants_mentor mentor ON mentor.id = e.mentor_id
@@ -348,6 +349,7 @@ def _person_row(row, urls):
         "year": None if year_percent is None else f"{shown_percent(year_percent)}%",
         "below": below_threshold(row.year_met, row.year_expected),
         "last_activity": localize(last_activity) if last_activity else None,
+        "person_code": _to_uuid(row.person_code) if row.person_code else None,
     }
 
 

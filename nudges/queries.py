@@ -86,20 +86,20 @@ def timeline(changes, messages, limit=200):
     return sorted([*changes, *messages], key=lambda entry: entry.at, reverse=True)[:limit]
 
 
-def last_sent(person_ids):
-    """{person id: {"nudge": when, "praise": when}}: when each person was last sent a nudge and praise
-    (one statement, whatever the number of people)."""
+def last_sent(person_codes):
+    """{person code: {"nudge": when, "praise": when}}: when each person was last sent a nudge and
+    praise (one statement, whatever the number of people)."""
     kind = Case(When(rule__in=PRAISE_RULES, then=Value("praise")), default=Value("nudge"))
     rows = (
-        Nudge.objects.filter(recipient_id__in=person_ids, status=NudgeStatus.SENT)
+        Nudge.objects.filter(recipient__code__in=person_codes, status=NudgeStatus.SENT)
         .annotate(kind=kind)
-        .values("recipient_id", "kind")
+        .values("recipient__code", "kind")
         .annotate(at=Max("email__sent_at"))
         .order_by()
     )
     result = {}
     for row in rows:
-        result.setdefault(row["recipient_id"], {})[row["kind"]] = row["at"]
+        result.setdefault(row["recipient__code"], {})[row["kind"]] = row["at"]
     return result
 
 
