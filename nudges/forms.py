@@ -66,9 +66,11 @@ class RuleWordingForm(forms.Form):
     def __init__(self, *args, rule, **kwargs):
         super().__init__(*args, prefix=rule, **kwargs)
         self.rule = rule
+        label = Rule(rule).label
         if rule not in AUTOMATIC_RULES:
             del self.fields["enabled"]
-        label = Rule(rule).label
+        else:
+            self.fields["enabled"].label = f"Send “{label}” automatically"
         self.fields["subject"].label = f"Subject of “{label}”"
         self.fields["body"].label = f"Message of “{label}”"
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ectprogramme.formats import human_date
 from nudges import wording
-from nudges.models import AUTOMATIC_RULES, HubNudgeSettings, Rule, RuleSetting
+from nudges.models import AUTOMATIC_RULES, DEFAULT_ENABLED, HubNudgeSettings, Rule, RuleSetting
 from participants.models import ECT, Mentor
 from schools.models import School
 
@@ -21,7 +21,7 @@ def rule_settings(hub):
     """{rule: RuleSetting} for every rule, unsaved with the defaults where the hub has none yet."""
     stored = {setting.rule: setting for setting in RuleSetting.objects.filter(hub=hub)}
     return {
-        rule: stored.get(rule) or RuleSetting(hub=hub, rule=rule, enabled=rule != Rule.PRAISE)
+        rule: stored.get(rule) or RuleSetting(hub=hub, rule=rule, enabled=DEFAULT_ENABLED[rule])
         for rule in Rule
     }
 

@@ -12,6 +12,7 @@ from engagement import compute
 from nudges.models import HubNudgeSettings, Nudge, RuleSetting
 from schools import terms
 from schools.scoping import hub_scope
+from tests import factories
 from tests.browser.conftest import axe_check
 from tests.conftest import typical_term_dates
 
@@ -88,7 +89,7 @@ def test_hub_staff_edit_a_rules_wording_with_a_live_preview(page, bworld, sign_i
     body.fill("Hello {first_name}, a module this {period_name} keeps you going.")
     expect(preview).to_contain_text("a module this fortnight keeps you going.")
     expect(preview).not_to_contain_text("Unknown placeholder")
-    page.get_by_label("Send these automatically").nth(4).check()  # praise: off by default
+    page.get_by_label("Send “Praise” automatically").check()  # off by default
     page.get_by_label("Days between automatic nudges").fill("10")
     page.get_by_role("button", name="Save settings").click()
 
@@ -98,3 +99,19 @@ def test_hub_staff_edit_a_rules_wording_with_a_live_preview(page, bworld, sign_i
         assert HubNudgeSettings.objects.get(hub=bworld.hub).weekly_cap_days == 10
         assert RuleSetting.objects.get(hub=bworld.hub, rule="missed_study").body.startswith("Hello {first_name}, a module")
         assert RuleSetting.objects.get(hub=bworld.hub, rule="praise").enabled
+
+
+def test_hub_staff_read_a_message_as_it_was_sent(page, bworld, sign_in):
+    with scopes_disabled():
+        email = factories.NudgeEmailFactory(
+            recipient=bworld.ect.person, subject="A gentle reminder about your study", status="sent", sent_at=timezone.now(),
+            text_body="Hello, plain words", html_body="<p>Hello, <strong>rich words</strong></p>",
+        )
+        nudge = factories.NudgeFactory(recipient=bworld.ect.person, about=bworld.ect.person, school=bworld.school, status="sent", email=email)
+    sign_in(bworld.staff.user)
+    page.goto("/hub/nudges/")
+    page.get_by_role("link", name=re.compile("message details")).click()
+    expect(page).to_have_url(re.compile(rf"/hub/nudges/{nudge.code}/$"))
+    expect(page.get_by_text("Hello, plain words")).to_be_visible()
+    expect(page.frame_locator("iframe.email-html").get_by_text("rich words")).to_be_visible()
+    axe_check(page)
