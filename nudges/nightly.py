@@ -1,19 +1,22 @@
 """The nightly nudge run: each hub once a day, at its send time, after that day's engagement recompute.
 
-`run_due_hubs` (every quarter of an hour) queues `run_hub` for each hub whose send time (UK time)
-has passed today, whose figures are as of today (the nightly recompute has run) and which has not
-run today. `run_hub` claims the day under a lock on the hub's settings (so two at once run it
-once, and a run that dies leaves the day unclaimed for the next look) and queues the e-mails.
+`run_due_hubs` (every quarter of an hour) queues `run_hubs` for the hubs whose send time (UK time)
+has passed today, whose figures are as of today (the nightly recompute has run) and which have not
+run today. `run_hubs` reads their figures from the engine in one query, then for each hub claims
+the day under a lock on the hub's settings (so two at once run it once, and a run that dies
+leaves the day unclaimed for the next look), runs it and queues its e-mails.
 `send_unsent` is the sweep for e-mails whose task was lost or whose worker died.
 """
 
 import datetime
+from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from ectprogramme import queueing
+from engagement.compute import tracks
 from engagement.models import EngagementRun
 from nudges import sending
 from nudges.models import HubNudgeSettings
@@ -23,7 +26,7 @@ from schools.scoping import hub_scope
 
 def run_due_hubs(now=None):
     """Queue the run of every hub due now; returns their ids."""
-    from nudges.tasks import run_hub
+    from nudges.tasks import run_hubs
 
     now = timezone.localtime(now)
     today = now.date()
@@ -34,31 +37,40 @@ def run_due_hubs(now=None):
         setting = settings.get(hub_id) or HubNudgeSettings()
         if setting.last_run_on != today and now.time() >= setting.send_time:
             due.append(hub_id)
-            queueing.send(run_hub, hub_id, today.isoformat())
+    if due:
+        queueing.send(run_hubs, due, today.isoformat())
     return due
 
 
-def run_hub(hub_id, day):
-    """Run the hub's nudges for `day` (ISO date) unless already run that day; queue the e-mails."""
+def run_hubs(hub_ids, day):
+    """Run the hubs' nudges for `day` (ISO date), each unless already run that day; queue the
+    e-mails. Returns how many e-mails were made."""
     from nudges.tasks import send_nudge_email
 
     day = datetime.date.fromisoformat(day)
-    hub = Hub.objects.get(pk=hub_id)
-    with hub_scope(hub), transaction.atomic():
-        setting = HubNudgeSettings.for_hub(hub)
-        claimed = HubNudgeSettings.objects.filter(pk=setting.pk).filter(Q(last_run_on__isnull=True) | Q(last_run_on__lt=day))
-        if not claimed.select_for_update().exists():
-            return 0
-        claimed.update(last_run_on=day)
-        result = sending.run(hub, day)
-        for email in result.emails:
-            queueing.on_commit(send_nudge_email, email.id)
-    return len(result.emails)
+    hubs = list(Hub.objects.filter(pk__in=hub_ids).order_by("id"))
+    by_hub = defaultdict(list)
+    for track in tracks([hub.id for hub in hubs], day):
+        by_hub[track.hub_id].append(track)
+    made = 0
+    for hub in hubs:
+        with hub_scope(hub), transaction.atomic():
+            setting = HubNudgeSettings.for_hub(hub)
+            claimed = HubNudgeSettings.objects.filter(pk=setting.pk).filter(Q(last_run_on__isnull=True) | Q(last_run_on__lt=day))
+            if not claimed.select_for_update().exists():
+                continue
+            claimed.update(last_run_on=day)
+            result = sending.run(hub, day, tracks=by_hub[hub.id])
+            for email in result.emails:
+                queueing.on_commit(send_nudge_email, email.id)
+            made += len(result.emails)
+    return made
 
 
 def send_unsent():
     from nudges.tasks import send_nudge_email
 
+    sending.mend()
     ids = sending.unsent()
     for email_id in ids:
         queueing.send(send_nudge_email, email_id)

@@ -112,15 +112,16 @@ def _cadence_name(cadence):
     return "week" if cadence == "weekly" else "fortnight"
 
 
-def plan(hub, as_of, rules=None):
-    """The nudges the hub's figures call for as of `as_of` (unsaved; those already recorded included)."""
+def plan(hub, as_of, rules=None, tracks=None):
+    """The nudges the hub's figures call for as of `as_of` (unsaved; those already recorded included).
+    `tracks`: the hub's engine tracks, when computed for several hubs at once."""
     rules = enabled_rules(hub) if rules is None else set(rules)
     result = Plan(hub, as_of)
     automatic = rules & {Rule.MISSED_STUDY, Rule.MISSED_OBSERVATION, Rule.ESCALATION, Rule.AT_RISK_75, Rule.PRAISE}
     if not automatic:
         return result
     settings = HubNudgeSettings.for_hub(hub)
-    tracks = engine_tracks([hub.id], as_of)
+    tracks = engine_tracks([hub.id], as_of) if tracks is None else tracks
     ects = {
         row[0]: row
         for row in ECT.objects.filter(hub=hub).values_list(

@@ -17,11 +17,13 @@ acceptance and the UPDATE could resend.
 
 import datetime
 import smtplib
+from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -29,6 +31,7 @@ from django.utils import timezone
 
 from ectprogramme import emails
 from ectprogramme.formats import human_date
+from engagement.compute import tracks as engine_tracks
 from nudges import gentle, planning, wording
 from nudges.models import (
     AUTOMATIC_RULES, EmailStatus, HubNudgeSettings, Nudge, NudgeEmail, NudgeStatus, Rule, RuleSetting,
@@ -49,13 +52,21 @@ class RunResult:
     new: int = 0
 
 
-def run(hub, as_of, dry_run=False):
+def run_hubs(hubs, as_of):
+    """`run` for several hubs, their figures read from the engine in one query. {hub id: RunResult}."""
+    by_hub = defaultdict(list)
+    for track in engine_tracks([hub.id for hub in hubs], as_of):
+        by_hub[track.hub_id].append(track)
+    return {hub.id: run(hub, as_of, tracks=by_hub[hub.id]) for hub in hubs}
+
+
+def run(hub, as_of, dry_run=False, tracks=None):
     """Plan, decide and record the hub's automatic nudges as of `as_of`, and make their e-mails
     (queued, not sent: see `send_email`). With `dry_run` nothing is recorded."""
     with hub_scope(hub), transaction.atomic():
         nudge_settings = HubNudgeSettings.for_hub(hub)
         nudge_settings = HubNudgeSettings.objects.select_for_update().get(pk=nudge_settings.pk)
-        candidates = planning.plan(hub, as_of).nudges
+        candidates = planning.plan(hub, as_of, tracks=tracks).nudges
         existing = _existing_keys(hub, [n.key for n in candidates])
         new = []
         for nudge in candidates:
@@ -67,9 +78,10 @@ def run(hub, as_of, dry_run=False):
         if dry_run:
             transaction.set_rollback(True)
             return RunResult(decided, [], len(new))
+        made = compose(hub, [n for n in decided if n.send_now], as_of, save_nudges=False)
         Nudge.objects.bulk_create(new, batch_size=2000)
-        Nudge.objects.bulk_update(held, ["status", "status_reason"], batch_size=2000)
-        made = compose(hub, [n for n in decided if n.send_now], as_of)
+        if held:
+            Nudge.objects.bulk_update(held, ["status", "status_reason", "email"], batch_size=500)
     return RunResult(decided, made, len(new))
 
 
@@ -83,15 +95,15 @@ def _existing_keys(hub, keys):
 # --- Composing -------------------------------------------------------------------------------------
 
 
-def compose(hub, nudges, run_on, automatic=True):
-    """Group saved nudges into e-mails (one per recipient and rule), render and store them, and link
-    each nudge to its e-mail. Returns the e-mails (queued)."""
+def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
+    """Group nudges into e-mails (one per recipient and rule), render and store them, and link each
+    nudge to its e-mail (saved, unless the caller saves the nudges itself). Returns the e-mails (queued)."""
     if not nudges:
         return []
     groups = defaultdict(list)
     for nudge in nudges:
         groups[(nudge.recipient_id, nudge.rule)].append(nudge)
-    people = Person.objects.filter(hub=hub).select_related("user").in_bulk(
+    people = Person.objects.filter(hub=hub).select_related("user", "hub").in_bulk(
         {n.recipient_id for n in nudges} | {n.about_id for n in nudges if n.about_id}
     )
     schools = School.objects.filter(hub=hub).in_bulk({n.school_id for n in nudges if n.school_id})
@@ -110,7 +122,8 @@ def compose(hub, nudges, run_on, automatic=True):
     for email, group in zip(made, groups.values()):
         for nudge in group:
             nudge.email = email
-    Nudge.objects.bulk_update([n for group in groups.values() for n in group], ["email"], batch_size=2000)
+    if save_nudges:
+        Nudge.objects.bulk_update([n for group in groups.values() for n in group], ["email"], batch_size=500)
     return made
 
 
@@ -118,8 +131,18 @@ def _name(person):
     return person.full_name or person.user.email
 
 
+_PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+_PATTERNS = {}
+
+
 def _url(name, *args):
-    return settings.SITE_URL + reverse(name, args=args)
+    """The page's full address (`reverse` once per page, then the code put in: thousands per run)."""
+    if name not in _PATTERNS:
+        _PATTERNS[name] = reverse(name, args=[_PLACEHOLDER] * len(args))
+    path = _PATTERNS[name]
+    for arg in args:
+        path = path.replace(_PLACEHOLDER, str(arg), 1)
+    return settings.SITE_URL + path
 
 
 def _period(details):
@@ -241,6 +264,68 @@ def send_email(email_id, last_attempt=True, connection=None):
             mine.update(status=EmailStatus.SENT, sent_at=timezone.now(), error="")
             Nudge.objects.filter(email=email).update(status=NudgeStatus.SENT, status_reason="")
     return EmailStatus.SENT
+
+
+def send_emails(email_ids, batch=500):
+    """Send many e-mails over one connection (the command, the bench): claimed a batch at a time with
+    one UPDATE, each marked sent on its own right after it went (so a crash resends none of those
+    sent, and the claim of the rest is abandoned and swept); their nudges marked once per batch (the
+    sweep mends a batch cut short). Returns {email id: status} of those this call claimed."""
+    from django.core.mail import get_connection
+
+    statuses = {}
+    email_ids = list(email_ids)
+    with get_connection() as connection, _quick_commits():
+        for start in range(0, len(email_ids), batch):
+            chunk = email_ids[start : start + batch]
+            now = timezone.now()
+            abandoned = now - datetime.timedelta(seconds=settings.NUDGE_CLAIM_TIMEOUT)
+            rows = NudgeEmail.objects.with_scopes_disabled()
+            rows.filter(pk__in=chunk).filter(
+                Q(status=EmailStatus.QUEUED) | Q(status=EmailStatus.SENDING, claimed_at__lt=abandoned)
+            ).update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+            claimed = rows.filter(pk__in=chunk, status=EmailStatus.SENDING, claimed_at=now).select_related("hub", "recipient__hub")
+            for email in claimed.order_by("id"):
+                mine = rows.filter(pk=email.pk, claimed_at=now)
+                try:
+                    emails.send_rendered(
+                        email.subject, email.text_body, email.html_body, email.to_address,
+                        reply_to=email.hub.contact_email or None, headers=headers_for(email), connection=connection,
+                    )
+                except SEND_ERRORS as error:
+                    mine.update(status=EmailStatus.FAILED, error=f"{type(error).__name__}: {error}"[:1000])
+                    statuses[email.pk] = EmailStatus.FAILED
+                else:
+                    mine.update(status=EmailStatus.SENT, sent_at=timezone.now(), error="")
+                    statuses[email.pk] = EmailStatus.SENT
+            mend(chunk)
+    return statuses
+
+
+@contextmanager
+def _quick_commits():
+    """PostgreSQL: do not wait for the disk on each "sent" mark (`synchronous_commit = off`). A worker
+    killed after a mark still leaves it committed; only a crash of the database server itself could
+    lose the last fraction of a second of marks (and resend those e-mails)."""
+    if db_connection.vendor != "postgresql":
+        yield
+        return
+    with db_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def mend(email_ids=None):
+    """Give the nudges of sent and failed e-mails their e-mail's status (after a batch, or one cut short)."""
+    nudges = Nudge.objects.with_scopes_disabled().filter(status=NudgeStatus.PLANNED, email__isnull=False)
+    if email_ids is not None:
+        nudges = nudges.filter(email_id__in=email_ids)
+    nudges.filter(email__status=EmailStatus.SENT).update(status=NudgeStatus.SENT, status_reason="")
+    nudges.filter(email__status=EmailStatus.FAILED).update(status=NudgeStatus.FAILED, status_reason="the e-mail could not be sent")
 
 
 def unsent(now=None, older_than=datetime.timedelta(minutes=5)):

@@ -17,8 +17,8 @@ def send_nudge_email(self, email_id):
 
 
 @shared_task(acks_late=True)
-def run_hub(hub_id, day):
-    return nightly.run_hub(hub_id, day)
+def run_hubs(hub_ids, day):
+    return nightly.run_hubs(hub_ids, day)
 
 
 @shared_task

@@ -15,7 +15,8 @@ from django.test import Client  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from nudges.models import Nudge  # noqa: E402
-from participants.models import ECT, InductionTutor, User  # noqa: E402
+from nudges.optout import make_token  # noqa: E402
+from participants.models import ECT, InductionTutor, Person, User  # noqa: E402
 
 LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring)[^"#?]*)"')
 
@@ -36,7 +37,9 @@ def main(emails):
                 assert answer.status_code in (200, 405), f"{email}: {more} (from {path}) answered {answer.status_code}"
                 opened += 1
             opened += 1
-        for path in _nudge_pages(email):
+        person = Person.objects.with_scopes_disabled().filter(user__email=email).select_related("hub").first()
+        unsubscribe = [f"/nudges/unsubscribe/{make_token(person)}/"] if person is not None else []  # it asks before changing anything
+        for path in [*unsubscribe, *_nudge_pages(email)]:
             response = client.get(path)
             assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
             opened += 1

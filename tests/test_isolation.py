@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_scopes import scopes_disabled
 
+from nudges import optout as nudge_optout
 from participants import email_changes, services
 from participants.confirmations import make_token
 from participants.models import EmailChange, HubRole, Person
@@ -182,6 +183,12 @@ FOREIGN_IDS = {
         + _links_nobody_was_sent(w.other_ect.person),
         "other_school": [make_token(w.sibling_ect.person)] + _links_nobody_was_sent(w.sibling_ect.person),
     },
+    # Unsubscribe links work for whoever holds one (no sign-in: a mail client posts them), so the
+    # foreign ones are links nobody was sent: naming another hub's person in this hub, or forged.
+    "unsubscribe_token": lambda w: {
+        "other_hub": _unsubscribe_links_nobody_was_sent(w.hub, w.other_ect.person),
+        "other_school": _unsubscribe_links_nobody_was_sent(w.other_hub, w.sibling_ect.person),
+    },
 }
 
 
@@ -189,6 +196,13 @@ def _message_to(person, school):
     """A sent missed-study nudge to `person`, with its e-mail."""
     email = factories.NudgeEmailFactory(recipient=person, subject=f"Study at {school.name}", status="sent", sent_at=timezone.now())
     return factories.NudgeFactory(recipient=person, about=person, school=school, status="sent", email=email)
+
+
+def _unsubscribe_links_nobody_was_sent(wrong_hub, person):
+    return [
+        signing.dumps({"hub": str(wrong_hub.code), "person": str(person.code)}, salt=nudge_optout.SALT, compress=True),
+        signing.dumps({"hub": str(person.hub.code), "person": str(person.code)}, salt="forged", compress=True),
+    ]
 
 
 def _links_nobody_was_sent(person):
@@ -434,6 +448,7 @@ OWN_IDS = {
     "academic_year": lambda w: [2025],
     "token": lambda w: [make_token(w.ect.person)],
     "nudge_code": lambda w: [_message_to(w.ect.person, w.school).code],
+    "unsubscribe_token": lambda w: [nudge_optout.make_token(w.ect.person)],
 }
 
 

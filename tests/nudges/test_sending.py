@@ -151,7 +151,7 @@ def test_each_hub_runs_once_a_day_at_its_send_time_after_the_recompute(place, ou
     assert HubNudgeSettings.objects.get(hub=place.hub).last_run_on == D(2025, 10, 13)
     assert len(mail.outbox) == 1
     assert nightly.run_due_hubs(monday + datetime.timedelta(minutes=15)) == []
-    assert nightly.run_hub(place.hub.pk, "2025-10-13") == 0
+    assert nightly.run_hubs([place.hub.pk], "2025-10-13") == 0
 
 
 # --- Unsubscribe -------------------------------------------------------------------------------------

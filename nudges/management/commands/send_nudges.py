@@ -40,9 +40,7 @@ class Command(BaseCommand):
         with hub_scope(hub_obj):
             sync_calendar(hub_obj)
         result = sending.run(hub_obj, day, dry_run=dry_run)
-        statuses = {}
-        for email in result.emails:
-            statuses[email.pk] = sending.send_email(email.pk, last_attempt=True)
+        statuses = sending.send_emails([email.pk for email in result.emails])
         held = 0
         lines = []
         with hub_scope(hub_obj):
