@@ -8,4 +8,5 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("", include("engagement.urls")),
     path("", include("participants.urls")),
+    path("", include("nudges.urls")),
 ]

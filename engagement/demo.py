@@ -18,6 +18,7 @@ import random
 from pathlib import Path
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.db.models import Max
 from django.utils import timezone
 
@@ -287,6 +288,10 @@ WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 TREND_WEEKS = 12
 
+# Sent (with `hub` and `today`) once the demo hub and its figures are seeded, for the apps above
+# engagement (nudges) to add their part of the demo.
+seeded = Signal()
+
 
 @transaction.atomic
 def seed(today: datetime.date, password: str) -> people.DemoLogins:
@@ -300,6 +305,7 @@ def seed(today: datetime.date, password: str) -> people.DemoLogins:
     compute.recompute([hub], today)  # bulk_create sends no signals: store the engagement pages read now
     for weeks_ago in range(TREND_WEEKS - 1, 0, -1):  # and the weeks before, for the dashboards' trend
         compute.store_trend([hub.id], today - datetime.timedelta(weeks=weeks_ago), from_stored=False)
+    seeded.send(sender=seed, hub=hub, today=today)
     return logins
 
 

@@ -255,6 +255,7 @@ def person_detail(request, person_code):
     context = {
         "person": person,
         "sees_all": school_ids is None,
+        "school_ids": school_ids,
         "can_manage": access.can_manage_person(request.viewer, person),
         "manages_every_school": manageable is None,
         "manageable_school_ids": manageable or (),

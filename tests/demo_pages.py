@@ -1,6 +1,6 @@
 """Run by `tests/test_demo_on_sqlite.py` (`python -m tests.demo_pages EMAIL…`) in a process of its own, on the SQLite demo database:
 every demo login opens each page of its navigation and the pages those link to (people, schools,
-ECTs), and every answer is a 200. Prints what it opened; exits non-zero on the first failure."""
+ECTs), and the nudge pages of its role, and every answer is a 200. Prints what it opened; exits non-zero on the first failure."""
 
 import os
 import re
@@ -12,9 +12,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ectprogramme.settings")
 django.setup()
 
 from django.test import Client  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
 
+from nudges.models import Nudge  # noqa: E402
 from nudges.optout import make_token  # noqa: E402
-from participants.models import Person, User  # noqa: E402
+from participants.models import ECT, InductionTutor, Person, User  # noqa: E402
 
 PAIRING = re.compile(r"^/schools/[^/]+/mentors/pair/$")  # "ECTs without a mentor": the demo has one
 LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring|events)[^"#?]*)"')
@@ -44,13 +46,33 @@ def main(emails):
                 opened += 1
             opened += 1
         person = Person.objects.with_scopes_disabled().filter(user__email=email).select_related("hub").first()
-        if person is not None:  # the unsubscribe link of their nudge e-mails (it asks before changing anything)
-            path = f"/nudges/unsubscribe/{make_token(person)}/"
+        unsubscribe = [f"/nudges/unsubscribe/{make_token(person)}/"] if person is not None else []  # it asks before changing anything
+        for path in [*unsubscribe, *_nudge_pages(email)]:
             response = client.get(path)
             assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
             opened += 1
     assert pairing_pages, "no login reached a school's ECTs without a mentor"
     print(f"opened {opened} pages")
+
+
+def _nudge_pages(email):
+    """The nudge pages each login may open, whether or not a link to them came first: hub staff the
+    outbox (filtered), a message of each status, the settings, who opted out; a tutor their school's
+    pause and a manual nudge and praise to one of their ECTs."""
+    with scopes_disabled():
+        person = User.objects.get(email=email).people.get()
+        if person.is_hub_staff:
+            messages = [Nudge.objects.filter(hub=person.hub, status=status).first() for status in ("sent", "capped", "suppressed")]
+            assert all(messages), "the demo hub has a sent, a capped and a suppressed nudge"
+            return ["/hub/nudges/", "/hub/nudges/?status=capped&rule=missed_study", "/hub/nudges/settings/",
+                    "/hub/nudges/opted-out/", *(f"/hub/nudges/{message.code}/" for message in messages)]
+        paths = []
+        for tutor in InductionTutor.objects.filter(person=person, finished_on__isnull=True):
+            paths.append(f"/schools/{tutor.school.code}/nudges/pause/")
+            ect = ECT.objects.filter(school=tutor.school, statuses__finished_on__isnull=True, statuses__status="active").first()
+            if ect is not None:
+                paths += [f"/people/{ect.person.code}/nudge/", f"/people/{ect.person.code}/nudge/?kind=praise"]
+        return paths
 
 
 if __name__ == "__main__":

@@ -173,9 +173,6 @@ FOREIGN_IDS = {
         "other_hub": [OTHER_HUB_ONLY_YEAR],
         "other_school": [OTHER_HUB_ONLY_YEAR],
     },
-    # Links confirming someone else's membership (only the account's owner may open one), and e-mail
-    # change links nobody was sent (one works for whoever received it: that is the proof), forged for
-    # another hub's (school's) pending change, or used.
     # Events and sessions are hub-wide (no school has its own), so another school's are the other hub's too.
     "event_code": lambda w: {
         "other_hub": [w.other_event.code],
@@ -185,6 +182,14 @@ FOREIGN_IDS = {
         "other_hub": [w.other_session.code],
         "other_school": [w.other_session.code],
     },
+    # Messages to another hub's and another school's people (a message's page is for hub staff only).
+    "nudge_code": lambda w: {
+        "other_hub": [_message_to(w.other_ect.person, w.other_school).code],
+        "other_school": [_message_to(w.sibling_ect.person, w.sibling_school).code],
+    },
+    # Links confirming someone else's membership (only the account's owner may open one), and e-mail
+    # change links nobody was sent (one works for whoever received it: that is the proof), forged for
+    # another hub's (school's) pending change, or used.
     "token": lambda w: {
         "other_hub": [make_token(w.other_staff), make_token(w.other_ect.person)]
         + _links_nobody_was_sent(w.other_ect.person),
@@ -197,6 +202,12 @@ FOREIGN_IDS = {
         "other_school": _unsubscribe_links_nobody_was_sent(w.other_hub, w.sibling_ect.person),
     },
 }
+
+
+def _message_to(person, school):
+    """A sent missed-study nudge to `person`, with its e-mail."""
+    email = factories.NudgeEmailFactory(recipient=person, subject=f"Study at {school.name}", status="sent", sent_at=timezone.now())
+    return factories.NudgeFactory(recipient=person, about=person, school=school, status="sent", email=email)
 
 
 def _unsubscribe_links_nobody_was_sent(wrong_hub, person):
@@ -464,6 +475,7 @@ OWN_IDS = {
     "token": lambda w: [make_token(w.ect.person)],
     "event_code": lambda w: [w.event.code],
     "session_code": lambda w: [w.session.code],
+    "nudge_code": lambda w: [_message_to(w.ect.person, w.school).code],
     "unsubscribe_token": lambda w: [nudge_optout.make_token(w.ect.person)],
 }
 

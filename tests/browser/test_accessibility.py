@@ -28,6 +28,9 @@ PAGES = {
         ("school edit", lambda w: f"/schools/{w.school.code}/edit/"),
         ("school page (staff)", lambda w: f"/schools/{w.school.code}/"),
         ("person page: tutor (staff)", lambda w: f"/people/{w.tutor.person.code}/"),
+        ("nudges sent", lambda w: "/hub/nudges/"),
+        ("nudge settings", lambda w: "/hub/nudges/settings/"),
+        ("opted out of nudges", lambda w: "/hub/nudges/opted-out/"),
     ],
     "tutor": [
         ("school page", lambda w: f"/schools/{w.school.code}/"),
@@ -41,6 +44,8 @@ PAGES = {
         ("change mentor", lambda w: f"/ects/{w.ect.code}/mentor/"),
         ("change status", lambda w: f"/ects/{w.ect.code}/status/"),
         ("end role", lambda w: f"/roles/{w.mentor.code}/end/"),
+        ("pause nudges", lambda w: f"/schools/{w.school.code}/nudges/pause/"),
+        ("nudge or praise", lambda w: f"/people/{w.mentor.person.code}/nudge/"),
     ],
     "mentor": [
         ("mentor home", lambda w: "/mentoring/"),

@@ -268,7 +268,7 @@ def test_sorting_and_filtering_swap_the_table_in_place_and_survive_a_reload(page
 def test_names_drill_down_to_period_by_period_history(page, dash, sign_in):
     sign_in(dash.tutor.person.user)
     page.goto(dash.lead_path)
-    _people_table(page).get_by_role("link", name="Amara Okafor").click()
+    _people_table(page).get_by_role("link", name="Amara Okafor", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/ects/{dash.ect.code}/engagement/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Amara Okafor’s study, period by period")
     expect(page.locator("main .tag").first).to_have_text("On track")
@@ -281,7 +281,7 @@ def test_names_drill_down_to_period_by_period_history(page, dash, sign_in):
 
     page.get_by_role("link", name="Back to the Lead dashboard").click()
     expect(page).to_have_url(re.compile(rf"{dash.lead_path}$"))
-    _people_table(page).get_by_role("link", name="Erin Walsh").click()
+    _people_table(page).get_by_role("link", name="Erin Walsh", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/mentors/{dash.extra_mentor.code}/engagement/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Erin Walsh’s coaching, period by period")
     expect(page.locator("main .tag").first).to_have_text("At risk")

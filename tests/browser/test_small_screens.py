@@ -73,10 +73,12 @@ def _pages(w):
             "/hub/engagement/", "/hub/", "/people/", "/hub/terms/", "/hub/terms/copy-forward/",
             f"/schools/{school}/", f"/schools/{school}/engagement/", f"/schools/{school}/coaching/",
             f"/mentors/{mentor}/engagement/", *ect_pages, "/hub/invite/", f"/schools/{school}/edit/", "/hub/terms/new/",
+            "/hub/nudges/", "/hub/nudges/settings/", "/hub/nudges/opted-out/",
         ],
         "tutor": [
             f"/schools/{school}/engagement/", f"/schools/{school}/", f"/schools/{school}/coaching/", "/people/",
             f"/mentors/{mentor}/engagement/", *ect_pages, *forms,
+            f"/schools/{school}/nudges/pause/", f"/people/{w.ect.person.code}/nudge/",
         ],
         "mentor": [
             "/mentoring/", f"/mentors/{mentor}/engagement/", *ect_pages, f"/ects/{ect}/coaching/new/", f"/ects/{ect}/meetings/new/",

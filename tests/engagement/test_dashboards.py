@@ -208,7 +208,9 @@ def test_recalculate_now_queues_one_recompute_of_the_school_and_answers_at_once(
     assert Engagement.objects.with_scopes_disabled().filter(school=world.school).exists()
 
 
-LEAD_QUERIES = 7  # session, user, person, their roles, school, people, school state (+1: the trend, on a miss)
+# session, user, person, their roles, school, people, school state, nudges (last sent, the school's pause, its opt-outs)
+# (+1: the trend, on a miss)
+LEAD_QUERIES = 10
 HUB_QUERIES = 6  # session, user, person, their roles, hub state, schools (+3: counts, figures and trend, on a miss)
 
 

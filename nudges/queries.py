@@ -1,0 +1,114 @@
+"""What the nudge pages read: the outbox, a person's messages on their timeline, when people were
+last nudged or praised, and who has opted out. Every function runs inside the hub's scope."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat
+
+from nudges.models import Nudge, NudgeStatus, OptOut, Rule
+from participants.models import Person
+from participants.queries import people_at_school
+
+PRAISE_RULES = (Rule.PRAISE, Rule.MANUAL_PRAISE)
+
+
+def outbox(school=None, rule="", status="", sent_from=None, sent_to=None):
+    """Every message, newest first, filtered by school, rule, status and the day it was made."""
+    nudges = Nudge.objects.select_related("recipient__user", "about", "school", "email")
+    if school is not None:
+        nudges = nudges.filter(school=school)
+    if rule:
+        nudges = nudges.filter(rule=rule)
+    if status:
+        nudges = nudges.filter(status=status)
+    if sent_from:
+        nudges = nudges.filter(created_at__date__gte=sent_from)
+    if sent_to:
+        nudges = nudges.filter(created_at__date__lte=sent_to)
+    return nudges.order_by("-created_at", "-id")
+
+
+def _actor_name():
+    """The name the hub knows a nudge's sender by (blank for automatic nudges)."""
+    senders = Person.objects.filter(hub=OuterRef("hub"), user=OuterRef("created_by"))
+    return Subquery(senders.annotate(name=Concat("first_name", Value(" "), "last_name")).values("name")[:1])
+
+
+@dataclass(frozen=True)
+class MessageEntry:
+    """A message to or about a person, shown on their timeline beside the `PersonChange`s."""
+
+    nudge: Nudge
+    at: datetime
+    summary: str
+    actor_id: int | None
+    actor_name: str
+    is_message: bool = True
+
+
+def _status_phrase(nudge):
+    phrase = {
+        NudgeStatus.PLANNED: "waiting to be sent",
+        NudgeStatus.SENT: "sent",
+        NudgeStatus.FAILED: "could not be sent",
+        NudgeStatus.CAPPED: "held back by the weekly cap",
+        NudgeStatus.STALE: "not sent: too late to be useful",
+        NudgeStatus.SUPPRESSED: "not sent",
+    }[nudge.status]
+    return f"{phrase} ({nudge.status_reason})" if nudge.status_reason else phrase
+
+
+def _summary(nudge, person):
+    label = nudge.get_rule_display()
+    if nudge.recipient_id == person.pk:
+        about = f" about {nudge.about}" if nudge.about_id and nudge.about_id != person.pk else ""
+        return f"E-mail “{label}”{about} to them: {_status_phrase(nudge)}"
+    return f"E-mail “{label}” about them to {nudge.recipient}: {_status_phrase(nudge)}"
+
+
+def person_messages(person, school_ids=None, limit=200):
+    """The messages to or about `person`, newest first, as timeline entries. With `school_ids` (a
+    viewer who sees only some schools' part of the person), only the messages about those schools."""
+    nudges = Nudge.objects.filter(Q(recipient=person) | Q(about=person))
+    if school_ids is not None:
+        nudges = nudges.filter(school_id__in=school_ids)
+    nudges = nudges.select_related("recipient__user", "about").annotate(actor_name=_actor_name())
+    return [
+        MessageEntry(nudge, nudge.created_at, _summary(nudge, person), nudge.created_by_id, nudge.actor_name or "")
+        for nudge in nudges.order_by("-created_at", "-id")[:limit]
+    ]
+
+
+def timeline(changes, messages, limit=200):
+    """A person's `PersonChange`s and message entries in one list, newest first."""
+    return sorted([*changes, *messages], key=lambda entry: entry.at, reverse=True)[:limit]
+
+
+def last_sent(person_codes):
+    """{person code: {"nudge": when, "praise": when}}: when each person was last sent a nudge and
+    praise (one statement, whatever the number of people)."""
+    kind = Case(When(rule__in=PRAISE_RULES, then=Value("praise")), default=Value("nudge"))
+    rows = (
+        Nudge.objects.filter(recipient__code__in=person_codes, status=NudgeStatus.SENT)
+        .annotate(kind=kind)
+        .values("recipient__code", "kind")
+        .annotate(at=Max("email__sent_at"))
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        result.setdefault(row["recipient__code"], {})[row["kind"]] = row["at"]
+    return result
+
+
+def opted_out_at(school):
+    """The school's current people who have stopped automatic nudges, by name."""
+    people = people_at_school(school).filter(nudge_opt_out__isnull=False)
+    return OptOut.objects.filter(person__in=people).select_related("person__user").order_by("person__last_name", "person__first_name")
+
+
+def opted_out():
+    """Everyone in the hub who has stopped automatic nudges, by name."""
+    return OptOut.objects.select_related("person__user").order_by("person__last_name", "person__first_name", "pk")
