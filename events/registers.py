@@ -230,7 +230,8 @@ def walk_in_candidates(session, query, limit=20):
     words = query.split()
     if not words:
         return Person.objects.none()
-    people = Person.objects.filter(hub_id=session.hub_id).exclude(bookings__session=session, bookings__status=BookingStatus.BOOKED)
+    on_register = Booking.objects.filter(person=OuterRef("pk"), session=session, status=BookingStatus.BOOKED)
+    people = Person.objects.filter(~Exists(on_register), hub_id=session.hub_id)
     for word in words[:5]:
         people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(user__email__icontains=word))
     return people.select_related("user").order_by("last_name", "first_name", "pk")[:limit]
