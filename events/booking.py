@@ -20,6 +20,7 @@ Rules (issue 12, "Booking"):
 """
 
 import datetime
+import uuid
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -179,7 +180,7 @@ def join_waiting_list(session, person, *, actor=None, by_staff=False, today=None
         return booking
 
 
-def move(booking, session, *, actor=None, by_staff=False, today=None):
+def move(booking, session, *, actor=None, by_staff=False, today=None, now=None):
     """Move a booked place to another live session of the same event, keeping the booking (and its
     calendar entry); the place it leaves goes to that session's waiting list."""
     if session.pk == booking.session_id:
@@ -203,11 +204,11 @@ def move(booking, session, *, actor=None, by_staff=False, today=None):
             earlier.delete()
         _changed(booking, session=new, booked_by=actor or booking.booked_by)
         notify(booking, NoticeKind.BOOKING_MOVED)
-        offer_free_places(old)
+        offer_free_places(old, now)
         return booking
 
 
-def cancel(booking, *, actor=None, by_staff=False, today=None):
+def cancel(booking, *, actor=None, by_staff=False, today=None, now=None):
     """Cancel a booking, an offer or a place on a waiting list; a freed place is offered on."""
     with transaction.atomic():
         session = _lock(booking.session_id)
@@ -224,7 +225,7 @@ def cancel(booking, *, actor=None, by_staff=False, today=None):
         if was_booked:
             notify(booking, NoticeKind.BOOKING_CANCELLED)
         if held:
-            offer_free_places(session)
+            offer_free_places(session, now)
         return booking
 
 
@@ -266,14 +267,15 @@ def offer_free_places(session, now=None):
 
 def offer_token(booking):
     """A signed, single-use accept link token: it names the offer's sequence, which accepting raises."""
-    return signing.dumps([str(booking.code), booking.sequence], salt=OFFER_SALT)
+    return signing.Signer(salt=OFFER_SALT).sign_object([str(booking.code), booking.sequence])
 
 
 def booking_for_offer_token(token):
     """The offered booking the token was made for (in the active hub), or None if it is not one."""
     try:
-        code, sequence = signing.loads(token, salt=OFFER_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
+        code, sequence = signing.Signer(salt=OFFER_SALT).unsign_object(token)
+        code = uuid.UUID(code)
+    except (signing.BadSignature, ValueError, TypeError, AttributeError):
         return None
     return Booking.objects.filter(code=code, sequence=sequence).select_related("session__event", "person").first()
 
