@@ -34,6 +34,7 @@ from engagement.models import (
     StudyRecord,
 )
 from engagement import study
+from events import demo as events_demo
 from participants import demo as people
 from participants.cohorts import academic_year_of
 from participants.models import ECT, ECTStatusKind, InductionTutor, Mentor
@@ -295,6 +296,7 @@ def seed(today: datetime.date, password: str) -> people.DemoLogins:
     with hub_scope(hub):
         load_term_dates(hub, today)
         add_history(hub, today)
+    events_demo.seed(hub, today)
     compute.recompute([hub], today)  # bulk_create sends no signals: store the engagement pages read now
     for weeks_ago in range(TREND_WEEKS - 1, 0, -1):  # and the weeks before, for the dashboards' trend
         compute.store_trend([hub.id], today - datetime.timedelta(weeks=weeks_ago), from_stored=False)

@@ -85,8 +85,11 @@ def seed(today: datetime.date, password: str) -> DemoLogins:
         services.set_hub_role(admin, HubRole.ADMIN, actor=None)
         staff = _named(hub, f"staff@{DEMO_DOMAIN}", "Tom", "Okafor", password_hash)
         services.set_hub_role(staff, HubRole.STAFF, actor=None)
+        facilitator = _named(hub, f"facilitator@{DEMO_DOMAIN}", "Priya", "Shah", password_hash)
+        services.set_hub_role(facilitator, HubRole.FACILITATOR, actor=None)
         result.logins["hub admin"] = admin.user.email
         result.logins["hub staff"] = staff.user.email
+        result.logins["facilitator"] = facilitator.user.email
 
         this_year = today.year if today.month >= 9 else today.year - 1
         used = set()

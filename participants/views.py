@@ -25,7 +25,7 @@ from participants.forms import (
     TransferForm,
     apply_service_errors,
 )
-from participants.models import HubRole
+from participants.models import HubRole, Mentor
 from participants.roles import SESSION_ROLE_KEY, active_role, roles_for
 from participants.tenancy import SESSION_HUB_KEY
 from schools.forms import HubSettingsForm, SchoolForm
@@ -495,5 +495,9 @@ def mentor_training(request, role_code):
 def mentor_home(request):
     if not request.viewer.is_mentor:
         return redirect("home")
-    return render(request, "participants/mentor_home.html", {"mentees": queries.current_mentees(request.viewer.mentor_ids)})
+    context = {
+        "mentees": queries.current_mentees(request.viewer.mentor_ids),
+        "mentor_roles": Mentor.objects.filter(id__in=request.viewer.mentor_ids).select_related("school").order_by("school__name"),
+    }
+    return render(request, "participants/mentor_home.html", context)
 

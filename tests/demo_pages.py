@@ -15,7 +15,7 @@ from django.test import Client  # noqa: E402
 
 from participants.models import User  # noqa: E402
 
-LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring)[^"#?]*)"')
+LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring|events)[^"#?]*)"')
 
 
 def main(emails):

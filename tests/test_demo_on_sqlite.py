@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGINS = [
-    "admin@demo.example.org", "staff@demo.example.org", "harry.khan1@demo.example.org",
+    "admin@demo.example.org", "staff@demo.example.org", "facilitator@demo.example.org", "harry.khan1@demo.example.org",
     "hannah.underwood2@demo.example.org", "george.zielinski6@demo.example.org", "ella.young11@demo.example.org",
 ]
 

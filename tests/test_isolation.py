@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_scopes import scopes_disabled
 
+from events.catalogue import sync_catalogue
+from events.models import Event
 from participants import email_changes, services
 from participants.confirmations import make_token
 from participants.models import EmailChange, HubRole, Person
@@ -127,6 +129,7 @@ ROLES = {
     "induction_tutor": lambda world: world.tutor.person.user,
     "mentor": lambda world: world.mentor.person.user,
     "ect": lambda world: world.ect.person.user,
+    "facilitator": lambda world: world.facilitator.user,
     "tutor_also_in_other_hub": _tutor_also_admin_of_other_hub,
     "ect_added_to_other_hub_unconfirmed": _ect_added_to_other_hub_unconfirmed,
 }
@@ -172,6 +175,15 @@ FOREIGN_IDS = {
     # Links confirming someone else's membership (only the account's owner may open one), and e-mail
     # change links nobody was sent (one works for whoever received it: that is the proof), forged for
     # another hub's (school's) pending change, or used.
+    # Events and sessions are hub-wide (no school has its own), so another school's are the other hub's too.
+    "event_code": lambda w: {
+        "other_hub": [w.other_event.code],
+        "other_school": [w.other_event.code],
+    },
+    "session_code": lambda w: {
+        "other_hub": [w.other_session.code],
+        "other_school": [w.other_session.code],
+    },
     "token": lambda w: {
         "other_hub": [make_token(w.other_staff), make_token(w.other_ect.person)]
         + _links_nobody_was_sent(w.other_ect.person),
@@ -233,6 +245,19 @@ def _attach_from_other_hub(world):
     return attached
 
 
+def _add_events(world):
+    """The catalogue in both hubs, a session of a clinic in each with Elm's ECT and the other hub's
+    ECT booked, and a facilitator in the North."""
+    world.facilitator = factories.PersonFactory(hub=world.hub, hub_role="facilitator", user__email="facilitator@north.example.org")
+    for hub, ect, name in ((world.hub, world.ect, "event"), (world.other_hub, world.other_ect, "other_event")):
+        sync_catalogue(hub)
+        event = Event.objects.get(hub=hub, event_code="ecte2025-ect1-clinic-1")
+        session = factories.SessionFactory(event=event, venue=f"{hub.name} venue")
+        factories.BookingFactory(session=session, person=ect.person)
+        setattr(world, name, event)
+        setattr(world, name.replace("event", "session"), session)
+
+
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
     """One world for the whole module, rolled back at its end; each test runs in a savepoint inside.
@@ -251,6 +276,7 @@ def _module_world(django_db_setup, django_db_blocker):
                     person.first_name, person.last_name = f"Outsider{number}", surname
                     person.save()
             world.attached_from_other_hub = _attach_from_other_hub(world)
+            _add_events(world)
             save_year(world.other_hub, OTHER_HUB_ONLY_YEAR, typical_term_dates(OTHER_HUB_ONLY_YEAR))
     yield world
     with django_db_blocker.unblock():
@@ -422,6 +448,8 @@ OWN_IDS = {
     "role_code": lambda w: [w.mentor.code, w.tutor.code],
     "academic_year": lambda w: [2025],
     "token": lambda w: [make_token(w.ect.person)],
+    "event_code": lambda w: [w.event.code],
+    "session_code": lambda w: [w.session.code],
 }
 
 

@@ -1,0 +1,65 @@
+"""The demo hub's events, for `manage.py seed_demo`: the catalogue and a few sessions of this
+academic year with people booked and one waiting list. Deterministic and safe to run again: a
+session is found by its code, a booking by its person and session."""
+
+import datetime
+
+from django.db.models import Count
+
+from events.catalogue import sync_catalogue
+from events.expected import expected_people
+from events.models import Booking, BookingStatus, Event, Session
+from events.sessions import create_session
+from participants.cohorts import academic_year_of
+from schools.scoping import hub_scope
+
+# (event code, code suffix, month, day, start, end, format, capacity): dates in the academic year.
+SESSIONS = [
+    ("ecte2025-ect1-conference-1", "A", 10, 8, (9, 0), (15, 30), "in_person", 120),
+    ("ecte2025-ect1-clinic-1", "A", 11, 12, (16, 0), (17, 0), "in_person", 3),
+    ("ecte2025-ect1-clinic-1", "B", 11, 19, (16, 0), (17, 0), "online", 40),
+    ("ecte2025-ect1-clinic-2", "A", 3, 4, (16, 0), (17, 0), "in_person", 30),
+    ("mentor-conference-1", "A", 10, 15, (9, 0), (15, 0), "in_person", 80),
+    ("tutor-launch", "A", 9, 24, (15, 45), (17, 0), "online", 100),
+]
+
+
+def _on(year, month, day):
+    return datetime.date(year if month >= 9 else year + 1, month, day)
+
+
+def seed(hub, today):
+    """The catalogue, this year's demo sessions, and bookings on the first clinic (full, with a waiting list)."""
+    year = academic_year_of(today)
+    with hub_scope(hub):
+        sync_catalogue(hub)
+        events = {event.event_code: event for event in Event.objects.filter(hub=hub)}
+        for code, suffix, month, day, start, end, form, capacity in SESSIONS:
+            session_code = f"{code.upper()}-{year}-{suffix}"
+            if Session.objects.filter(hub=hub, session_code=session_code).exists():
+                continue
+            date = _on(year, month, day)
+            create_session(events[code], {
+                "session_code": session_code, "date": date, "start_time": datetime.time(*start), "end_time": datetime.time(*end),
+                "format": form, "venue": "Demo Teaching School Hub, Conference Centre" if form == "in_person" else "",
+                "address": "1 Market Street" if form == "in_person" else "",
+                "online_url": "https://meet.example.org/demo" if form == "online" else "",
+                "capacity": capacity, "booking_deadline": date - datetime.timedelta(days=7), "note": "",
+            })
+        _book_first_clinic(hub, events["ecte2025-ect1-clinic-1"], year)
+
+
+def _book_first_clinic(hub, clinic, year):
+    """Fill the first clinic session and put the next expected people on its waiting list."""
+    session = Session.objects.filter(hub=hub, session_code=f"{clinic.event_code.upper()}-{year}-A").first()
+    if session is None or Booking.objects.filter(session=session).exists():
+        return
+    people = list(expected_people(clinic, session.date).order_by("last_name", "first_name", "pk")[: session.capacity + 2])
+    for place, person in enumerate(people):
+        status = BookingStatus.BOOKED if place < session.capacity else BookingStatus.WAITING
+        Booking.objects.create(hub=hub, session=session, event=clinic, person=person, status=status)
+
+
+def sessions_summary(hub):
+    with hub_scope(hub):
+        return Session.objects.filter(hub=hub).aggregate(n=Count("pk"))["n"]
