@@ -128,10 +128,10 @@ def book(session, person, *, actor=None, by_staff=False, today=None):
 
     Raises `SessionFull` when no place is left, `BookingProblem` for anything else."""
     try:
+        _check_person(session, person, by_staff)  # before the lock: the session's date and event never change
         with transaction.atomic():
             locked = _lock(session.pk)
             _check_bookable(locked, by_staff, today)
-            _check_person(locked, person, by_staff)
             live = _live_booking(person, locked.event_id)
             if live is not None and live.session_id != locked.pk:
                 raise BookingProblem(f"Already booked on {session_label(live.session)}: move that booking instead.")
@@ -157,10 +157,10 @@ def book(session, person, *, actor=None, by_staff=False, today=None):
 
 def join_waiting_list(session, person, *, actor=None, by_staff=False, today=None):
     """Put `person` at the end of the session's waiting list. Returns the booking (status waiting)."""
+    _check_person(session, person, by_staff)
     with transaction.atomic():
         locked = _lock(session.pk)
         _check_bookable(locked, by_staff, today)
-        _check_person(locked, person, by_staff)
         live = _live_booking(person, locked.event_id)
         if live is not None:
             raise BookingProblem(f"Already booked on {session_label(live.session)}.")

@@ -8,15 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Min, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from ectprogramme.formats import human_date
 from ectprogramme.once import form_token
 from events import booking as bookings
 from events.models import BookingStatus, BookingSubmission, Event
-from events.unbooked import bookable_sessions, next_deadline, own_booking, people_to_book, reference_date, school_rows
+from events.unbooked import bookable_sessions, key_dates, own_booking, people_to_book, reference_date, school_rows
 from participants import access
 from schools.models import School
 
@@ -111,7 +114,7 @@ def book_school(request, event_code, school_code):
     by_staff = request.viewer.is_hub_staff
     today = timezone.localdate()
     sessions = bookable_sessions(event, None if by_staff else today)
-    on = reference_date(event, today)
+    on, deadline = key_dates(event, today)
     people = people_to_book(event, school, on, anyone_at_school=by_staff and not event.from_catalogue)
     errors, shown = {}, {}
     if request.method == "POST":
@@ -136,7 +139,7 @@ def book_school(request, event_code, school_code):
     ]
     context = {
         "event": event, "school": school, "rows": rows, "sessions": sessions, "errors": len(errors),
-        "form_token": uuid.uuid4(), "deadline": next_deadline(event, today), "by_staff": by_staff,
+        "form_token": uuid.uuid4(), "deadline": deadline, "by_staff": by_staff,
     }
     return render(request, "events/book_school.html", context)
 
@@ -148,14 +151,17 @@ def not_booked(request, event_code):
     event = _get_event(event_code)
     today = timezone.localdate()
     school_ids = None if request.viewer.is_hub_staff else sorted(request.viewer.tutor_school_ids)
-    rows = school_rows(event, reference_date(event, today), school_ids)
+    on, deadline = key_dates(event, today)
+    rows = school_rows(event, on, school_ids)
     schools = {pk: {"name": name, "code": code} for pk, name, code in School.objects.filter(pk__in=[row.school_id for row in rows]).values_list("pk", "name", "code")}
+    book_url = reverse("events:book_school", args=[event.code, uuid.UUID(int=0)]).replace(str(uuid.UUID(int=0)), "{}")
     for row in rows:
         row.school = schools[row.school_id]
+        row.book_url = book_url.format(row.school["code"])
     rows.sort(key=lambda row: (-row.not_booked, row.school["name"], row.school_id))
     totals = {name: sum(getattr(row, name) for row in rows) for name in ("expected", "booked", "offered", "waiting", "not_booked")}
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"event": event, "page": page, "totals": totals, "deadline": next_deadline(event, today), "schools": len(rows),
+    context = {"event": event, "page": page, "totals": totals, "deadline": deadline and human_date(deadline), "schools": len(rows),
                "is_staff": request.viewer.is_hub_staff}
     return render(request, "events/not_booked.html", context)
 
@@ -165,8 +171,12 @@ def booking_home(request):
     """The events with live sessions, each linking to who has not booked (hub staff and tutors)."""
     _require_booker(request.viewer)
     today = timezone.localdate()
-    events = Event.objects.filter(sessions__cancelled_at__isnull=True, sessions__date__gte=today).distinct()
-    rows = [{"event": event, "deadline": next_deadline(event, today)} for event in events]
+    live = Q(sessions__cancelled_at__isnull=True)
+    events = Event.objects.annotate(
+        upcoming=Count("sessions", filter=live & Q(sessions__date__gte=today)),
+        deadline=Min("sessions__booking_deadline", filter=live & Q(sessions__booking_deadline__gte=today)),
+    ).filter(upcoming__gt=0)
+    rows = [{"event": event, "deadline": event.deadline} for event in events]
     schools = access.visible_schools(request.viewer).order_by("name") if not request.viewer.is_hub_staff else None
     return render(request, "events/booking_home.html", {"rows": rows, "schools": schools})
 

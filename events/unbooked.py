@@ -7,7 +7,7 @@ queries, whatever the number of people and schools.
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from events.expected import expected_at_schools
 from events.models import Booking, BookingStatus, Session
@@ -22,12 +22,19 @@ STATE_ORDER = Case(
 )
 
 
+def key_dates(event, today):
+    """(reference date, next open booking deadline or None) from the event's live sessions, in one
+    query. Who is expected is judged on the reference date: the event's next live session from
+    `today`, else its last live session, else `today`."""
+    dates = list(Session.objects.filter(event=event, cancelled_at__isnull=True).order_by("date").values_list("date", "booking_deadline"))
+    upcoming = [day for day, _ in dates if day >= today]
+    reference = upcoming[0] if upcoming else (dates[-1][0] if dates else today)
+    deadline = min((deadline for _, deadline in dates if deadline >= today), default=None)
+    return reference, deadline
+
+
 def reference_date(event, today):
-    """The date who is expected is judged on: the event's next live session from `today`, else its
-    last live session, else `today`."""
-    live = Session.objects.filter(event=event, cancelled_at__isnull=True)
-    upcoming = live.filter(date__gte=today).order_by("date").values_list("date", flat=True).first()
-    return upcoming or live.order_by("-date").values_list("date", flat=True).first() or today
+    return key_dates(event, today)[0]
 
 
 def counted_bookings(event):
@@ -37,10 +44,15 @@ def counted_bookings(event):
     )
 
 
-def booking_state(event):
-    """A subquery: the outer row's `person_id`'s best state on the event (booked, offered, waiting) or NULL."""
-    best = counted_bookings(event).filter(person_id=OuterRef("person_id")).annotate(rank=STATE_ORDER).order_by("rank", "pk")
-    return Subquery(best.values("status")[:1])
+def booking_states(event, person_ids=None):
+    """{person_id: their best state on the event (booked, offered or waiting)}: one query."""
+    rows = counted_bookings(event)
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=person_ids)
+    states = {}
+    for person_id, status in rows.annotate(rank=STATE_ORDER).order_by("-rank").values_list("person_id", "status"):
+        states[person_id] = status
+    return states
 
 
 @dataclass
@@ -59,10 +71,12 @@ class SchoolRow:
 
 def school_rows(event, on, school_ids=None):
     """One `SchoolRow` per school with someone expected at `event` on `on` (at `school_ids` when
-    given), schools with most people still to book first: one query."""
-    pairs = expected_at_schools(event, on, school_ids).annotate(state=booking_state(event)).values_list("school_id", "state")
+    given): two queries (who is expected where, and the event's bookings)."""
+    expected = expected_at_schools(event, on, school_ids)
+    states = booking_states(event, None if school_ids is None else expected.values("person_id"))
     rows = {}
-    for school_id, state in pairs:
+    for school_id, person_id in expected.values_list("school_id", "person_id"):
+        state = states.get(person_id)
         row = rows.setdefault(school_id, SchoolRow(school_id))
         row.expected += 1
         if state:
@@ -72,12 +86,7 @@ def school_rows(event, on, school_ids=None):
 
 def next_deadline(event, today):
     """The first booking deadline still open among the event's live sessions, or None."""
-    return (
-        Session.objects.filter(event=event, cancelled_at__isnull=True, booking_deadline__gte=today)
-        .order_by("booking_deadline")
-        .values_list("booking_deadline", flat=True)
-        .first()
-    )
+    return key_dates(event, today)[1]
 
 
 def bookable_sessions(event, today=None):
