@@ -183,6 +183,7 @@ def set_previously_trained(role, previously_trained, actor):
     record_change(role.person, actor, f"Mentor at {role.school.name} recorded as {state}", school=role.school)
 
 
+@transaction.atomic
 def finish_school_role(role, actor, on=None, new_mentors=None):
     """End an induction tutor or mentor role on `on` (default today).
 

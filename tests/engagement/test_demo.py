@@ -12,13 +12,14 @@ from django_scopes import scopes_disabled
 from engagement import coaching
 from engagement.models import CoachingCycle, Engagement, FormalObservation, MentorMeeting, StudyRecord
 from engagement.study import EXCUSED, MISSED, schedule
+from events.models import Booking, Event, Session
 from participants.models import ECT, ECTStatus, InductionTutor, Mentor, MentorAssignment, Person, PersonChange, User
 from participants.cohorts import academic_year_of
 from schools.models import HalfTerm, Hub, School
 
 MODELS = (
     Hub, School, User, Person, ECT, ECTStatus, InductionTutor, Mentor, MentorAssignment, PersonChange,
-    HalfTerm, StudyRecord, CoachingCycle, MentorMeeting, FormalObservation, Engagement,
+    HalfTerm, StudyRecord, CoachingCycle, MentorMeeting, FormalObservation, Engagement, Event, Session, Booking,
 )
 
 
@@ -40,7 +41,7 @@ def test_seed_demo_twice_changes_nothing_and_prints_one_login_per_role(demo):
     first = _counts()
     call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == first
-    for role in ("hub admin", "hub staff", "induction tutor", "mentor", "ECT"):
+    for role in ("hub admin", "hub staff", "facilitator", "induction tutor", "mentor", "ECT"):
         assert role in text
     assert "password for all" in text
 
@@ -79,6 +80,15 @@ def test_the_demo_has_a_year_of_study_and_coaching_for_most_ects_and_someone_fal
     assert max(pairs.values()) == 1
     assert any(len(items) >= 2 and all(i.status == MISSED for i in items[-2:]) for items in judged.values())
     assert Engagement.objects.filter(hub=hub, strand="study", status="off_track").exists()
+
+
+def test_the_demo_has_the_events_catalogue_sessions_of_this_year_and_a_full_clinic_with_a_waiting_list(demo):
+    hub, _ = demo
+    assert Event.objects.filter(hub=hub, from_catalogue=True).count() >= 24
+    sessions = Session.objects.filter(hub=hub)
+    assert sessions.filter(format="online").exists() and sessions.filter(format="in_person").exists()
+    assert {academic_year_of(session.date) for session in sessions} == {academic_year_of(timezone.localdate())}
+    assert Booking.objects.filter(hub=hub, status="booked").exists() and Booking.objects.filter(hub=hub, status="waiting").exists()
 
 
 def test_nothing_in_the_demo_is_dated_in_the_future_and_old_coaching_cycles_are_locked(demo):

@@ -33,14 +33,22 @@ def _landing(client, user):
     return client.get("/", follow=True)
 
 
-def test_hub_staff_reach_dashboard_schools_people_and_term_dates(world, client):
+def test_hub_staff_reach_dashboard_schools_people_term_dates_and_events(world, client):
     response = _landing(client, world.staff.user)
     assert _nav(response.content.decode()) == [
         ("Dashboard", "/hub/engagement/", False),
         ("Schools", "/hub/", True),  # where they land
         ("People", "/people/", False),
         ("Term dates", "/hub/terms/", False),
+        ("Events", "/events/", False),
     ]
+
+
+def test_a_facilitator_lands_on_the_events_and_reaches_nothing_else(world, client):
+    with scopes_disabled():
+        facilitator = factories.PersonFactory(hub=world.hub, hub_role="facilitator")
+    response = _landing(client, facilitator.user)
+    assert _nav(response.content.decode()) == [("Events", "/events/", True)]
 
 
 def test_hub_admins_also_reach_the_hubs_roles_and_settings_and_everyone_their_account(world, client):
