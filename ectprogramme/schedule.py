@@ -1,10 +1,11 @@
 """Every periodic (Celery beat) job, in one place.
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
-(see `ectprogramme.queueing`): set-up e-mails, e-mail change links, session change or cancellation
-e-mails and nudge e-mails never sent (or claimed by a worker that died), and recompute marks never
-claimed. Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every quarter
-of an hour).
+(see `ectprogramme.queueing`): set-up e-mails, e-mail change links, booking and session e-mails and
+nudge e-mails never sent (or claimed by a worker that died), and recompute marks never claimed.
+Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every quarter of an
+hour). The waiting lists are worked every 5 minutes too (offers expired, freed places offered:
+`events.booking.work_waiting_lists`).
 """
 
 from celery.schedules import crontab
@@ -33,6 +34,10 @@ BEAT_SCHEDULE = {
     },
     "send-unsent-session-notices": {
         "task": "events.tasks.send_unsent_session_notices",
+        "schedule": crontab(minute="*/5"),
+    },
+    "work-waiting-lists": {
+        "task": "events.tasks.work_waiting_lists",
         "schedule": crontab(minute="*/5"),
     },
     "recompute-forgotten-engagement": {

@@ -5,6 +5,7 @@ urlpatterns = [
     path("accounts/", include("participants.account_urls")),
     path("nudges/unsubscribe/", include("nudges.unsubscribe_urls")),
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
+    path("events/", include("events.booking_urls")),
     path("events/", include("events.urls")),
     path("", include("engagement.urls")),
     path("", include("participants.urls")),
