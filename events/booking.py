@@ -30,25 +30,13 @@ from django.utils import timezone
 from ectprogramme.formats import human_date
 from ectprogramme.queueing import on_commit
 from events.calendars import LONDON
+from events.capacity import BookingProblem, SessionFull, lock_session, places_taken
 from events.expected import expected_people
 from events.models import LIVE_STATUSES, Booking, BookingNotice, BookingStatus, NoticeKind, Session
-from events.sessions import places_held
 from schools.scoping import scopes_disabled
 
 OFFER_HOURS = 48
 OFFER_SALT = "events.booking.offer"
-
-
-class BookingProblem(Exception):
-    """A booking that cannot be made or changed, with the reason in the hub's words."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class SessionFull(BookingProblem):
-    """No place left (perhaps taken a moment ago): the waiting list is the way in."""
 
 
 def session_label(session):
@@ -62,10 +50,6 @@ def deadline_passed(session, today=None):
 def deadline_end(session):
     """The end of the booking deadline's day (Europe/London)."""
     return datetime.datetime.combine(session.booking_deadline + datetime.timedelta(days=1), datetime.time(), tzinfo=LONDON)
-
-
-def _lock(session_id):
-    return Session.objects.select_for_update().select_related("event").get(pk=session_id)
 
 
 def _check_bookable(session, by_staff, today):
@@ -83,9 +67,12 @@ def _check_changeable(session, by_staff, today):
 
 
 def may_be_booked(event, person, on, by_staff=False):
-    """Whether `person` may be booked on a session of `event` held on `on`."""
-    if by_staff and not event.from_catalogue:
-        return person.hub_id == event.hub_id
+    """Whether `person` may be booked on a session of `event` held on `on`: someone expected there;
+    hub staff may also book anyone of the hub on the hub's own events, and someone who was already
+    on a session of the event on another (an alternative for a missed or unsuitable date)."""
+    if by_staff and person.hub_id == event.hub_id:
+        if not event.from_catalogue or Booking.objects.filter(event=event, person=person, status=BookingStatus.BOOKED).exists():
+            return True
     return expected_people(event, on).filter(pk=person.pk).exists()
 
 
@@ -130,14 +117,14 @@ def book(session, person, *, actor=None, by_staff=False, today=None):
     try:
         _check_person(session, person, by_staff)  # before the lock: the session's date and event never change
         with transaction.atomic():
-            locked = _lock(session.pk)
+            locked = lock_session(session.pk)
             _check_bookable(locked, by_staff, today)
             live = _live_booking(person, locked.event_id)
             if live is not None and live.session_id != locked.pk:
                 raise BookingProblem(f"Already booked on {session_label(live.session)}: move that booking instead.")
             if live is not None and live.status == BookingStatus.BOOKED:
                 return live
-            if live is None and places_held(locked) >= locked.capacity:
+            if live is None and places_taken(locked) >= locked.capacity:
                 raise SessionFull("No places are left on this session: join its waiting list or choose another session.")
             booking = Booking.objects.filter(person=person, session=locked).first()
             if booking is not None and booking.attendance:
@@ -159,12 +146,12 @@ def join_waiting_list(session, person, *, actor=None, by_staff=False, today=None
     """Put `person` at the end of the session's waiting list. Returns the booking (status waiting)."""
     _check_person(session, person, by_staff)
     with transaction.atomic():
-        locked = _lock(session.pk)
+        locked = lock_session(session.pk)
         _check_bookable(locked, by_staff, today)
         live = _live_booking(person, locked.event_id)
         if live is not None:
             raise BookingProblem(f"Already booked on {session_label(live.session)}.")
-        if places_held(locked) < locked.capacity:
+        if places_taken(locked) < locked.capacity:
             raise BookingProblem("This session has places left: book one instead.")
         booking = Booking.objects.filter(person=person, session=locked).first()
         if booking is None:
@@ -195,7 +182,7 @@ def move(booking, session, *, actor=None, by_staff=False, today=None, now=None):
             raise BookingProblem("A booking can only move to another session of the same event.")
         _check_changeable(old, by_staff, today)
         _check_bookable(new, by_staff, today)
-        if places_held(new) >= new.capacity:
+        if places_taken(new) >= new.capacity:
             raise SessionFull("No places are left on that session: the booking stays where it is.")
         earlier = Booking.objects.filter(person_id=booking.person_id, session=new).first()
         if earlier is not None:
@@ -211,7 +198,7 @@ def move(booking, session, *, actor=None, by_staff=False, today=None, now=None):
 def cancel(booking, *, actor=None, by_staff=False, today=None, now=None):
     """Cancel a booking, an offer or a place on a waiting list; a freed place is offered on."""
     with transaction.atomic():
-        session = _lock(booking.session_id)
+        session = lock_session(booking.session_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         if booking.status == BookingStatus.CANCELLED:
             return booking
@@ -239,11 +226,11 @@ def offer_free_places(session, now=None):
     waiting who has since been booked elsewhere on the event leaves this waiting list."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(session.pk)
+        locked = lock_session(session.pk)
         closes = deadline_end(locked)
         if locked.cancelled_at is not None or now >= closes:
             return []
-        free = locked.capacity - places_held(locked)
+        free = locked.capacity - places_taken(locked)
         if free <= 0:
             return []
         waiting = list(locked.bookings.select_for_update().filter(status=BookingStatus.WAITING).order_by("created_at", "pk"))
@@ -290,7 +277,7 @@ def _check_offer_open(booking, now):
 def accept_offer(booking, *, actor=None, now=None):
     now = now or timezone.now()
     with transaction.atomic():
-        _lock(booking.session_id)
+        lock_session(booking.session_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         _check_offer_open(booking, now)
         _changed(booking, status=BookingStatus.BOOKED, offer_expires_at=None, booked_by=actor or booking.booked_by)
@@ -302,7 +289,7 @@ def accept_offer(booking, *, actor=None, now=None):
 def decline_offer(booking, *, now=None):
     now = now or timezone.now()
     with transaction.atomic():
-        session = _lock(booking.session_id)
+        session = lock_session(booking.session_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         _check_offer_open(booking, now)
         _changed(booking, status=BookingStatus.CANCELLED, offer_expires_at=None)
@@ -315,7 +302,7 @@ def expire_offers(session, now=None):
     (offers expired, offers made)."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(session.pk)
+        locked = lock_session(session.pk)
         expired = list(locked.bookings.select_for_update().filter(status=BookingStatus.OFFERED, offer_expires_at__lte=now))
         for booking in expired:
             _changed(booking, status=BookingStatus.CANCELLED, offer_expires_at=None)

@@ -12,19 +12,29 @@ from django.db import transaction
 from events.models import LIVE_STATUSES, Booking, Session
 
 
-class SessionFull(Exception):
-    """The session has no place left (someone else may just have taken the last one)."""
+class BookingProblem(Exception):
+    """A booking that cannot be made or changed, with the reason in the hub's words."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class SessionFull(BookingProblem):
+    """No place left (perhaps taken a moment ago): the waiting list is the way in."""
 
 
 def lock_session(session_id):
     """The session, locked until the current transaction ends (call inside `transaction.atomic`)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_session must run inside a transaction")
-    return Session.objects.select_for_update().get(pk=session_id)
+    return Session.objects.select_for_update().select_related("event").get(pk=session_id)
 
 
 def places_taken(session, exclude_booking_id=None):
     """Places held on the session: booked or offered, walk-ins aside."""
+    if not session.pk:
+        return 0
     held = Booking.objects.filter(session_id=session.pk, status__in=LIVE_STATUSES, walk_in=False)
     if exclude_booking_id is not None:
         held = held.exclude(pk=exclude_booking_id)
@@ -37,5 +47,5 @@ def take_place(session_id, exclude_booking_id=None):
     `SessionFull` when every place is taken."""
     session = lock_session(session_id)
     if places_taken(session, exclude_booking_id) >= session.capacity:
-        raise SessionFull(f"{session.session_code} is full")
+        raise SessionFull("No places are left on this session: join its waiting list or choose another session.")
     return session

@@ -52,7 +52,7 @@ def send_notice(notice_id):
             context["accept_url"] = settings.SITE_URL + reverse("events:offer", args=[offer_token(booking)])
         else:
             attachments.append(booking_attachment(booking))
-        emails.send(notice.kind, booking.person.user.email, context, attachments)
+        emails.send(notice.kind, booking.person.user.email, context, attachments=attachments)
     return True
 
 

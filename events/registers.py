@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ectprogramme.formats import human_date
+from events import booking as bookings
 from events import capacity
 from events.expected import expected_people
 from events.models import (
@@ -390,8 +391,9 @@ def sessions_for_alternative(alternative):
 def rebook_for_alternative(alternative, session, actor):
     """The hub finds the person another session of the event: an absence asked for in advance
     moves the live booking there (and the alternative is met); a missed conference gets a new
-    booking there (the alternative stays open until they attend). The place is taken under the
-    session lock; `capacity.SessionFull` when there is none."""
+    booking there (the alternative stays open until they attend). The booking service takes the
+    place under the session lock and tells the person (e-mail and calendar update);
+    `capacity.SessionFull` when there is no place."""
     alternative = Alternative.objects.select_for_update().select_related("booking__session", "event", "person").get(pk=alternative.pk)
     if not alternative.is_open:
         raise RegisterError("This alternative is already closed.")
@@ -402,30 +404,26 @@ def rebook_for_alternative(alternative, session, actor):
     live_elsewhere = Booking.objects.filter(person_id=alternative.person_id, event_id=alternative.event_id, status__in=LIVE_STATUSES, attendance="").exclude(pk=booking.pk)
     if live_elsewhere.exists():
         raise RegisterError("They already hold a place on another session of this event.")
-    existing = Booking.objects.select_for_update().filter(session=session, person_id=alternative.person_id).first()
+    existing = Booking.objects.filter(session=session, person_id=alternative.person_id).first()
     if existing is not None and existing.status != BookingStatus.CANCELLED:
         raise RegisterError("They are already on that session (booked or waiting).")
-    locked = capacity.take_place(session.pk)
-    now = timezone.now()
-    if moving:
-        if existing is not None:
-            existing.delete()  # a cancelled place there long ago: the moved booking takes its row's place
-        booking.session, booking.sequence = locked, booking.sequence + 1
-        booking.save(update_fields=["session", "sequence", "updated_at"])
-        Alternative.objects.filter(pk=alternative.pk).update(closed_at=now, closed_by=actor, closing_note=f"Moved to {locked.session_code} on {human_date(locked.date)}.")
-        summary = f"{alternative.event.title}: booking moved to {locked.session_code} on {human_date(locked.date)} (alternative date)"
-        result = booking
-    else:
-        if existing is not None:
-            existing.status, existing.attendance, existing.absence_reason, existing.walk_in = BookingStatus.BOOKED, "", "", False
-            existing.booked_by, existing.sequence = actor, existing.sequence + 1
-            existing.save()
-            result = existing
+    try:
+        if moving:
+            result = bookings.move(booking, session, actor=actor, by_staff=True)
         else:
-            result = Booking.objects.create(
-                hub_id=alternative.hub_id, session=locked, event_id=alternative.event_id, person_id=alternative.person_id, booked_by=actor
-            )
-        summary = f"{alternative.event.title}: booked on {locked.session_code} on {human_date(locked.date)} as an alternative"
+            result = bookings.book(session, alternative.person, actor=actor, by_staff=True)
+    except capacity.SessionFull:
+        raise
+    except capacity.BookingProblem as problem:
+        raise RegisterError(problem.message) from problem
+    booked = result.session
+    if moving:
+        Alternative.objects.filter(pk=alternative.pk).update(
+            closed_at=timezone.now(), closed_by=actor, closing_note=f"Moved to {booked.session_code} on {human_date(booked.date)}."
+        )
+        summary = f"{alternative.event.title}: booking moved to {booked.session_code} on {human_date(booked.date)} (alternative date)"
+    else:
+        summary = f"{alternative.event.title}: booked on {booked.session_code} on {human_date(booked.date)} as an alternative"
     record_change(alternative.person, actor, summary, school=_school_for(alternative.person, alternative.event))
     return result
 

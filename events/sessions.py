@@ -16,6 +16,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ectprogramme.queueing import on_commit
+from events.capacity import places_taken
 from events.models import Booking, BookingNotice, BookingStatus, Event, NoticeKind, Session, SessionFormat
 from participants.cohorts import academic_year_of
 from schools.csv_import import ImportProblems, date_cell, read_rows
@@ -27,11 +28,6 @@ CALENDAR_FIELDS = ("date", "start_time", "end_time", "format", "venue", "address
 EDITABLE_FIELDS = (*CALENDAR_FIELDS, "session_code", "capacity", "booking_deadline", "note")
 HELD_STATUSES = (BookingStatus.BOOKED, BookingStatus.OFFERED)
 TOLD_OF_CANCELLATION = (BookingStatus.BOOKED, BookingStatus.OFFERED, BookingStatus.WAITING)
-
-
-def places_held(session):
-    """Places taken on a session: booked or offered, walk-ins (who may exceed capacity) aside."""
-    return session.bookings.filter(status__in=HELD_STATUSES, walk_in=False).count() if session.pk else 0
 
 
 def session_problems(hub, fields, session=None):
@@ -48,7 +44,7 @@ def session_problems(hub, fields, session=None):
         problems["venue"] = "An in-person session needs its venue."
     capacity = fields.get("capacity")
     if capacity is not None and session is not None:
-        held = places_held(session)
+        held = places_taken(session)
         if capacity < held:
             problems["capacity"] = f"{held} places are booked or offered: the capacity cannot be below that."
     code = fields.get("session_code")
