@@ -2,8 +2,9 @@
 400-school hub ("bench-1") and the report of its first school, as of the data set's date.
 
 Each report is rendered in a process of its own (after WeasyPrint is imported and one small PDF
-made, so the import and font loading are not counted): the seconds of the render (data and PDF),
-the Python heap's peak during it (tracemalloc) and the process's peak resident size. Targets: hub
+made, so the import and font loading are not counted): the seconds of the render (data and PDF;
+the median of `--repeat`), then once more the Python heap's peak during it (tracemalloc), and the
+process's peak resident size. Targets: hub
 report under 10 s, school report under 1 s. Run `bench/generate.py` first.
 
     uv run python bench/reports.py [--as-of 2026-07-10] [--repeat 3]
@@ -37,11 +38,12 @@ def measure(kind, as_of, repeat):
             return pdf.render_hub_report(hub, as_of) if kind == "hub" else pdf.render_school_report(hub, school, as_of)
 
         times = []
-        tracemalloc.start()
         for _ in range(repeat):
             start = time.perf_counter()
             document = render()
             times.append(time.perf_counter() - start)
+        tracemalloc.start()  # one more, for the memory (tracemalloc slows Python down: not timed)
+        render()
         _, python_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     from pypdf import PdfReader
