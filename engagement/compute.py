@@ -29,8 +29,8 @@ database triggers as activity is written). Every other set of periods (the hub's
 this term's, inside a person's dates, excused) is a bitmap of the same weeks, and each figure is a
 popcount of ANDed masks, row by row (`_sql`). `engagement_rows` returns a row per person and
 strand; `store` writes what changed into `Engagement`; `period_history` decodes one person's masks
-period by period. Values inlined into the SQL are only ints and ISO dates produced here, never
-user text.
+period by period; `track_years` gives each track's counts per induction year (the 75% evidence).
+Values inlined into the SQL are only ints and ISO dates produced here, never user text.
 """
 
 import datetime
@@ -795,7 +795,7 @@ def track_years(hub_ids, as_of, ect_ids=None, mentor_ids=None):
     ended or not (a mentor's assignments end with the role), with every assignment started by then.
     """
     year = academic_year_of(as_of)
-    counts = ", ".join(f"{_popcount(mask)}" for k in (1, 2) for mask in _expected_and_met(k))
+    counts = ", ".join(_popcount(mask) for k in (1, 2) for mask in _expected_and_met(k))
     final = f"""SELECT 'study', m.ect_id, NULL, m.school_id, m.y, NULL, {counts} FROM study_years m WHERE m.y <= {year}
 UNION ALL
 SELECT 'coaching', m.ect_id, m.mentor_id, m.school_id, m.y, CASE WHEN a.started_on > t.started THEN a.started_on ELSE t.started END,

@@ -1,10 +1,13 @@
 """The demo (`make run`) runs on SQLite, the tests on PostgreSQL: this opens the demo's pages on
 SQLite as every demo login, so a query SQLite refuses shows up here rather than in the demo."""
 
+import datetime
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from participants.demo import HUB_SLUG
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGINS = [
@@ -36,3 +39,13 @@ def test_every_demo_login_opens_its_pages_on_sqlite(tmp_path):
     opened = _manage(env, "-m", "tests.demo_pages", *LOGINS)
 
     assert "opened" in opened
+    # the 75% evidence's query on SQLite: the demo's cohorts (this year's and last) have rows
+    today = datetime.date.today().isoformat()
+    evidence = _manage(env, "manage.py", "evidence", "--hub", HUB_SLUG, "--as-of", today).splitlines()
+    assert evidence[0] == "school_urn,email,role,cohort,milestone,strand,periods_expected,periods_met,percent,met_75"
+    assert {line.split(",")[2] for line in evidence[1:]} == {"ect", "mentor"}
+
+    # the PDF reports' queries on SQLite: a school's and the hub's, from the demo
+    for school in (["--school", "137001"], []):
+        _manage(env, "manage.py", "report", "--hub", HUB_SLUG, *school, "--as-of", today, "--output", str(tmp_path / "report.pdf"))
+        assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")

@@ -40,7 +40,7 @@ from schools.models import HalfTerm, School
 FIRST_COHORT = 2025  # the DfE's rule applies from the 2025 cohorts
 RETAINED_2 = "retained-2"
 COMPLETED = "completed"
-MILESTONE_LABELS = {RETAINED_2: "Retained 2", COMPLETED: "Completed"}
+MILESTONE_LABELS = {RETAINED_2: "Retained 2 declaration", COMPLETED: "Completed declaration"}
 STRAND_ORDER = ("study", "coaching")
 
 

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from engagement import compute, dashboards, export, refresh
-from engagement.models import Engagement
+from engagement.models import DECLARATION_THRESHOLD, Engagement
+from engagement.reports import evidence
 from participants import access, breadcrumbs
 from participants.models import ECT
 
@@ -134,13 +135,15 @@ def hub_dashboard_csv(request):
 @login_required
 def ect_engagement(request, ect_code):
     ect = access.get_ect(request.viewer, ect_code)
-    history = compute.period_history(ect.hub_id, timezone.localdate(), ect_id=ect.id)
+    today = timezone.localdate()
+    history = compute.period_history(ect.hub_id, today, ect_id=ect.id)
     summary = Engagement.objects.filter(ect=ect).first()
     return render(
         request,
         "engagement/person_engagement.html",
         {
             "person": ect.person, "school": ect.school, "ect": ect, "groups": [(None, history)], "summary": summary, "strand": "study",
+            "evidence": evidence.by_milestone(evidence.for_ect(ect, today)), "threshold": DECLARATION_THRESHOLD, "today": today,
             "crumbs": breadcrumbs.in_person(request.viewer, ect.person, [ect.school], [ect.id]),
         },
     )
@@ -151,7 +154,8 @@ def mentor_engagement(request, role_code):
     mentor = access.visible_mentor_roles(request.viewer).filter(code=role_code).select_related("person__user", "school").first()
     if mentor is None:
         raise Http404("Not found")
-    history = compute.period_history(mentor.hub_id, timezone.localdate(), mentor_id=mentor.id)
+    today = timezone.localdate()
+    history = compute.period_history(mentor.hub_id, today, mentor_id=mentor.id)
     mentees = {e.id: e for e in ECT.objects.filter(id__in={h.track_id for h in history}).select_related("person__user")}
     groups = []
     for outcome in history:
@@ -165,6 +169,7 @@ def mentor_engagement(request, role_code):
         "engagement/person_engagement.html",
         {
             "person": mentor.person, "school": mentor.school, "groups": groups, "summary": summary, "strand": "coaching",
+            "evidence": evidence.by_milestone(evidence.for_mentor(mentor, today)), "threshold": DECLARATION_THRESHOLD, "today": today,
             "crumbs": breadcrumbs.in_person(request.viewer, mentor.person, [mentor.school]),
         },
     )

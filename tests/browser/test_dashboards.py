@@ -285,9 +285,29 @@ def test_names_drill_down_to_period_by_period_history(page, dash, sign_in):
     expect(page).to_have_url(re.compile(rf"/mentors/{dash.extra_mentor.code}/engagement/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Erin Walsh’s coaching, period by period")
     expect(page.locator("main .tag").first).to_have_text("At risk")
-    expect(page.get_by_role("heading", level=2)).to_have_text(["Coaching Ben Hughes", "Coaching Chloe Zhang"])
+    expect(page.get_by_role("heading", level=2)).to_have_text(["Evidence of 75% engagement", "Coaching Ben Hughes", "Coaching Chloe Zhang"])
     for mentee in ("Ben Hughes", "Chloe Zhang"):
         expect(page.get_by_role("table", name=f"Periods coaching {mentee}").locator(".tag", has_text="Done")).to_have_count(1)
+
+
+def test_the_drill_down_shows_the_75_percent_evidence_with_at_risk_in_words(page, dash, sign_in):
+    """Amara (2025 cohort) studied in only the last two periods: below 75% for her completed
+    declaration, still ahead, so at risk; Erin Walsh's mentoring year is 2025 too."""
+    sign_in(dash.tutor.person.user)
+    page.goto(dash.lead_path)
+    _people_table(page).get_by_role("link", name="Amara Okafor").click()
+    expect(page.get_by_role("heading", level=2, name="Evidence of 75% engagement")).to_be_visible()
+    retained = page.get_by_role("table", name=re.compile(r"^Retained 2 declaration, by \d+ Jul \d{4}$"))
+    completed = page.get_by_role("table", name=re.compile(r"^Completed declaration, by \d+ Jul \d{4}$"))
+    expect(retained.locator("tbody th[scope=row]")).to_have_text(["Study", "Coaching"])
+    study = completed.locator("tbody tr").filter(has=page.get_by_role("rowheader", name="Study"))
+    expect(study).to_contain_text("At risk below 75%")
+    expect(study).to_contain_text(re.compile(r"2 of \d+ \(\d+%\)"))
+
+    page.goto(f"/mentors/{dash.extra_mentor.code}/engagement/")
+    mentor = page.get_by_role("table", name=re.compile(r"^Completed declaration"))
+    expect(mentor.locator("tbody th[scope=row]")).to_have_text(["Coaching"])
+    expect(page.get_by_role("table", name=re.compile(r"^Retained 2"))).to_have_count(0)
 
 
 # --- 4. The hub dashboard ----------------------------------------------------------------------------
@@ -565,6 +585,7 @@ def test_dashboards_pass_axe_and_fit_a_phone(page, dash, sign_in):
     screenshot(page, "hub-desktop")
     for name, path in (("ECT drill-down", ect_path), ("mentor drill-down", mentor_path)):
         page.goto(path)
+        expect(page.get_by_role("table", name=re.compile("^Completed declaration"))).to_be_visible()  # axe checks the evidence too
         problems += _problems(page, name)
         screenshot(page, f"{name.split()[0].lower()}-engagement-desktop")
 

@@ -252,3 +252,96 @@ def test_an_ects_completed_study_is_the_engines_study_figures(hub, as_of):
     rows = evidence.evidence(hub.hub, as_of)
     completed = {r.ect_id: (r.periods_expected, r.periods_met) for r in rows if r.milestone == "completed" and r.strand == "study"}
     assert completed == engine and engine[ect.id][0] > 0
+
+
+# --- The person's page -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def april(hub, monkeypatch):
+    """13 Apr 2026: an ECT from 29 Sep with 10 of 12 study periods met, mentored weekly from 1 Sep
+    by a mentor who observed 8 of the first 12 weeks and none since."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: D(2026, 4, 13))
+    with scopes_disabled():
+        ect = ect1(hub)
+        fortnights = [p for p in periods(hub, "fortnightly") if p.start_date >= ect.induction_start_date]
+        studied(ect, *[p.start_date for i, p in enumerate(fortnights[:12]) if i not in (4, 8)])
+        mentor = factories.MentorFactory(school=hub.school)
+        factories.MentorAssignmentFactory(ect=ect, mentor=mentor, started_on=D(2025, 9, 1))
+        weeks = [w for w in periods(hub, "weekly") if w.start_date >= ect.induction_start_date][:12]
+        observed(mentor, ect, *[w.start_date + datetime.timedelta(days=2) for i, w in enumerate(weeks) if i not in (2, 3, 7, 10)])
+    hub.april_ect, hub.april_mentor = ect, mentor
+    return hub
+
+
+def _evidence_section(page):
+    start = page.index('<section aria-labelledby="evidence-heading">')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_ects_page_shows_their_evidence_per_milestone_with_at_risk_in_words(april, client):
+    client.force_login(april.tutor.person.user)
+    section = _evidence_section(client.get(f"/ects/{april.april_ect.code}/engagement/").content.decode())
+    retained, completed = section.split("Completed declaration")
+    assert "Retained 2 declaration, by 21 Jul 2026" in retained and "by 21 Jul 2027" in completed
+    study, coaching = retained.split('<th scope="row">Coaching</th>')
+    assert "10 of 12 (83%)" in study and "Reached" in study
+    # coaching from 29 Sep: weeks 5 to 12 of the mentor's twelve (6 of 8 met), then none to Easter
+    assert "At risk</span> below 75%" in coaching
+
+
+def test_the_mentors_page_shows_their_completed_evidence(april, client):
+    client.force_login(april.staff.user)
+    section = _evidence_section(client.get(f"/mentors/{april.april_mentor.code}/engagement/").content.decode())
+    assert "Completed declaration, by 21 Jul 2026" in section and "Retained 2" not in section
+    assert "At risk" in section
+
+
+def test_the_ect_sees_their_own_evidence_and_the_outsider_gets_404(april, client):
+    client.force_login(april.april_ect.person.user)
+    assert "Evidence of 75% engagement" in client.get(f"/ects/{april.april_ect.code}/engagement/").content.decode()
+    client.force_login(april.other_staff.user)
+    assert client.get(f"/ects/{april.april_ect.code}/engagement/").status_code == 404
+
+
+def test_an_ect_of_an_earlier_cohort_has_no_evidence_on_their_page(april, client):
+    with scopes_disabled():
+        earlier = factories.ECTFactory(school=april.school, programme="ecf2021", cohort_start_year=2024, induction_start_date=D(2024, 9, 2))
+    client.force_login(april.tutor.person.user)
+    page = client.get(f"/ects/{earlier.code}/engagement/").content.decode()
+    assert "period by period" in page and "Evidence of 75%" not in page
+
+
+def test_the_evidence_keeps_the_pages_query_count_constant(april, client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(april.tutor.person.user)
+    ect_url, mentor_url = f"/ects/{april.april_ect.code}/engagement/", f"/mentors/{april.april_mentor.code}/engagement/"
+    counts = {}
+    for url in (ect_url, mentor_url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts[url] = len(queries)
+    with scopes_disabled():  # more mentors for the ECT, more mentees and activity for the mentor
+        services.change_mentor(april.april_ect, factories.MentorFactory(school=april.school), actor=None, on=D(2026, 1, 5))
+        for _ in range(3):
+            mentee = ect1(april, start=D(2025, 9, 1))
+            factories.MentorAssignmentFactory(ect=mentee, mentor=april.april_mentor, started_on=D(2025, 9, 1))
+            observed(april.april_mentor, mentee, D(2025, 9, 3), D(2025, 10, 1))
+            studied(mentee, D(2025, 9, 3), D(2025, 10, 1))
+    for url, count in counts.items():
+        with django_assert_max_num_queries(count):
+            assert client.get(url).status_code == 200
+
+
+def test_the_reports_list_people_at_risk_first_then_those_below_75_percent():
+    def row(name, expected, met, due_on):
+        return evidence.Evidence(1, name, None, 2025, "completed", "study", expected, met, due_on, D(2026, 9, 7))
+
+    rows = [row(1, 10, 9, SUMMER_2027), row(2, 10, 5, SUMMER_2026), row(3, 10, 5, SUMMER_2027), row(4, 0, 0, SUMMER_2027)]
+    assert [r.ect_id for r in evidence.at_risk_first(rows)] == [3, 2, 1, 4]
+    assert [(r.met_75, r.below, r.at_risk) for r in rows] == [(True, False, False), (False, True, False), (False, True, True), (False, False, False)]
