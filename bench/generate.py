@@ -60,8 +60,8 @@ def build(cursor, prefix, hubs, schools, ects, mentors, urn_base, as_of):
         run(f"UPDATE b_{role} b SET person_id = p.id FROM participants_person p WHERE p.user_id = b.user_id")
     run("""INSERT INTO participants_inductiontutor (started_on, finished_on, code, hub_id, school_id, person_id)
         SELECT DATE '2024-09-01', NULL, gen_random_uuid(), hub_id, school_id, person_id FROM b_tutor""")
-    run("""INSERT INTO participants_mentor (started_on, finished_on, code, hub_id, school_id, person_id)
-        SELECT DATE '2024-09-01', NULL, gen_random_uuid(), hub_id, school_id, person_id FROM b_mentor""")
+    run("""INSERT INTO participants_mentor (started_on, finished_on, code, hub_id, school_id, person_id, previously_trained)
+        SELECT DATE '2024-09-01', NULL, gen_random_uuid(), hub_id, school_id, person_id, false FROM b_mentor""")
     # ECTs: odd n cohort 2024 (ECF 2021), even n cohort 2025 (a quarter ECF 2021, the rest ECTE 2025)
     run("""INSERT INTO participants_ect (code, programme, cohort_start_year, induction_start_date, fte, created_at, hub_id, school_id, person_id)
         SELECT gen_random_uuid(),

@@ -1,8 +1,10 @@
 """Every periodic (Celery beat) job, in one place.
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
-(see `ectprogramme.queueing`): set-up e-mails, e-mail change links and session change or cancellation e-mails never sent, and recompute
-marks never claimed.
+(see `ectprogramme.queueing`): set-up e-mails, e-mail change links, and booking and session
+e-mails never sent, and recompute
+marks never claimed. The waiting lists are worked every 5 minutes too (offers expired, freed places
+offered: `events.booking.work_waiting_lists`).
 """
 
 from celery.schedules import crontab
@@ -22,6 +24,10 @@ BEAT_SCHEDULE = {
     },
     "send-unsent-session-notices": {
         "task": "events.tasks.send_unsent_session_notices",
+        "schedule": crontab(minute="*/5"),
+    },
+    "work-waiting-lists": {
+        "task": "events.tasks.work_waiting_lists",
         "schedule": crontab(minute="*/5"),
     },
     "recompute-forgotten-engagement": {

@@ -9,7 +9,7 @@ from django.db.models import Count
 from events.catalogue import sync_catalogue
 from events.expected import expected_people
 from events.models import Booking, BookingStatus, Event, Session
-from events.sessions import create_session
+from events.sessions import EDITABLE_FIELDS, create_session
 from participants.cohorts import academic_year_of
 from schools.scoping import hub_scope
 
@@ -47,6 +47,7 @@ def seed(hub, today):
                 "capacity": capacity, "booking_deadline": date - datetime.timedelta(days=7), "note": "",
             })
         _book_first_clinic(hub, events["ecte2025-ect1-clinic-1"], year)
+    seed_bookings(hub, today)
 
 
 def _book_first_clinic(hub, clinic, year):
@@ -58,6 +59,32 @@ def _book_first_clinic(hub, clinic, year):
     for place, person in enumerate(people):
         status = BookingStatus.BOOKED if place < session.capacity else BookingStatus.WAITING
         Booking.objects.create(hub=hub, session=session, event=clinic, person=person, status=status)
+
+
+def seed_bookings(hub, today):
+    """Clinic 2: half the people expected booked on its first session, a small second session full
+    with one person waiting, so "who has not booked" and the booking forms have something to show.
+    Bookings are written directly (no e-mails); a person already on the event is left alone."""
+    year = academic_year_of(today)
+    with hub_scope(hub):
+        clinic = Event.objects.get(hub=hub, event_code="ecte2025-ect1-clinic-2")
+        clinic.self_booking = True
+        clinic.save(update_fields=["self_booking"])
+        first = Session.objects.filter(hub=hub, session_code=f"{clinic.event_code.upper()}-{year}-A").first()
+        if first is None:
+            return
+        small = Session.objects.filter(hub=hub, session_code=f"{clinic.event_code.upper()}-{year}-B").first()
+        if small is None:
+            fields = {name: getattr(first, name) for name in EDITABLE_FIELDS}
+            fields.update(session_code=f"{clinic.event_code.upper()}-{year}-B", capacity=2, date=first.date + datetime.timedelta(days=7))
+            small = create_session(clinic, fields)
+        people = list(expected_people(clinic, first.date).order_by("last_name", "first_name", "pk"))
+        on_event = set(Booking.objects.filter(event=clinic).values_list("person_id", flat=True))
+        plan = [(small, BookingStatus.BOOKED), (small, BookingStatus.BOOKED), (small, BookingStatus.WAITING)]
+        plan += [(first, BookingStatus.BOOKED)] * (len(people) // 2)
+        for person, (session, status) in zip(people, plan):
+            if person.pk not in on_event:
+                Booking.objects.create(hub=hub, session=session, event=clinic, person=person, status=status)
 
 
 def sessions_summary(hub):

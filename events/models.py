@@ -284,6 +284,10 @@ class CalendarFeed(models.Model):
 class NoticeKind(models.TextChoices):
     SESSION_CHANGED = "session-changed", "Session changed"
     SESSION_CANCELLED = "session-cancelled", "Session cancelled"
+    BOOKING_CONFIRMED = "booking-confirmed", "Booking confirmed"
+    BOOKING_MOVED = "booking-moved", "Booking moved"
+    BOOKING_CANCELLED = "booking-cancelled", "Booking cancelled"
+    PLACE_OFFERED = "booking-offered", "Place offered"
 
 
 class BookingNotice(models.Model):
@@ -305,3 +309,16 @@ class BookingNotice(models.Model):
             models.UniqueConstraint(fields=["booking", "kind", "sequence"], name="one_notice_per_booking_change")
         ]
         indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+
+class BookingSubmission(models.Model):
+    """A saved booking form (one event, one school): its one-time `form_token` is unique, so a
+    double click or a browser retry of the same form books nothing twice."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    form_token = models.UUIDField(unique=True)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    submitted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(hub="hub")

@@ -1,19 +1,24 @@
 """E-mails to the people booked on a session when it changes or is cancelled, each sent once.
 
-A `BookingNotice` is written with the change (one per booking, kind and booking sequence);
-`send_notice` claims it (`sent_at` NULL → now) and sends only when it claimed it, so a retried
-task or the sweep never mails twice. The booking work will add an `.ics` attachment here: every
-session e-mail goes through `send_notice`.
+A `BookingNotice` is written with the change (one per booking, kind and booking sequence):
+session changed or cancelled (`events.sessions`), booking confirmed, moved or cancelled and a place
+offered (`events.booking`). `send_notice` claims it (`sent_at` NULL → now) and sends only when it
+claimed it, so a retried task or the sweep never mails twice. Every e-mail about a booked place
+carries the booking's `.ics` (`events.calendars`); a notice overtaken by a later one about the same
+booking (a higher sequence) is claimed without sending, so nobody gets a stale calendar entry.
 """
 
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ectprogramme import emails
-from events.models import BookingNotice
+from events.calendars import booking_attachment
+from events.models import BookingNotice, NoticeKind
 from schools.scoping import scopes_disabled
 
 logger = logging.getLogger(__name__)
@@ -31,6 +36,8 @@ def send_notice(notice_id):
             "booking__person__user", "booking__session__event", "booking__hub"
         ).get(pk=notice_id)
         booking = notice.booking
+        if BookingNotice.objects.filter(booking=booking, sequence__gt=notice.sequence).exists():
+            return False
         context = {
             "person": booking.person,
             "hub": booking.hub,
@@ -38,7 +45,14 @@ def send_notice(notice_id):
             "session": booking.session,
             "event": booking.session.event,
         }
-        emails.send(notice.kind, booking.person.user.email, context)
+        attachments = []
+        if notice.kind == NoticeKind.PLACE_OFFERED:
+            from events.booking import offer_token
+
+            context["accept_url"] = settings.SITE_URL + reverse("events:offer", args=[offer_token(booking)])
+        else:
+            attachments.append(booking_attachment(booking))
+        emails.send(notice.kind, booking.person.user.email, context, attachments)
     return True
 
 

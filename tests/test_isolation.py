@@ -11,6 +11,7 @@ leads to — shows the foreign object; and nothing in the database changes. For 
 below hub staff, only the people in the viewer's care.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlparse
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_scopes import scopes_disabled
 
+from events.booking import offer_token
 from events.catalogue import sync_catalogue
 from events.models import Event
 from participants import email_changes, services
@@ -186,8 +188,10 @@ FOREIGN_IDS = {
     },
     "token": lambda w: {
         "other_hub": [make_token(w.other_staff), make_token(w.other_ect.person)]
-        + _links_nobody_was_sent(w.other_ect.person),
-        "other_school": [make_token(w.sibling_ect.person)] + _links_nobody_was_sent(w.sibling_ect.person),
+        + _links_nobody_was_sent(w.other_ect.person)
+        + [_offer_link(w.other_session, w.other_tutor.person)],
+        "other_school": [make_token(w.sibling_ect.person)] + _links_nobody_was_sent(w.sibling_ect.person)
+        + [_offer_link(w.session, w.sibling_ect.person)],
     },
 }
 
@@ -202,6 +206,14 @@ def _links_nobody_was_sent(person):
         email_changes.make_token(used, email_changes.CONFIRM),
         email_changes.make_token(used, email_changes.CANCEL),
     ]
+
+
+def _offer_link(session, person):
+    """The token of a waiting-list offer made to `person` (only they may accept it)."""
+    offered = factories.BookingFactory(
+        session=session, person=person, status="offered", offer_expires_at=timezone.now() + datetime.timedelta(hours=48)
+    )
+    return offer_token(offered)
 
 
 def _foreign_people(world, kind):

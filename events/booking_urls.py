@@ -1,0 +1,15 @@
+"""Booking pages (URL names in the `events` namespace, e.g. `events:self_book`)."""
+
+from django.urls import path
+
+from events import booking_views
+
+app_name = "events"
+
+urlpatterns = [
+    path("booking/", booking_views.booking_home, name="booking_home"),
+    path("offers/<str:token>/", booking_views.offer, name="offer"),
+    path("<uuid:event_code>/not-booked/", booking_views.not_booked, name="not_booked"),
+    path("<uuid:event_code>/my-booking/", booking_views.self_book, name="self_book"),
+    path("<uuid:event_code>/schools/<uuid:school_code>/book/", booking_views.book_school, name="book_school"),
+]

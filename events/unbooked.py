@@ -1,0 +1,123 @@
+"""Who is booked and who has not booked, per event and school: the hub's weekly question ("which
+schools still have people to book on Clinic 2?") and the rows of a school's booking form.
+
+Expectation is judged on `reference_date(event, today)`; every figure comes from a fixed number of
+queries, whatever the number of people and schools.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from events.expected import expected_at_schools
+from events.models import Booking, BookingStatus, Session
+from events.sessions import with_fill
+from participants.models import Person
+
+STATE_ORDER = Case(
+    When(status=BookingStatus.BOOKED, then=Value(0)),
+    When(status=BookingStatus.OFFERED, then=Value(1)),
+    When(status=BookingStatus.WAITING, then=Value(2)),
+    output_field=IntegerField(),
+)
+
+
+def key_dates(event, today):
+    """(reference date, next open booking deadline or None) from the event's live sessions, in one
+    query. Who is expected is judged on the reference date: the event's next live session from
+    `today`, else its last live session, else `today`."""
+    dates = list(Session.objects.filter(event=event, cancelled_at__isnull=True).order_by("date").values_list("date", "booking_deadline"))
+    upcoming = [day for day, _ in dates if day >= today]
+    reference = upcoming[0] if upcoming else (dates[-1][0] if dates else today)
+    deadline = min((deadline for _, deadline in dates if deadline >= today), default=None)
+    return reference, deadline
+
+
+def reference_date(event, today):
+    return key_dates(event, today)[0]
+
+
+def counted_bookings(event):
+    """The event's bookings that count: on a live session, booked (any attendance), offered or waiting."""
+    return Booking.objects.filter(
+        event=event, session__cancelled_at__isnull=True, status__in=[BookingStatus.BOOKED, BookingStatus.OFFERED, BookingStatus.WAITING]
+    )
+
+
+def booking_states(event, person_ids=None):
+    """{person_id: their best state on the event (booked, offered or waiting)}: one query."""
+    rows = counted_bookings(event)
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=person_ids)
+    states = {}
+    for person_id, status in rows.annotate(rank=STATE_ORDER).order_by("-rank").values_list("person_id", "status"):
+        states[person_id] = status
+    return states
+
+
+@dataclass
+class SchoolRow:
+    school_id: int
+    expected: int = 0
+    booked: int = 0
+    offered: int = 0
+    waiting: int = 0
+    school: object = None
+
+    @property
+    def not_booked(self):
+        return self.expected - self.booked - self.offered
+
+
+def school_rows(event, on, school_ids=None):
+    """One `SchoolRow` per school with someone expected at `event` on `on` (at `school_ids` when
+    given): two queries (who is expected where, and the event's bookings)."""
+    expected = expected_at_schools(event, on, school_ids)
+    states = booking_states(event, None if school_ids is None else expected.values("person_id"))
+    rows = {}
+    for school_id, person_id in expected.values_list("school_id", "person_id"):
+        state = states.get(person_id)
+        row = rows.setdefault(school_id, SchoolRow(school_id))
+        row.expected += 1
+        if state:
+            setattr(row, state, getattr(row, state) + 1)
+    return list(rows.values())
+
+
+def next_deadline(event, today):
+    """The first booking deadline still open among the event's live sessions, or None."""
+    return key_dates(event, today)[1]
+
+
+def bookable_sessions(event, today=None):
+    """The event's live sessions (with fill), by date; past deadlines included for hub staff to use."""
+    sessions = with_fill(Session.objects.filter(event=event, cancelled_at__isnull=True)).order_by("date", "start_time", "pk")
+    if today is not None:
+        sessions = sessions.filter(booking_deadline__gte=today)
+    return list(sessions)
+
+
+def people_to_book(event, school, on, *, anyone_at_school=False):
+    """The people of `school` to show on its booking form for `event`: everyone expected on `on`
+    (with `anyone_at_school`, for an event the hub added, everyone with a current role there),
+    each with `.booking`, their booked, offered or waiting booking on the event (or None). Three queries."""
+    if anyone_at_school:
+        people = Person.objects.filter(
+            Q(ect_roles__school_periods__school=school, ect_roles__school_periods__finished_on__isnull=True)
+            | Q(mentor_roles__school=school, mentor_roles__finished_on__isnull=True)
+            | Q(tutor_roles__school=school, tutor_roles__finished_on__isnull=True)
+        )
+    else:
+        people = Person.objects.filter(pk__in=expected_at_schools(event, on, [school.pk]).values("person_id"))
+    people = list(people.distinct().select_related("user").order_by("last_name", "first_name", "pk"))
+    bookings = {}
+    for booking in counted_bookings(event).filter(person__in=people).annotate(rank=STATE_ORDER).order_by("-rank", "pk").select_related("session"):
+        bookings[booking.person_id] = booking
+    for person in people:
+        person.booking = bookings.get(person.pk)
+    return people
+
+
+def own_booking(event, person):
+    """The person's booked, offered or waiting booking on the event (the best of them), or None."""
+    return counted_bookings(event).filter(person=person).annotate(rank=STATE_ORDER).order_by("rank", "pk").select_related("session").first()
