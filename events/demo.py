@@ -1,5 +1,6 @@
 """The demo hub's events, for `manage.py seed_demo`: the catalogue and a few sessions of this
-academic year with people booked and one waiting list. Deterministic and safe to run again: a
+academic year with people booked and one waiting list, and the registers of past sessions
+(catch-ups due and done, an open alternative). Deterministic and safe to run again: a
 session is found by its code, a booking by its person and session."""
 
 import datetime
@@ -8,9 +9,11 @@ from django.db.models import Count
 
 from events.catalogue import sync_catalogue
 from events.expected import expected_people
-from events.models import Booking, BookingStatus, Event, Session
+from events import registers
+from events.models import Booking, BookingStatus, CatchUp, Event, Session
 from events.sessions import EDITABLE_FIELDS, create_session
 from participants.cohorts import academic_year_of
+from participants.models import Person
 from schools.scoping import hub_scope
 
 # (event code, code suffix, month, day, start, end, format, capacity): dates in the academic year.
@@ -90,3 +93,32 @@ def seed_bookings(hub, today):
 def sessions_summary(hub):
     with hub_scope(hub):
         return Session.objects.filter(hub=hub).aggregate(n=Count("pk"))["n"]
+
+
+def seed_registers(hub, today):
+    """Registers of the demo's past sessions: the first clinic's taken (one attended, one absent
+    with a catch-up done, one excused with a catch-up due), and the first conference's with four
+    people booked, three attended and one absent (an open alternative). Safe to run again."""
+    year = academic_year_of(today)
+    with hub_scope(hub):
+        staff = Person.objects.filter(hub=hub, hub_role__in=["staff", "admin"]).select_related("user").order_by("pk").first()
+        actor = staff.user if staff else None
+        clinic = Session.objects.filter(hub=hub, session_code=f"ECTE2025-ECT1-CLINIC-1-{year}-A").first()
+        if clinic is not None and clinic.date <= today:
+            booked = list(Booking.objects.filter(session=clinic, status=BookingStatus.BOOKED).order_by("pk")[:3])
+            for booking, (attendance, reason) in zip(booked, [("attended", ""), ("absent", ""), ("excused", "Hospital appointment")], strict=False):
+                if booking.attendance == "":
+                    registers.mark(booking, attendance, actor, reason)
+            first_catch_up = CatchUp.objects.filter(booking__session=clinic).order_by("pk").first()
+            if first_catch_up is not None and not CatchUp.objects.filter(booking__session=clinic, done_at__isnull=False).exists():
+                registers.complete_catch_up(first_catch_up, first_catch_up.person.user)
+        conference = Session.objects.filter(hub=hub, session_code=f"ECTE2025-ECT1-CONFERENCE-1-{year}-A").select_related("event").first()
+        if conference is not None and conference.date <= today:
+            if not Booking.objects.filter(session=conference).exists():
+                already = Booking.objects.filter(event=conference.event, status__in=[BookingStatus.BOOKED, BookingStatus.OFFERED], attendance="")
+                for person in expected_people(conference.event, conference.date).exclude(pk__in=already.values("person_id")).order_by("last_name", "first_name", "pk")[:4]:
+                    Booking.objects.create(hub=hub, session=conference, event=conference.event, person=person, booked_by=actor)
+            pending = list(Booking.objects.filter(session=conference, status=BookingStatus.BOOKED, attendance="").order_by("pk"))
+            if len(pending) == Booking.objects.filter(session=conference, status=BookingStatus.BOOKED).count():
+                for place, booking in enumerate(pending):
+                    registers.mark(booking, "absent" if place == len(pending) - 1 else "attended", actor)

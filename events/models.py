@@ -245,6 +245,7 @@ class Alternative(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    closing_note = models.CharField(max_length=500, blank=True, help_text="Why the hub closed it, or how it was met.")
 
     objects = ScopedManager(hub="hub")
 

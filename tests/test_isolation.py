@@ -28,7 +28,7 @@ from django_scopes import scopes_disabled
 
 from events.booking import offer_token
 from events.catalogue import sync_catalogue
-from events.models import Event
+from events.models import Alternative, CatchUp, Event
 from participants import email_changes, services
 from participants.confirmations import make_token
 from participants.models import EmailChange, HubRole, Person
@@ -186,6 +186,18 @@ FOREIGN_IDS = {
         "other_hub": [w.other_session.code],
         "other_school": [w.other_session.code],
     },
+    "booking_code": lambda w: {
+        "other_hub": [w.other_booking.code],
+        "other_school": [w.sibling_booking.code],
+    },
+    "catch_up_code": lambda w: {
+        "other_hub": [w.other_catch_up.code],
+        "other_school": [w.sibling_catch_up.code],
+    },
+    "alternative_code": lambda w: {
+        "other_hub": [w.other_alternative.code],
+        "other_school": [w.sibling_alternative.code],
+    },
     "token": lambda w: {
         "other_hub": [make_token(w.other_staff), make_token(w.other_ect.person)]
         + _links_nobody_was_sent(w.other_ect.person)
@@ -270,6 +282,21 @@ def _add_events(world):
         setattr(world, name.replace("event", "session"), session)
 
 
+def _add_follow_ups(world):
+    """A booking with a catch-up (a missed clinic) and one with an alternative (a missed conference)
+    for Elm's ECT, Oak's ECT and the other hub's ECT."""
+    for hub, ect, name in ((world.hub, world.ect, "own"), (world.hub, world.sibling_ect, "sibling"), (world.other_hub, world.other_ect, "other")):
+        clinic = Event.objects.get(hub=hub, event_code="ecte2025-ect1-clinic-2")
+        conference = Event.objects.get(hub=hub, event_code="ecte2025-ect1-conference-1")
+        missed_clinic = factories.BookingFactory(session=factories.SessionFactory(event=clinic), person=ect.person, attendance="absent")
+        missed_conference = factories.BookingFactory(session=factories.SessionFactory(event=conference), person=ect.person, attendance="absent")
+        catch_up = CatchUp.objects.create(hub=hub, booking=missed_clinic, person=ect.person, event=clinic, due_on=missed_clinic.session.date)
+        alternative = Alternative.objects.create(hub=hub, booking=missed_conference, person=ect.person, event=conference, reason="absent")
+        setattr(world, f"{name}_booking", missed_conference)
+        setattr(world, f"{name}_catch_up", catch_up)
+        setattr(world, f"{name}_alternative", alternative)
+
+
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
     """One world for the whole module, rolled back at its end; each test runs in a savepoint inside.
@@ -289,6 +316,7 @@ def _module_world(django_db_setup, django_db_blocker):
                     person.save()
             world.attached_from_other_hub = _attach_from_other_hub(world)
             _add_events(world)
+            _add_follow_ups(world)
             save_year(world.other_hub, OTHER_HUB_ONLY_YEAR, typical_term_dates(OTHER_HUB_ONLY_YEAR))
     yield world
     with django_db_blocker.unblock():
@@ -462,6 +490,9 @@ OWN_IDS = {
     "token": lambda w: [make_token(w.ect.person)],
     "event_code": lambda w: [w.event.code],
     "session_code": lambda w: [w.session.code],
+    "booking_code": lambda w: [w.own_booking.code],
+    "catch_up_code": lambda w: [w.own_catch_up.code],
+    "alternative_code": lambda w: [w.own_alternative.code],
 }
 
 
