@@ -4,7 +4,8 @@ The sweeps every few minutes do the work whose task could not be queued when it 
 (see `ectprogramme.queueing`): set-up e-mails, e-mail change links, and booking and session
 e-mails never sent, and recompute
 marks never claimed. The waiting lists are worked every 5 minutes too (offers expired, freed places
-offered: `events.booking.work_waiting_lists`).
+offered: `events.booking.work_waiting_lists`), and reminders of booked sessions go out hourly
+(`events.reminders.send_reminders`, each once).
 """
 
 from celery.schedules import crontab
@@ -29,6 +30,10 @@ BEAT_SCHEDULE = {
     "work-waiting-lists": {
         "task": "events.tasks.work_waiting_lists",
         "schedule": crontab(minute="*/5"),
+    },
+    "send-event-reminders": {
+        "task": "events.tasks.send_reminders",
+        "schedule": crontab(minute=10),
     },
     "recompute-forgotten-engagement": {
         "task": "engagement.tasks.recompute_forgotten",
