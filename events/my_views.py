@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from events import attendance
 from events.calendars import person_feed
@@ -67,11 +67,12 @@ def calendar_reset(request):
     return redirect("events:my_events")
 
 
-def calendar_feed(request, token):
+@require_GET
+def calendar_feed(request, feed_token):
     """A person's booked sessions as an iCalendar feed. No sign-in: the token is the secret; an
     unknown (or reset) token is a 404. Only the token's person's own bookings are in it."""
     with scopes_disabled():
-        feed = CalendarFeed.objects.filter(token=token).select_related("person__hub").first()
+        feed = CalendarFeed.objects.filter(token=feed_token).select_related("person__hub").first()
     if feed is None:
         raise Http404("Not found")
     with hub_scope(feed.person.hub):

@@ -28,7 +28,7 @@ from django_scopes import scopes_disabled
 
 from events.booking import offer_token
 from events.catalogue import sync_catalogue
-from events.models import Alternative, CatchUp, Event
+from events.models import Alternative, CalendarFeed, CatchUp, Event
 from participants import email_changes, services
 from participants.confirmations import make_token
 from participants.models import EmailChange, HubRole, Person
@@ -198,6 +198,11 @@ FOREIGN_IDS = {
         "other_hub": [w.other_alternative.code],
         "other_school": [w.sibling_alternative.code],
     },
+    # A calendar feed's token is its secret: one that was reset (or never made) finds nothing.
+    "feed_token": lambda w: {
+        "other_hub": [_reset_feed_token(w.other_ect.person), "not-a-feed-token"],
+        "other_school": [_reset_feed_token(w.sibling_ect.person)],
+    },
     "token": lambda w: {
         "other_hub": [make_token(w.other_staff), make_token(w.other_ect.person)]
         + _links_nobody_was_sent(w.other_ect.person)
@@ -218,6 +223,19 @@ def _links_nobody_was_sent(person):
         email_changes.make_token(used, email_changes.CONFIRM),
         email_changes.make_token(used, email_changes.CANCEL),
     ]
+
+
+def _feed_token(person):
+    with scopes_disabled():
+        return CalendarFeed.objects.get_or_create(person=person, defaults={"hub": person.hub})[0].token
+
+
+def _reset_feed_token(person):
+    """A calendar address that worked until the person reset it."""
+    feed, _ = CalendarFeed.objects.get_or_create(person=person, defaults={"hub": person.hub})
+    old = feed.token
+    feed.reset_token()
+    return old
 
 
 def _offer_link(session, person):
@@ -493,6 +511,7 @@ OWN_IDS = {
     "booking_code": lambda w: [w.own_booking.code],
     "catch_up_code": lambda w: [w.own_catch_up.code],
     "alternative_code": lambda w: [w.own_alternative.code],
+    "feed_token": lambda w: [_feed_token(w.ect.person)],
 }
 
 
