@@ -72,7 +72,7 @@ def test_someone_not_booked_gets_a_book_link_and_never_the_joining_link(me, clie
     page = client.get("/events/mine/").content.decode()
     assert f'href="/events/{me.clinic.code}/my-booking/"' in page
     assert "secret-a" not in page
-    assert "Nothing to book" not in page
+    assert "Nothing to book now." not in page
     assert "No catch-ups: you have not missed a clinic." in page
     assert "You are not booked on any session to come." in page
 
