@@ -19,7 +19,7 @@ A fixed number of queries whatever the number of people (`attendance_rows`).
 
 import datetime
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Exists, Max, Min, OuterRef, Q
 
@@ -34,14 +34,6 @@ COLUMNS = ("school_urn", "email", "role", "event_code", "session_code", "status"
 STATUSES = ("not_booked", "waiting", "booked", "attended", "absent", "excused")
 FOLLOW_UPS = ("", "catch_up_due", "catch_up_done", "alternative_needed", "alternative_booked")
 ROLES = {Audience.ECT: "ect", Audience.MENTOR: "mentor", Audience.TUTOR: "induction_tutor"}
-STATUS_LABELS = {
-    "not_booked": "Not booked", "waiting": "Waiting list", "booked": "Booked",
-    "attended": "Attended", "absent": "Absent", "excused": "Excused",
-}
-FOLLOW_UP_LABELS = {
-    "": "", "catch_up_due": "Catch-up due", "catch_up_done": "Catch-up done",
-    "alternative_needed": "Alternative needed", "alternative_booked": "Alternative booked",
-}
 # A booking's state, best first: the one shown when a person has several on an event.
 _RANK = {"attended": 0, "booked": 1, "waiting": 2, "excused": 3, "absent": 4}
 
@@ -76,15 +68,11 @@ class Counts:
     attended: int = 0
     expected: int = 0
     open_alternatives: int = 0
-    catch_ups_due: int = 0
-    people: set = field(default_factory=set)
 
     def add(self, row):
-        self.people.add(row.person_id)
         self.expected += row.due_so_far
         self.attended += row.due_so_far and row.status == "attended"
         self.open_alternatives += row.follow_up in ("alternative_needed", "alternative_booked")
-        self.catch_ups_due += row.follow_up == "catch_up_due"
 
     @property
     def text(self):
@@ -161,7 +149,10 @@ def _fill(rows, events, on):
         if follow_ups.get((person_id, event_id)) != "catch_up_due":
             follow_ups[(person_id, event_id)] = "catch_up_done" if done_at else "catch_up_due"
     for person_id, event_id, booked in (
-        Alternative.objects.filter(closed_at__isnull=True, event_id__in=event_ids, person_id__in=people)
+        Alternative.objects.filter(
+            closed_at__isnull=True, booking__session__date__gte=start, booking__session__date__lt=end,
+            event_id__in=event_ids, person_id__in=people,
+        )
         .annotate(booked=Exists(elsewhere))
         .values_list("person_id", "event_id", "booked")
     ):

@@ -53,7 +53,6 @@ def my_events(request):
         "counts": counts,
         "feed_url": request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])),
         "today": today,
-        "labels": attendance.STATUS_LABELS,
     }
     return render(request, "events/my_events.html", context)
 
