@@ -201,7 +201,7 @@ def self_book(request, event_code):
             messages.success(request, "Saved: a confirmation is on its way by e-mail.")
             return redirect("events:self_book", event.code)
         if error is None:
-            error = "Choose a session, or to cancel."
+            error = "Choose one of the options."
         sessions = bookable_sessions(event, today)
         person.booking = own_booking(event, person)
     context = {"event": event, "options": _options(sessions, person.booking)[1:], "booking": person.booking, "error": error}

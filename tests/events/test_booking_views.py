@@ -288,3 +288,17 @@ def test_declining_from_the_link_passes_the_place_on(bw, client):
     assert "You have declined the place" in page
     with scopes_disabled():
         assert Booking.objects.get(pk=offered.pk).status == "cancelled"
+
+
+def test_for_an_event_the_hub_added_staff_may_book_anyone_at_the_school(bw, client):
+    with scopes_disabled():
+        own = factories.EventFactory(hub=bw.hub, audience="tutor", programme="", ect_year=None, title="Hub welcome")
+        session = factories.SessionFactory(event=own, date=bw.a.date, booking_deadline=bw.a.booking_deadline)
+    url = f"/events/{own.code}/schools/{bw.school.code}/book/"
+    client.force_login(bw.staff.user)
+    page = client.get(url).content.decode()
+    assert f'for="choice-{bw.mentor.person.code}"' in page and f'for="choice-{bw.elm[0].code}"' in page
+    assert _post(client, url, {bw.mentor.person: f"book:{session.code}"}).status_code == 302
+    client.force_login(bw.tutor.person.user)
+    page = client.get(url).content.decode()
+    assert f'for="choice-{bw.mentor.person.code}"' not in page, "a tutor books only the people expected"
