@@ -42,36 +42,48 @@ def _with_schools(items):
 # --- The register ----------------------------------------------------------------------------
 
 
+REGISTER_CHUNK = 25
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_register(request, session_code):
+    """The register: counts for the whole session, the people by name in chunks of 25 (htmx loads
+    the next chunk as it scrolls into view; without JS a link shows it), a name filter. A tap
+    posts one row; with htmx the row and the counts are swapped, without it the page reloads there."""
     session = access.get_session(request.viewer, session_code)
-    error, row = None, None
+    context = {"session": session, "event": session.event, "register_url": request.path, "querystring": request.GET.urlencode()}
     if request.method == "POST":
         booking = Booking.objects.filter(session=session, code=_uuid(request.POST.get("booking"))).first()
         if booking is None:
             raise Http404("Not found")
+        error = None
         try:
             registers.mark(booking, request.POST.get("attendance", ""), request.user, request.POST.get("reason", ""))
         except registers.RegisterError as problem:
             error = str(problem)
         if request.htmx:
-            row = registers.register_row(session, booking.pk)
-            context = {"session": session, "row": row, "error": error, "counts": _counts(session), "oob": True}
+            context.update(row=registers.register_row(session, booking.pk), error=error, counts=_counts(session), oob=True)
             return render(request, "events/register.html#row", context)
         if error:
             messages.error(request, f"{booking.person.full_name}: {error}")
-        return redirect(f"{reverse('session_register', args=[session.code])}#row-{booking.code}")
-    rows = registers.register_rows(session)
-    context = {
-        "session": session, "event": session.event, "rows": rows, "counts": registers.register_counts(rows),
-        "opens_later": session.date > timezone.localdate(),
-    }
+        query = f"?{context['querystring']}" if context["querystring"] else ""
+        return redirect(f"{reverse('session_register', args=[session.code])}{query}#row-{booking.code}")
+    query = request.GET.get("q", "").strip()[:100]
+    counts = _counts(session)
+    paginator = Paginator(registers.register_bookings(session, query), REGISTER_CHUNK)
+    if not query:
+        paginator.count = counts["total"]  # already counted: everyone booked
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = registers.with_names_and_schools(page.object_list, session)
+    context.update(page=page, query=query, counts=counts, opens_later=session.date > timezone.localdate())
+    if request.htmx and ("page" in request.GET or "q" in request.GET):
+        return render(request, "events/register.html#rows", context)
     return render(request, "events/register.html", context)
 
 
 def _counts(session):
-    return registers.register_counts(list(Booking.objects.filter(session=session, status=BookingStatus.BOOKED).only("attendance")))
+    return registers.register_counts(Booking.objects.filter(session=session, status=BookingStatus.BOOKED).values_list("attendance", flat=True))
 
 
 def _uuid(value):

@@ -79,38 +79,71 @@ def school_id_of_person(audience=None, person_field="person_id"):
     return Coalesce(*(Subquery(query) for query in order))
 
 
-def register_rows(session):
-    """The register of a session: everyone booked on it (walk-ins too), by name, each with
-    `school_id` and `school` (its name). Two queries however many people."""
-    rows = list(
-        Booking.objects.filter(session=session, status=BookingStatus.BOOKED)
-        .select_related("person__user")
-        .annotate(school_id=school_id_of_person(session.event.audience))
-        .order_by("person__last_name", "person__first_name", "pk")
-    )
-    schools = School.objects.in_bulk({row.school_id for row in rows if row.school_id})
+REGISTER_FIELDS = ("code", "status", "attendance", "absence_reason", "walk_in", "person__first_name", "person__last_name")
+
+
+def schools_of_people(person_ids, audience=None):
+    """{person id: School} for the people, as `school_id_of_person` picks it: an ECT's current
+    school, else a current mentor's or tutor's role's school (the event's audience first). One
+    query per kind of role still needed, however many people (cheaper than a correlated subquery
+    per row on a 300-person register)."""
+    wanted = set(person_ids)
+    sources = {
+        Audience.ECT: lambda ids: ECT.objects.filter(person_id__in=ids),
+        Audience.MENTOR: lambda ids: _current(Mentor.objects.filter(person_id__in=ids)).order_by("-started_on", "-pk"),
+        Audience.TUTOR: lambda ids: _current(InductionTutor.objects.filter(person_id__in=ids)).order_by("-started_on", "-pk"),
+    }
+    order = {Audience.MENTOR: (Audience.MENTOR, Audience.ECT, Audience.TUTOR), Audience.TUTOR: (Audience.TUTOR, Audience.ECT, Audience.MENTOR)}
+    found = {}
+    for kind in order.get(audience, (Audience.ECT, Audience.MENTOR, Audience.TUTOR)):
+        if not wanted:
+            break
+        rows = sources[kind](wanted)
+        if kind == Audience.ECT:
+            rows = rows.order_by()
+        schools = {}
+        for person_id, school_id, name, code in rows.values_list("person_id", "school_id", "school__name", "school__code"):
+            schools[person_id] = School(pk=school_id, name=name, code=code)  # the earliest current role wins
+        found.update(schools)
+        wanted -= schools.keys()
+    return found
+
+
+def register_bookings(session, query=""):
+    """Everyone booked on the session (walk-ins too), by name; `query` keeps those whose names
+    contain every one of its words."""
+    bookings = Booking.objects.filter(session=session, status=BookingStatus.BOOKED).select_related("person").only(*REGISTER_FIELDS)
+    for word in query.split()[:5]:
+        bookings = bookings.filter(Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word))
+    return bookings.order_by("person__last_name", "person__first_name", "pk")
+
+
+def with_names_and_schools(rows, session):
+    """The register's rows (bookings) with `name` and `school` set: four queries however many."""
+    rows = list(rows)
+    schools = schools_of_people({row.person_id for row in rows}, session.event.audience)
     for row in rows:
-        row.school = schools.get(row.school_id)
+        row.name, row.school = row.person.full_name, schools.get(row.person_id)
     return rows
+
+
+def register_rows(session, query=""):
+    """The whole register of a session, each row with `name` and `school`: five queries."""
+    return with_names_and_schools(register_bookings(session, query), session)
 
 
 def register_row(session, booking_pk):
     """One row of the register, as `register_rows` gives it (for a swapped htmx row)."""
-    row = (
-        Booking.objects.filter(session=session, pk=booking_pk)
-        .select_related("person__user")
-        .annotate(school_id=school_id_of_person(session.event.audience))
-        .get()
-    )
-    row.school = School.objects.filter(pk=row.school_id).first() if row.school_id else None
-    return row
+    return with_names_and_schools([register_bookings(session).get(pk=booking_pk)], session)[0]
 
 
-def register_counts(rows):
+def register_counts(attendances):
+    """How many on the register are attended, absent, excused, not taken (from their attendances)."""
+    attendances = list(attendances)
     counts = {value: 0 for value in Attendance.values}
-    for row in rows:
-        counts[row.attendance] += 1
-    return {"total": len(rows), "not_taken": counts[""], "attended": counts["attended"], "absent": counts["absent"], "excused": counts["excused"]}
+    for attendance in attendances:
+        counts[attendance] += 1
+    return {"total": len(attendances), "not_taken": counts[""], "attended": counts["attended"], "absent": counts["absent"], "excused": counts["excused"]}
 
 
 def people_at_schools(school_ids):

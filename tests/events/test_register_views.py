@@ -114,6 +114,23 @@ def test_the_register_query_count_does_not_grow_with_the_people(pages, client):
     assert len(many) == len(few)
 
 
+def test_a_long_register_comes_in_chunks_and_can_be_filtered_by_name(pages, client):
+    with scopes_disabled():
+        for n in range(30):
+            ect = factories.ECTFactory(school=pages.sibling_school, person__first_name=f"Pat{n}", person__last_name=f"Zz{n:02d}")
+            factories.BookingFactory(session=pages.session, person=ect.person)
+    client.force_login(pages.staff.user)
+    url = f"/events/sessions/{pages.session.code}/register/"
+    page = client.get(url).content.decode()
+    assert "31 booked" in page and page.count('class="register-row"') == 25
+    assert 'hx-trigger="revealed"' in page and "Show the next people on the register" in page
+    more = client.get(url, {"page": 2}, headers=HTMX).content.decode()
+    assert more.count('class="register-row"') == 6 and "<html" not in more
+    found = client.get(url, {"q": "Zz07"}, headers=HTMX).content.decode()
+    assert found.count('class="register-row"') == 1 and "Pat7 Zz07" in found
+    assert "Nobody on the register matches" in client.get(url, {"q": "Nobody-like-this"}).content.decode()
+
+
 def test_mark_everyone_left_absent_after_a_confirm(pages, client):
     client.force_login(pages.staff.user)
     url = f"/events/sessions/{pages.session.code}/register/absent/"
