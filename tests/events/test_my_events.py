@@ -1,6 +1,7 @@
 """My events (an ECT's or mentor's own events), the private calendar feed and reminders."""
 
 import datetime
+import re
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -221,7 +222,7 @@ def test_the_lead_dashboard_shows_events_attended_of_expected(me, client, django
 
 
 @pytest.mark.django_db
-def test_the_hub_dashboard_shows_attendance_and_open_alternatives_per_school(me, client):
+def test_the_hub_dashboard_shows_attendance_and_open_alternatives_per_school(me, client, django_assert_max_num_queries):
     with scopes_disabled():
         conference = factories.EventFactory(hub=me.hub, kind="conference", ect_year=2)
         missed = factories.BookingFactory(session=factories.SessionFactory(event=conference, date=days(-2), booking_deadline=days(-9)), person=me.ect.person)
@@ -229,3 +230,13 @@ def test_the_hub_dashboard_shows_attendance_and_open_alternatives_per_school(me,
     client.force_login(me.staff.user)
     page = client.get("/hub/engagement/").content.decode()
     assert "Open alternatives" in page and "0 of 2" in page
+    with django_assert_max_num_queries(40) as before:
+        client.get("/hub/engagement/")
+    with scopes_disabled():
+        for _ in range(4):
+            person = factories.ECTFactory(school=factories.SchoolFactory(hub=me.hub)).person
+            registers.mark(factories.BookingFactory(session=me.p, person=person), "absent", None)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        page = client.get("/hub/engagement/").content.decode()
+    # Elm (two ECTs, two events over each), Oak and the four new schools (one ECT each)
+    assert re.findall(r"<td>(\d+ of \d+)</td>", page) == ["0 of 4"] + ["0 of 2"] * 5
