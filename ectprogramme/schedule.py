@@ -5,7 +5,8 @@ The sweeps every few minutes do the work whose task could not be queued when it 
 nudge e-mails never sent (or claimed by a worker that died), and recompute marks never claimed.
 Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every quarter of an
 hour). The waiting lists are worked every 5 minutes too (offers expired, freed places offered:
-`events.booking.work_waiting_lists`).
+`events.booking.work_waiting_lists`), and reminders of booked sessions go out hourly
+(`events.reminders.send_reminders`, each once).
 """
 
 from celery.schedules import crontab
@@ -39,6 +40,10 @@ BEAT_SCHEDULE = {
     "work-waiting-lists": {
         "task": "events.tasks.work_waiting_lists",
         "schedule": crontab(minute="*/5"),
+    },
+    "send-event-reminders": {
+        "task": "events.tasks.send_reminders",
+        "schedule": crontab(minute=10),
     },
     "recompute-forgotten-engagement": {
         "task": "engagement.tasks.recompute_forgotten",

@@ -315,17 +315,26 @@ def counts_of(rows):
     return result
 
 
-def person_rows(rows):
+def person_rows(rows, events=None):
     """A page of `people` rows as `_people_rows.html` shows them (a dict each): the name (as
     `Person.__str__` gives it) linking to the person's history, role, status and figures, every
     figure already written as text (rendering numbers and dates in a template localizes each, at a
     cost that shows over hundreds of cells).
 
     `periods` (`term`) is None when nothing is due yet (this term), `year` when nothing was expected this year; `below`
-    marks a year under `DECLARATION_THRESHOLD`.
+    marks a year under `DECLARATION_THRESHOLD`. `events`
+    ({e-mail: `events.attendance.Counts`}) adds each person's event attendance ("2 of 3": attended of
+    expected so far), None without any.
     """
     urls = {"ect": _url_maker("ect_engagement"), "mentor": _url_maker("mentor_engagement")}
-    return [_person_row(row, urls) for row in rows]
+    events = events or {}
+    shown = []
+    for row in rows:
+        item = _person_row(row, urls)
+        counts = events.get(row.email)
+        item["events"] = counts.text if counts is not None and counts.expected else None
+        shown.append(item)
+    return shown
 
 
 def _person_row(row, urls):
@@ -520,13 +529,17 @@ def read_hub_figures(newest_week, today):
     return HubFigures(trend_series(EngagementTrend.objects.all(), today), by_school)
 
 
-def school_rows(rows, figures):
+def school_rows(rows, figures, events=None):
     """A page of `schools` rows as `_school_rows.html` shows them (a dict each): link, name, URN,
     percents on track (None with nobody judged) and counts as text, ECTs with no mentor, and the
-    points of the study sparkline over the last `SPARKLINE_WEEKS` weeks (None with too few weeks)."""
+    points of the study sparkline over the last `SPARKLINE_WEEKS` weeks (None with too few weeks).
+    `events` ({school_id: `events.attendance.Counts`}) adds event attendance (attended of expected
+    so far, None when nothing is due yet) and open alternatives."""
     url = _url_maker("lead_dashboard")
+    events = events or {}
     shown = []
     for school_id, code, name, urn in rows:
+        attendance = events.get(school_id)
         study, coaching, points = of = figures.of(school_id)
         study_percent = shown_percent(Engagement.percent_of(study.on_track, study.people))
         coaching_percent = shown_percent(Engagement.percent_of(coaching.on_track, coaching.people))
@@ -544,5 +557,7 @@ def school_rows(rows, figures):
             "any_off_track": of.off_track > 0,
             "sparkline": points,
             "sparkline_label": f"{name}: ECTs on track with study over the last {SPARKLINE_WEEKS} weeks",
+            "events": attendance.text if attendance is not None and attendance.expected else None,
+            "alternatives": str(attendance.open_alternatives) if attendance is not None else "0",
         })
     return shown

@@ -303,6 +303,7 @@ def seed(today: datetime.date, password: str) -> people.DemoLogins:
         add_history(hub, today)
     events_demo.seed(hub, today)
     events_demo.seed_registers(hub, today)
+    events_demo.seed_year(hub, today)
     compute.recompute([hub], today)  # bulk_create sends no signals: store the engagement pages read now
     for weeks_ago in range(TREND_WEEKS - 1, 0, -1):  # and the weeks before, for the dashboards' trend
         compute.store_trend([hub.id], today - datetime.timedelta(weeks=weeks_ago), from_stored=False)

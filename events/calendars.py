@@ -4,6 +4,8 @@
 booking (raised on every change to it or its session), times in Europe/London, STATUS CANCELLED
 once the booking or its session is cancelled. `booking_calendar(booking)` wraps it for an e-mail
 attachment: METHOD:REQUEST for a live booking, METHOD:CANCEL for a cancelled one.
+`person_feed(person)` is a person's subscription feed (`/calendar/<token>.ics`): the same entries
+for their booked sessions, and those cancelled after they were told of a place (STATUS CANCELLED).
 """
 
 import datetime
@@ -13,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from events.models import BookingStatus, SessionFormat
+from events.models import Booking, BookingNotice, BookingStatus, NoticeKind, SessionFormat
 
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//ECT Engagement//Events//EN"
@@ -77,3 +80,34 @@ def booking_attachment(booking):
     """`(filename, content, mimetype)` for `ectprogramme.emails.send`."""
     method = "CANCEL" if is_cancelled(booking) else "REQUEST"
     return ("invite.ics", booking_calendar(booking), f"text/calendar; method={method}; charset=UTF-8")
+
+
+# Notices that tell someone they hold (or held) a place: a cancelled booking with one of them was
+# on their calendar; a waiting-list place that ended never was.
+HELD_NOTICES = (NoticeKind.BOOKING_CONFIRMED, NoticeKind.BOOKING_MOVED, NoticeKind.SESSION_CHANGED, NoticeKind.BOOKING_CANCELLED)
+
+
+def feed_bookings(person):
+    """The bookings on a person's feed: booked places (registers taken or not), and cancelled ones
+    the person had been told of (so a calendar shows them cancelled). One query."""
+    told = BookingNotice.objects.filter(booking=OuterRef("pk"), kind__in=HELD_NOTICES)
+    return (
+        Booking.objects.filter(person=person)
+        .filter(Q(status=BookingStatus.BOOKED) | Q(Exists(told), status=BookingStatus.CANCELLED))
+        .select_related("session__event", "person__user", "hub")
+        .order_by("session__date", "session__start_time", "pk")
+    )
+
+
+def person_feed(person):
+    """The person's calendar feed (a VCALENDAR as bytes, no METHOD: a subscription, not an invitation)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{person.hub.name}: my events")
+    calendar.add("x-wr-timezone", "Europe/London")
+    calendar.add("refresh-interval", datetime.timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT6H")
+    for booking in feed_bookings(person):
+        calendar.add_component(booking_event(booking))
+    return calendar.to_ical()

@@ -1,7 +1,8 @@
 """The demo hub's events, for `manage.py seed_demo`: the catalogue and a few sessions of this
 academic year with people booked and one waiting list, and the registers of past sessions
-(catch-ups due and done, an open alternative). Deterministic and safe to run again: a
-session is found by its code, a booking by its person and session."""
+(catch-ups due and done, an open alternative), then the rest of the year's sessions with people
+booked on the clinics to come (`seed_year`). Deterministic and safe to run again: a session is
+found by its code, a booking by its person and session."""
 
 import datetime
 
@@ -88,6 +89,79 @@ def seed_bookings(hub, today):
         for person, (session, status) in zip(people, plan):
             if person.pk not in on_event:
                 Booking.objects.create(hub=hub, session=session, event=clinic, person=person, status=status)
+
+
+# Where in the year each half term's sessions fall: (month, days of the month), moved to the Wednesday.
+HALF_TERM_DAYS = {
+    "autumn1": (10, (6, 13, 20)), "autumn2": (11, (10, 17, 24)), "spring1": (1, (19, 26, 12)),
+    "spring2": (3, (9, 16, 23)), "summer1": (5, (4, 11, 18)), "summer2": (6, (15, 22, 29)),
+}
+
+
+def _wednesday(day):
+    return day + datetime.timedelta(days=(2 - day.weekday()) % 7)
+
+
+def seed_year(hub, today):
+    """A year of sessions for every expected event of the catalogue that has none this academic
+    year: three dates for a clinic (two in person after school, one online), two for a conference
+    (in person and online); then a third of the people expected at each ECT clinic still to come
+    booked on its online date (joining links on My events). Safe to run again."""
+    year = academic_year_of(today)
+    start, end = datetime.date(year, 9, 1), datetime.date(year + 1, 9, 1)
+    with hub_scope(hub):
+        for event in Event.objects.filter(hub=hub, kind="clinic", catch_up_materials=""):
+            event.catch_up_materials = (
+                f"Work through the {event.title} slides and reading on the learning platform "
+                "(https://learning.example.org/catch-up), then discuss one idea with your mentor."
+            )
+            event.save(update_fields=["catch_up_materials"])
+        scheduled = set(Session.objects.filter(hub=hub, date__gte=start, date__lt=end).values_list("event_id", flat=True))
+        for event in Event.objects.filter(hub=hub, attendance_expected=True).exclude(half_term="").exclude(pk__in=scheduled):
+            month, days = HALF_TERM_DAYS[event.half_term]
+            plans = [("A", "in_person"), ("B", "in_person"), ("C", "online")] if event.is_clinic else [("A", "in_person"), ("B", "online")]
+            for (suffix, form), day in zip(plans, days, strict=False):
+                date = _wednesday(_on(year, month, day))
+                clinic = event.is_clinic
+                create_session(event, {
+                    "session_code": f"{event.event_code.upper()}-{year}-{suffix}", "date": date,
+                    "start_time": datetime.time(16, 0) if clinic else datetime.time(9, 0),
+                    "end_time": datetime.time(17, 0) if clinic else datetime.time(15, 30),
+                    "format": form, "venue": "Demo Teaching School Hub, Conference Centre" if form == "in_person" else "",
+                    "address": "1 Market Street" if form == "in_person" else "",
+                    "online_url": f"https://meet.example.org/demo-{event.event_code}" if form == "online" else "",
+                    "capacity": 30 if clinic else 120, "booking_deadline": date - datetime.timedelta(days=7), "note": "",
+                })
+        _book_and_register_past(hub, today, start)
+        for online in Session.objects.filter(
+            hub=hub, format="online", date__gte=today, date__lt=end, cancelled_at__isnull=True,
+            event__audience="ect", event__kind="clinic", event__from_catalogue=True,
+        ).select_related("event"):
+            if Booking.objects.filter(session=online).exists():
+                continue
+            on_event = Booking.objects.filter(event=online.event).values("person_id")
+            people = list(expected_people(online.event, online.date).exclude(pk__in=on_event).order_by("-last_name", "first_name", "pk"))
+            for person in people[: min(online.capacity, max(1, len(people) // 3))]:
+                Booking.objects.create(hub=hub, session=online, event=online.event, person=person, status=BookingStatus.BOOKED)
+
+
+def _book_and_register_past(hub, today, start):
+    """The year's past in-person sessions that nobody was booked on: everyone expected and not
+    booked elsewhere booked on it (up to its capacity), and the register taken, every seventh
+    person absent (so catch-ups and alternatives follow)."""
+    staff = Person.objects.filter(hub=hub, hub_role__in=["staff", "admin"]).select_related("user").order_by("pk").first()
+    actor = staff.user if staff else None
+    past = Session.objects.filter(
+        hub=hub, format="in_person", date__gte=start, date__lt=today, cancelled_at__isnull=True, event__from_catalogue=True,
+    ).exclude(event__audience="tutor").select_related("event").order_by("date", "pk")
+    for session in past:
+        if Booking.objects.filter(session=session).exists():
+            continue
+        on_event = Booking.objects.filter(event=session.event).values("person_id")
+        people = expected_people(session.event, session.date).exclude(pk__in=on_event).order_by("last_name", "first_name", "pk")
+        for place, person in enumerate(people[: session.capacity]):
+            booking = Booking.objects.create(hub=hub, session=session, event=session.event, person=person, booked_by=actor)
+            registers.mark(booking, "absent" if place % 7 == 3 else "attended", actor)
 
 
 def sessions_summary(hub):

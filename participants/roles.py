@@ -58,8 +58,8 @@ def nav_links(viewer, role):
 
     Hub staff: dashboard, schools, people, term dates, events, booking, nudges (hub admins also the hub's roles and
     settings). A facilitator: the events (sessions and registers). An induction tutor: their school's Lead
-    dashboard, the school, its coaching and people, and booking. A mentor: their ECTs and their own figures. An
-    ECT: their study, coaching, feedback and their own figures.
+    dashboard, the school, its coaching and people, and booking. A mentor: their ECTs, their own figures and events. An
+    ECT: their study, coaching, feedback, their own figures and events.
     """
     if role is None:
         return []
@@ -92,6 +92,7 @@ def nav_links(viewer, role):
         mentor = Mentor.objects.filter(id__in=viewer.mentor_ids).order_by("-started_on", "-id").first()
         if mentor is not None:
             links.append(NavLink("My figures", reverse("mentor_engagement", args=[mentor.code])))
+        links.append(NavLink("My events", reverse("events:my_events")))
         return links
     if role.key == "ect":
         ect = own_ect(viewer)
@@ -101,5 +102,6 @@ def nav_links(viewer, role):
             NavLink("My coaching", coaching),
             NavLink("My feedback", f"{coaching}#feedback"),
             NavLink("My figures", reverse("ect_engagement", args=[ect.code])),
+            NavLink("My events", reverse("events:my_events")),
         ]
     return []

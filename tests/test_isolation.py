@@ -28,7 +28,7 @@ from django_scopes import scopes_disabled
 
 from events.booking import offer_token
 from events.catalogue import sync_catalogue
-from events.models import Alternative, CatchUp, Event
+from events.models import Alternative, CalendarFeed, CatchUp, Event
 from nudges import optout as nudge_optout
 from participants import email_changes, services
 from participants.confirmations import make_token
@@ -201,6 +201,11 @@ FOREIGN_IDS = {
         "other_hub": [_message_to(w.other_ect.person, w.other_school).code],
         "other_school": [_message_to(w.sibling_ect.person, w.sibling_school).code],
     },
+    # A calendar feed's token is its secret: one that was reset (or never made) finds nothing.
+    "feed_token": lambda w: {
+        "other_hub": [_reset_feed_token(w.other_ect.person), "not-a-feed-token"],
+        "other_school": [_reset_feed_token(w.sibling_ect.person)],
+    },
     # Links confirming someone else's membership (only the account's owner may open one), and e-mail
     # change links nobody was sent (one works for whoever received it: that is the proof), forged for
     # another hub's (school's) pending change, or used.
@@ -243,6 +248,19 @@ def _links_nobody_was_sent(person):
         email_changes.make_token(used, email_changes.CONFIRM),
         email_changes.make_token(used, email_changes.CANCEL),
     ]
+
+
+def _feed_token(person):
+    with scopes_disabled():
+        return CalendarFeed.objects.get_or_create(person=person, defaults={"hub": person.hub})[0].token
+
+
+def _reset_feed_token(person):
+    """A calendar address that worked until the person reset it."""
+    feed, _ = CalendarFeed.objects.get_or_create(person=person, defaults={"hub": person.hub})
+    old = feed.token
+    feed.reset_token()
+    return old
 
 
 def _offer_link(session, person):
@@ -520,6 +538,7 @@ OWN_IDS = {
     "booking_code": lambda w: [w.own_booking.code],
     "catch_up_code": lambda w: [w.own_catch_up.code],
     "alternative_code": lambda w: [w.own_alternative.code],
+    "feed_token": lambda w: [_feed_token(w.ect.person)],
 }
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from engagement import compute, dashboards, export, refresh
 from engagement.models import DECLARATION_THRESHOLD, Engagement
 from engagement.reports import evidence
+from events import attendance
 from participants import access, breadcrumbs
 from participants.models import ECT
 
@@ -54,8 +55,9 @@ def lead_dashboard(request, school_code):
     rows, counts = dashboards.people(school, **params)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     sort_links = _sort_links(request, dashboards.SORTS, params["sort"], params["descending"])
+    events = attendance.by_email(attendance.attendance_rows(request.hub, timezone.localdate(), school_ids=[school.pk]))
     context = {
-        "school": school, "page": page, "rows": dashboards.person_rows(page.object_list), "sort_links": sort_links,
+        "school": school, "page": page, "rows": dashboards.person_rows(page.object_list, events), "sort_links": sort_links,
         "threshold": dashboards.DECLARATION_THRESHOLD, "no_mentor_label": dashboards.NO_MENTOR_LABEL, **params,
     }
     if request.htmx:
@@ -111,8 +113,9 @@ def hub_dashboard(request):
     figures = dashboards.hub_figures(request.hub, state, today)
     rows = dashboards.schools(access.visible_schools(request.viewer), figures, q=q, concern=concern, sort=sort, descending=descending)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    events = attendance.by_school(attendance.attendance_rows(request.hub, today, school_ids=[row[0] for row in page.object_list]))
     context = {
-        "page": page, "rows": dashboards.school_rows(page.object_list, figures), "q": q, "concern": concern,
+        "page": page, "rows": dashboards.school_rows(page.object_list, figures, events), "q": q, "concern": concern,
         "sort": sort, "descending": descending, "sort_links": _sort_links(request, dashboards.SCHOOL_SORTS, sort, descending),
         "threshold": dashboards.DECLARATION_THRESHOLD, "no_mentor_label": dashboards.NO_MENTOR_LABEL,
     }

@@ -74,15 +74,16 @@ def test_a_tutor_reaches_the_lead_dashboard_their_school_its_coaching_people_and
     ]
 
 
-def test_a_mentor_reaches_their_ects_and_their_own_figures(world, client):
+def test_a_mentor_reaches_their_ects_their_own_figures_and_events(world, client):
     response = _landing(client, world.mentor.person.user)
     assert _nav(response.content.decode()) == [
         ("My ECTs", "/mentoring/", True),
         ("My figures", f"/mentors/{world.mentor.code}/engagement/", False),
+        ("My events", "/events/mine/", False),
     ]
 
 
-def test_an_ect_reaches_their_study_coaching_feedback_and_own_figures(world, client):
+def test_an_ect_reaches_their_study_coaching_feedback_own_figures_and_events(world, client):
     ect = world.ect.code
     response = _landing(client, world.ect.person.user)
     page = response.content.decode()
@@ -91,6 +92,7 @@ def test_an_ect_reaches_their_study_coaching_feedback_and_own_figures(world, cli
         ("My coaching", f"/ects/{ect}/coaching/", False),
         ("My feedback", f"/ects/{ect}/coaching/#feedback", False),
         ("My figures", f"/ects/{ect}/engagement/", False),
+        ("My events", "/events/mine/", False),
     ]
     assert 'id="feedback"' in client.get(f"/ects/{ect}/coaching/").content.decode()
 
@@ -110,7 +112,7 @@ def test_the_navigation_follows_the_role_the_person_acts_in(world, client):
     labels = [label for label, _, _ in _nav(client.get("/", follow=True).content.decode())]
     assert labels == ["Lead dashboard", "School", "Coaching", "People", "Booking"]
     page = client.post("/switch/role/", {"role": "mentor"}, follow=True).content.decode()
-    assert [label for label, _, _ in _nav(page)] == ["My ECTs", "My figures"]
+    assert [label for label, _, _ in _nav(page)] == ["My ECTs", "My figures", "My events"]
 
 
 # --- Breadcrumbs -------------------------------------------------------------------------------

@@ -1,0 +1,226 @@
+"""Event attendance per person: for every person expected at an event of the academic year, as of
+a date, their `status` and `follow_up` (the `attendance` command's rows, My events and the
+dashboards' "attended N of M expected so far").
+
+- The events counted are the hub's events whose attendance is expected and which have a live
+  session in the academic year of the date; who is expected is `events.expected` on that date
+  (one query per kind of audience: ECT programme and year, mentors, induction tutors).
+- `status`: `attended` if any booking on the event this year was attended, else `booked` (a
+  booked place whose register is not taken), `waiting` (on a waiting list or offered a place),
+  `excused`, `absent`, else `not_booked`. States are the bookings' current ones.
+- `follow_up`: an open alternative is `alternative_booked` when the person holds a place on
+  another live session of the event, else `alternative_needed`; otherwise a catch-up is
+  `catch_up_due` or `catch_up_done`; otherwise empty.
+- "Expected so far": a person and event with a register taken (a missed conference counts even
+  with another date booked), or whose event's last live session of the year is on or before the date.
+
+A fixed number of queries whatever the number of people (`attendance_rows`).
+"""
+
+import datetime
+import json
+from dataclasses import dataclass
+
+from django.db.models import Exists, Max, Min, OuterRef, Q
+
+from ectprogramme.csv_safety import SafeDictWriter
+from events.expected import expected_at_schools
+from events.models import LIVE_STATUSES, Alternative, Audience, Booking, BookingStatus, CatchUp, Event
+from participants.cohorts import academic_year_of
+from participants.models import Person
+from schools.models import School
+
+COLUMNS = ("school_urn", "email", "role", "event_code", "session_code", "status", "follow_up")
+STATUSES = ("not_booked", "waiting", "booked", "attended", "absent", "excused")
+FOLLOW_UPS = ("", "catch_up_due", "catch_up_done", "alternative_needed", "alternative_booked")
+ROLES = {Audience.ECT: "ect", Audience.MENTOR: "mentor", Audience.TUTOR: "induction_tutor"}
+# A booking's state, best first: the one shown when a person has several on an event.
+_RANK = {"attended": 0, "booked": 1, "waiting": 2, "excused": 3, "absent": 4}
+
+
+def year_bounds(on):
+    year = academic_year_of(on)
+    return datetime.date(year, 9, 1), datetime.date(year + 1, 9, 1)
+
+
+@dataclass
+class Row:
+    """A person expected at an event, at a school."""
+
+    person_id: int
+    school_id: int
+    event: Event
+    status: str = "not_booked"
+    session_code: str = ""
+    session_date: datetime.date | None = None
+    follow_up: str = ""
+    due_so_far: bool = False
+
+    @property
+    def role(self):
+        return ROLES[self.event.audience]
+
+
+@dataclass
+class Counts:
+    """A person's or a school's figures: attended of expected so far, and open alternatives."""
+
+    attended: int = 0
+    expected: int = 0
+    open_alternatives: int = 0
+
+    def add(self, row):
+        self.expected += row.due_so_far
+        self.attended += row.due_so_far and row.status == "attended"
+        self.open_alternatives += row.follow_up in ("alternative_needed", "alternative_booked")
+
+    @property
+    def text(self):
+        return f"{self.attended} of {self.expected}"
+
+
+def year_events(hub, on):
+    """The hub's events counted in `on`'s academic year, each with `first_date` and `last_date` of
+    its live sessions that year (one query)."""
+    start, end = year_bounds(on)
+    live = Q(sessions__cancelled_at__isnull=True, sessions__date__gte=start, sessions__date__lt=end)
+    return list(
+        Event.objects.filter(hub=hub, attendance_expected=True)
+        .annotate(first_date=Min("sessions__date", filter=live), last_date=Max("sessions__date", filter=live))
+        .filter(first_date__isnull=False)
+        .order_by("event_code")
+    )
+
+
+def _audience_key(event):
+    return (event.audience, event.programme, event.ect_year)
+
+
+def attendance_rows(hub, on, school_ids=None, person_ids=None):
+    """Every (person, school, event) expected as of `on` (at `school_ids` / for `person_ids` when
+    given) as `Row`s, with status and follow-up. One query per kind of audience among the year's
+    events, plus three (bookings, catch-ups, alternatives)."""
+    events = year_events(hub, on)
+    groups = {}
+    for event in events:
+        groups.setdefault(_audience_key(event), []).append(event)
+    rows = []
+    for same in groups.values():
+        pairs = expected_at_schools(same[0], on, school_ids)
+        if person_ids is not None:
+            pairs = pairs.filter(person_id__in=person_ids)
+        for person_id, school_id in pairs.values_list("person_id", "school_id"):
+            rows.extend(Row(person_id, school_id, event, due_so_far=event.last_date <= on) for event in same)
+    if not rows:
+        return rows
+    _fill(rows, events, on)
+    return rows
+
+
+def _fill(rows, events, on):
+    start, end = year_bounds(on)
+    event_ids = [event.pk for event in events]
+    people = {row.person_id for row in rows}
+    this_year = Q(session__date__gte=start, session__date__lt=end)
+    best, taken = {}, set()
+    bookings = Booking.objects.filter(this_year, event_id__in=event_ids, person_id__in=people).exclude(status=BookingStatus.CANCELLED)
+    for person_id, event_id, status, attendance, code, day in bookings.values_list(
+        "person_id", "event_id", "status", "attendance", "session__session_code", "session__date"
+    ):
+        if attendance:
+            state = attendance
+        elif status == BookingStatus.BOOKED:
+            state = "booked"
+        else:
+            state = "waiting"
+        key = (person_id, event_id)
+        if attendance:
+            taken.add(key)
+        if key not in best or _RANK[state] < _RANK[best[key][0]] or (_RANK[state] == _RANK[best[key][0]] and day > best[key][2]):
+            best[key] = (state, code, day)
+    elsewhere = Booking.objects.filter(
+        person_id=OuterRef("person_id"), event_id=OuterRef("event_id"), status__in=LIVE_STATUSES, attendance="",
+        session__cancelled_at__isnull=True,
+    ).exclude(pk=OuterRef("booking_id"))
+    follow_ups = {}
+    for person_id, event_id, done_at in CatchUp.objects.filter(
+        booking__session__date__gte=start, booking__session__date__lt=end, event_id__in=event_ids, person_id__in=people
+    ).values_list("person_id", "event_id", "done_at"):
+        if follow_ups.get((person_id, event_id)) != "catch_up_due":
+            follow_ups[(person_id, event_id)] = "catch_up_done" if done_at else "catch_up_due"
+    for person_id, event_id, booked in (
+        Alternative.objects.filter(
+            closed_at__isnull=True, booking__session__date__gte=start, booking__session__date__lt=end,
+            event_id__in=event_ids, person_id__in=people,
+        )
+        .annotate(booked=Exists(elsewhere))
+        .values_list("person_id", "event_id", "booked")
+    ):
+        if follow_ups.get((person_id, event_id)) != "alternative_needed":
+            follow_ups[(person_id, event_id)] = "alternative_booked" if booked else "alternative_needed"
+    for row in rows:
+        key = (row.person_id, row.event.pk)
+        if key in best:
+            row.status, row.session_code, row.session_date = best[key]
+        row.follow_up = follow_ups.get(key, "")
+        row.due_so_far = row.due_so_far or key in taken
+
+
+def by_person(rows):
+    """{person_id: Counts} (a person at two schools counts once per event)."""
+    counts, seen = {}, set()
+    for row in rows:
+        if (row.person_id, row.event.pk) in seen:
+            continue
+        seen.add((row.person_id, row.event.pk))
+        counts.setdefault(row.person_id, Counts()).add(row)
+    return counts
+
+
+def by_email(rows):
+    """{e-mail: Counts} of `by_person` (one query for the addresses)."""
+    counts = by_person(rows)
+    emails = Person.objects.filter(pk__in=counts).values_list("pk", "user__email")
+    return {email: counts[pk] for pk, email in emails}
+
+
+def by_school(rows):
+    """{school_id: Counts}."""
+    counts = {}
+    for row in rows:
+        counts.setdefault(row.school_id, Counts()).add(row)
+    return counts
+
+
+def command_rows(hub, on):
+    """The `attendance` command's rows (dicts of `COLUMNS`): one per person and expected event (a
+    person expected at two schools is listed at the one with the lower URN), sorted by school
+    URN, e-mail and event code."""
+    rows = attendance_rows(hub, on)
+    urns = dict(School.objects.filter(pk__in={row.school_id for row in rows}).values_list("pk", "urn"))
+    emails = dict(Person.objects.filter(pk__in={row.person_id for row in rows}).values_list("pk", "user__email"))
+    chosen = {}
+    for row in rows:
+        key = (row.person_id, row.event.pk)
+        if key not in chosen or urns[row.school_id] < urns[chosen[key].school_id]:
+            chosen[key] = row
+    result = [
+        {
+            "school_urn": urns[row.school_id], "email": emails[row.person_id], "role": row.role,
+            "event_code": row.event.event_code, "session_code": row.session_code, "status": row.status,
+            "follow_up": row.follow_up,
+        }
+        for row in chosen.values()
+    ]
+    result.sort(key=lambda r: (r["school_urn"], r["email"], r["event_code"]))
+    return result
+
+
+def write_csv(rows, stream):
+    writer = SafeDictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def write_json(rows, stream):
+    stream.write(json.dumps(rows, indent=2) + "\n")

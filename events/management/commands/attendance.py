@@ -1,0 +1,34 @@
+"""manage.py attendance --hub SLUG --as-of YYYY-MM-DD [--format csv|json]"""
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from events.attendance import command_rows, write_csv, write_json
+from schools.models import Hub
+from schools.scoping import hub_scope
+
+
+def iso_date(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+class Command(BaseCommand):
+    help = "Print event attendance as of a date: one row per person and expected event."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--hub", required=True, help="The hub's slug")
+        parser.add_argument("--as-of", required=True, help="YYYY-MM-DD")
+        parser.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    def handle(self, hub, as_of, format, **options):
+        hub_obj = Hub.objects.filter(slug=hub).first()
+        if hub_obj is None:
+            raise CommandError(f"No hub with the slug {hub!r}.")
+        as_of = iso_date(as_of)
+        with hub_scope(hub_obj):
+            rows = command_rows(hub_obj, as_of)
+        (write_json if format == "json" else write_csv)(rows, self.stdout)
