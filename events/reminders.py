@@ -68,7 +68,7 @@ def send_reminder(reminder_id, today=None):
             "person": booking.person, "hub": booking.hub, "booking": booking, "session": session, "event": session.event,
             "days": (session.date - today).days,
         }
-        emails.send("booking-reminder", booking.person.user.email, context, [booking_attachment(booking)])
+        emails.send("booking-reminder", booking.person.user.email, context, attachments=[booking_attachment(booking)])
     return True
 
 
