@@ -9,7 +9,7 @@ PORT ?= 8000
 # Links in e-mails (set-up links, sent by the worker) point at the address `make run` serves on.
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: install run test check-postgres ensure-chromium clean
+.PHONY: install run test check-postgres ensure-chromium ensure-report-tools clean
 
 $(UV):
 	python3 -m venv .uv
@@ -33,7 +33,10 @@ check-postgres: install
 ensure-chromium:
 	@bash scripts/ensure-chromium.sh
 
-test: install check-postgres ensure-chromium
+ensure-report-tools:
+	@bash scripts/ensure-report-tools.sh
+
+test: install check-postgres ensure-chromium ensure-report-tools
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -11,8 +11,6 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from ectprogramme.formats import whole_percent
 from engagement import charts
@@ -71,7 +69,7 @@ class Headline:
     at_risk: int
     off_track: int
     below_threshold: int
-    last_week: float | None
+    last_week: float | None  # the percent on track to compare with (last week's on the dashboards)
     periods_expected: int = 0
     others: dict = field(default_factory=dict)
     no_mentor: int = 0
@@ -130,18 +128,38 @@ def counts(engagements):
     return {row["strand"]: row for row in rows}
 
 
+def headlines(counts, earlier):
+    """{strand: `Headline`} from `counts`, each with its change since `earlier` ({strand: percent on track or None})."""
+    result = {}
+    for strand in EngagementStrand.values:
+        c = counts.get(strand, {})
+        result[strand] = Headline(
+            strand, c.get("people", 0), c.get("on_track", 0), c.get("at_risk", 0), c.get("off_track", 0), c.get("below", 0),
+            earlier.get(strand), c.get("expected") or 0, {s.value: c.get(s.value, 0) for s in UNJUDGED_STATUSES},
+            c.get("no_mentor", 0),
+        )
+    return result
+
+
 def summary(counts, trend):
     """Headlines (from `counts`, with last week's percent on track from `trend`, a `trend_series`) and the trend."""
     week_labels, series = trend
-    headlines = {}
-    for strand in EngagementStrand.values:
-        c = counts.get(strand, {})
-        headlines[strand] = Headline(
-            strand, c.get("people", 0), c.get("on_track", 0), c.get("at_risk", 0), c.get("off_track", 0), c.get("below", 0),
-            series[strand][-2], c.get("expected") or 0, {s.value: c.get(s.value, 0) for s in UNJUDGED_STATUSES},
-            c.get("no_mentor", 0),
-        )
-    return Summary(headlines, week_labels, series)
+    return Summary(headlines(counts, {strand: values[-2] for strand, values in series.items()}), week_labels, series)
+
+
+STRAND_NAMES = {"study": "ECTs on track with study", "coaching": "Mentors on track with coaching"}
+
+
+def trend_chart(labels, series):
+    """What `trend_chart.html` shows of a `trend_series`: the chart (`charts.line_chart`), and the same as a table."""
+    named = [(STRAND_NAMES[strand], values) for strand, values in series.items()]
+    return {
+        "drawing": charts.line_chart("Percent of people on track, week by week", labels, named),
+        "labels": labels,
+        "rows": [(label, *[values[i] for _, values in named]) for i, label in enumerate(labels)],
+        "names": [name for name, _ in named],
+        "has_data": any(v is not None for _, values in named for v in values),
+    }
 
 
 def _mondays(today, weeks):
@@ -231,12 +249,12 @@ STATUS_LABELS = dict(EngagementStatus.choices)
 PersonRow = namedtuple(
     "PersonRow",
     "strand ect_id ect_code mentor_code cohort current_mentees status no_mentor consecutive_missed periods_met periods_expected "
-    "year_met year_expected last_activity_on first_name last_name email matches",
+    "term_met term_expected year_met year_expected last_activity_on first_name last_name email matches",
 )
 # A row is an ECT's or a mentor's: the person is the one of whichever is set.
 PEOPLE_SQL = """
 SELECT e.strand, e.ect_id, ect.code, mentor.code, e.cohort, e.current_mentees, e.status, e.no_mentor, e.consecutive_missed,
-  e.periods_met, e.periods_expected, e.year_met, e.year_expected, e.last_activity_on, p.first_name, p.last_name, u.email,
+  e.periods_met, e.periods_expected, e.term_met, e.term_expected, e.year_met, e.year_expected, e.last_activity_on, p.first_name, p.last_name, u.email,
   {matches} AS matches
 FROM engagement_engagement e
 LEFT JOIN participants_ect ect ON ect.id = e.ect_id
@@ -280,11 +298,11 @@ def people(school, strand="", status="", q="", sort="status", descending=False):
     with connection.cursor() as cursor:
         cursor.execute(PEOPLE_SQL.format(matches=matches, order=order), {"hub": school.hub_id, "school": school.pk, **params})
         rows = [PersonRow._make(row) for row in cursor.fetchall()]
-    return [row for row in rows if row.matches], _counts_of(rows)
+    return [row for row in rows if row.matches], counts_of(rows)
 
 
-def _counts_of(rows):
-    """`counts` of `PersonRow`s (every row of a school)."""
+def counts_of(rows):
+    """`counts` of rows with a person's strand, status and figures (`PersonRow`s, the engine's rows)."""
     result = {}
     for row in rows:
         c = result.setdefault(row.strand, dict.fromkeys(COUNTED, 0))
@@ -296,54 +314,41 @@ def _counts_of(rows):
     return result
 
 
-PERSON_ROW_HTML = """
-      <tr>
-        <th scope="row"><a href="{url}">{name}</a></th>
-        <td>{role}</td>
-        <td><span class="tag tag-{status}">{status_label}</span></td>
-        <td>{consecutive_missed}</td>
-        <td>{periods}</td>
-        <td>{year}</td>
-        <td>{last_activity}</td>
-      </tr>
-    """
-
-
 def person_rows(rows):
-    """A page of `people` rows as the table's HTML (one `<tr>` each): the name (as `Person.__str__` gives
-    it) linking to the person's history, role, status and figures. Built here rather than in a
-    template loop: the same markup at a fraction of the cost."""
+    """A page of `people` rows as `_people_rows.html` shows them (a dict each): the name (as
+    `Person.__str__` gives it) linking to the person's history, role, status and figures, every
+    figure already written as text (rendering numbers and dates in a template localizes each, at a
+    cost that shows over hundreds of cells).
+
+    `periods` (`term`) is None when nothing is due yet (this term), `year` when nothing was expected this year; `below`
+    marks a year under `DECLARATION_THRESHOLD`.
+    """
     urls = {"ect": _url_maker("ect_engagement"), "mentor": _url_maker("mentor_engagement")}
-    return mark_safe("".join(_person_row(row, urls) for row in rows))
-
-
-NO_MENTOR_TAG = f' <span class="tag tag-no_mentor">{NO_MENTOR_LABEL}</span>'
-BELOW_THRESHOLD_TAG = f' <span class="tag tag-missed">below {DECLARATION_THRESHOLD}%</span>'
-NONE_DUE = '<span class="muted">None due yet</span>'
+    return [_person_row(row, urls) for row in rows]
 
 
 def _person_row(row, urls):
     if row.ect_id is not None:
-        url, role = urls["ect"](_to_uuid(row.ect_code)), f"ECT ({escape(row.cohort)})" if row.cohort else "ECT"
-        role += NO_MENTOR_TAG if row.no_mentor else ""
+        url, role = urls["ect"](_to_uuid(row.ect_code)), f"ECT ({row.cohort})" if row.cohort else "ECT"
     else:
         url, role = urls["mentor"](_to_uuid(row.mentor_code)), "Mentor"
     met, expected = row.periods_met, row.periods_expected
     year_percent = Engagement.percent_of(row.year_met, row.year_expected)
     last_activity = _to_date(row.last_activity_on)
-    return PERSON_ROW_HTML.format(
-        url=escape(url),
-        name=escape(f"{row.first_name} {row.last_name}".strip() or row.email),
-        role=role,
-        status=escape(row.status),
-        status_label=escape(STATUS_LABELS.get(row.status, row.status)),
-        consecutive_missed=row.consecutive_missed,
-        periods=f"{met} of {expected} ({shown_percent(Engagement.percent_of(met, expected))}%)" if expected else NONE_DUE,
-        year="—" if year_percent is None else (
-            f"{shown_percent(year_percent)}%" + (BELOW_THRESHOLD_TAG if below_threshold(row.year_met, row.year_expected) else "")
-        ),
-        last_activity=escape(localize(last_activity)) if last_activity else "None yet",
-    )
+    return {
+        "url": url,
+        "name": f"{row.first_name} {row.last_name}".strip() or row.email,
+        "role": role,
+        "no_mentor": row.ect_id is not None and row.no_mentor,
+        "status": row.status,
+        "status_label": STATUS_LABELS.get(row.status, row.status),
+        "consecutive_missed": str(row.consecutive_missed),
+        "periods": f"{met} of {expected} ({shown_percent(Engagement.percent_of(met, expected))}%)" if expected else None,
+        "term": f"{row.term_met} of {row.term_expected}" if row.term_expected else None,
+        "year": None if year_percent is None else f"{shown_percent(year_percent)}%",
+        "below": below_threshold(row.year_met, row.year_expected),
+        "last_activity": localize(last_activity) if last_activity else None,
+    }
 
 
 Figures = namedtuple("Figures", "people on_track at_risk off_track no_mentor")  # a school's `EngagementTrend` counts
@@ -479,16 +484,16 @@ def hub_figures(hub, state, today):
     school deleted (its trend rows with it) changes the schools' count or newest id. Numbers and
     dates only: names are joined at request time."""
     if state.computed_at is None:
-        return _hub_figures(state.newest_week, today)
+        return read_hub_figures(state.newest_week, today)
     key = (
         f"engagement:hub-figures:{hub.pk}:{state.computed_at.isoformat()}:{state.newest_week}:{state.schools}:"
         f"{state.newest_school}:{monday_of(today)}:{TREND_WEEKS}:{SPARKLINE_WEEKS}"
     )
-    return _cached(key, lambda: _hub_figures(state.newest_week, today))
+    return _cached(key, lambda: read_hub_figures(state.newest_week, today))
 
 
-def _hub_figures(newest_week, today):
-    """`HubFigures` read from the trend rows (two queries)."""
+def read_hub_figures(newest_week, today):
+    """`HubFigures` read from the trend rows (two queries; without `newest_week`, the schools' figures are zeros)."""
     mondays = _mondays(today, SPARKLINE_WEEKS)
     wanted = Q(strand="study", week__gte=mondays[0], week__lte=mondays[-1])
     if newest_week:
@@ -513,42 +518,29 @@ def _hub_figures(newest_week, today):
     return HubFigures(trend_series(EngagementTrend.objects.all(), today), by_school)
 
 
-SCHOOL_ROW_HTML = """
-      <tr>
-        <th scope="row"><a href="{url}">{name}</a> <span class="muted">{urn}</span></th>
-        <td>{study}{no_mentor}</td>
-        <td>{coaching}</td>
-        <td>{at_risk}</td>
-        <td>{off_track}</td>
-        <td>{sparkline}</td>
-      </tr>
-    """
-
-
-NO_ECTS = '<span class="muted">No ECTs in training</span>'
-NO_MENTORS = '<span class="muted">No mentors mentoring</span>'
-
-
 def school_rows(rows, figures):
-    """A page of `schools` rows as the table's HTML (one `<tr>` each): link, percents and counts, and
-    the study sparkline over the last `SPARKLINE_WEEKS` weeks. Built here rather than in a template
-    loop: the same markup at a fraction of the cost."""
+    """A page of `schools` rows as `_school_rows.html` shows them (a dict each): link, name, URN,
+    percents on track (None with nobody judged) and counts as text, ECTs with no mentor, and the
+    points of the study sparkline over the last `SPARKLINE_WEEKS` weeks (None with too few weeks)."""
     url = _url_maker("lead_dashboard")
     shown = []
     for school_id, code, name, urn in rows:
         study, coaching, points = of = figures.of(school_id)
         study_percent = shown_percent(Engagement.percent_of(study.on_track, study.people))
         coaching_percent = shown_percent(Engagement.percent_of(coaching.on_track, coaching.people))
-        shown.append(SCHOOL_ROW_HTML.format(
-            url=escape(url(code)),
-            name=escape(name),
-            urn=escape(urn),
-            no_mentor=f'<br><span class="tag tag-no_mentor">{NO_MENTOR_LABEL}: {study.no_mentor} ECT{"s" if study.no_mentor != 1 else ""}</span>'
-            if study.no_mentor else "",
-            study=f'{study_percent}% <span class="muted">of {study.people}</span>' if study_percent else NO_ECTS,
-            coaching=f'{coaching_percent}% <span class="muted">of {coaching.people}</span>' if coaching_percent else NO_MENTORS,
-            at_risk=of.at_risk,
-            off_track=f'<span class="tag tag-off_track">{of.off_track}</span>' if of.off_track else "0",
-            sparkline=charts.sparkline_svg(points, f"{name}: ECTs on track with study over the last {SPARKLINE_WEEKS} weeks"),
-        ))
-    return mark_safe("".join(shown))
+        shown.append({
+            "url": url(code),
+            "name": name,
+            "urn": urn,
+            "study": f"{study_percent}%" if study_percent else None,
+            "study_people": str(study.people),
+            "coaching": f"{coaching_percent}%" if coaching_percent else None,
+            "coaching_people": str(coaching.people),
+            "no_mentor": f"{study.no_mentor} ECT{'s' if study.no_mentor != 1 else ''}" if study.no_mentor else None,
+            "at_risk": str(of.at_risk),
+            "off_track": str(of.off_track),
+            "any_off_track": of.off_track > 0,
+            "sparkline": points,
+            "sparkline_label": f"{name}: ECTs on track with study over the last {SPARKLINE_WEEKS} weeks",
+        })
+    return shown

@@ -44,3 +44,8 @@ def test_every_demo_login_opens_its_pages_on_sqlite(tmp_path):
     evidence = _manage(env, "manage.py", "evidence", "--hub", HUB_SLUG, "--as-of", today).splitlines()
     assert evidence[0] == "school_urn,email,role,cohort,milestone,strand,periods_expected,periods_met,percent,met_75"
     assert {line.split(",")[2] for line in evidence[1:]} == {"ect", "mentor"}
+
+    # the PDF reports' queries on SQLite: a school's and the hub's, from the demo
+    for school in (["--school", "137001"], []):
+        _manage(env, "manage.py", "report", "--hub", HUB_SLUG, *school, "--as-of", today, "--output", str(tmp_path / "report.pdf"))
+        assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")

@@ -12,13 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from engagement import charts, compute, dashboards, export, refresh
+from engagement import compute, dashboards, export, refresh
 from engagement.models import DECLARATION_THRESHOLD, Engagement
 from engagement.reports import evidence
 from participants import access, breadcrumbs
 from participants.models import ECT
-
-STRAND_NAMES = {"study": "ECTs on track with study", "coaching": "Mentors on track with coaching"}
 
 
 def _table_params(request):
@@ -48,18 +46,6 @@ def _sort_links(request, keys, sort, descending):
     return links
 
 
-def _chart(labels, series):
-    named = [(STRAND_NAMES[strand], values) for strand, values in series.items()]
-    return {
-        "svg": charts.line_chart("Percent of people on track, week by week", labels, named),
-        "legend": charts.legend([name for name, _ in named]),
-        "labels": labels,
-        "rows": [(label, *[values[i] for _, values in named]) for i, label in enumerate(labels)],
-        "names": [name for name, _ in named],
-        "has_data": any(v is not None for _, values in named for v in values),
-    }
-
-
 @login_required
 @vary_on_headers("HX-Request")
 def lead_dashboard(request, school_code):
@@ -68,7 +54,10 @@ def lead_dashboard(request, school_code):
     rows, counts = dashboards.people(school, **params)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     sort_links = _sort_links(request, dashboards.SORTS, params["sort"], params["descending"])
-    context = {"school": school, "page": page, "rows": dashboards.person_rows(page.object_list), "sort_links": sort_links, **params}
+    context = {
+        "school": school, "page": page, "rows": dashboards.person_rows(page.object_list), "sort_links": sort_links,
+        "threshold": dashboards.DECLARATION_THRESHOLD, "no_mentor_label": dashboards.NO_MENTOR_LABEL, **params,
+    }
     if request.htmx:
         return render(request, "engagement/lead_dashboard.html#table", context)
     today = timezone.localdate()
@@ -76,11 +65,10 @@ def lead_dashboard(request, school_code):
     summary = dashboards.summary(counts, dashboards.school_trend(school, state.computed_at, today))
     context.update(
         headlines=summary.headlines,
-        chart=_chart(summary.week_labels, summary.series),
+        chart=dashboards.trend_chart(summary.week_labels, summary.series),
         calendar=state.calendar,
         computed=state.computed_at,
         has_people=dashboards.has_people(school, summary.headlines),
-        threshold=dashboards.DECLARATION_THRESHOLD,
         today=today,
     )
     return render(request, "engagement/lead_dashboard.html", context)
@@ -126,13 +114,13 @@ def hub_dashboard(request):
     context = {
         "page": page, "rows": dashboards.school_rows(page.object_list, figures), "q": q, "concern": concern,
         "sort": sort, "descending": descending, "sort_links": _sort_links(request, dashboards.SCHOOL_SORTS, sort, descending),
+        "threshold": dashboards.DECLARATION_THRESHOLD, "no_mentor_label": dashboards.NO_MENTOR_LABEL,
     }
     if request.htmx:
         return render(request, "engagement/hub_dashboard.html#table", context)
     summary = dashboards.summary(dashboards.hub_counts(request.hub, state), figures.trend)
     context.update(
-        headlines=summary.headlines, chart=_chart(summary.week_labels, summary.series), threshold=dashboards.DECLARATION_THRESHOLD,
-        today=today,
+        headlines=summary.headlines, chart=dashboards.trend_chart(summary.week_labels, summary.series), today=today,
     )
     return render(request, "engagement/hub_dashboard.html", context)
 
