@@ -2,9 +2,10 @@
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
 (see `ectprogramme.queueing`): set-up e-mails, e-mail change links, session change or cancellation
-e-mails and nudge e-mails never sent (or claimed by a worker that died), and recompute marks never
-claimed. Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every quarter
-of an hour).
+e-mails and nudge e-mails never sent (or claimed by a worker that died), recompute marks never
+claimed, and engagement reports never rendered (or whose worker died); reports older than
+`REPORT_KEEP_DAYS` are deleted nightly. Nudges run per hub at the hub's send time
+(`nudges.tasks.run_due_hubs` looks every quarter of an hour).
 """
 
 from celery.schedules import crontab
@@ -38,6 +39,14 @@ BEAT_SCHEDULE = {
     "recompute-forgotten-engagement": {
         "task": "engagement.tasks.recompute_forgotten",
         "schedule": crontab(minute="*/5"),
+    },
+    "requeue-stuck-reports": {
+        "task": "engagement.tasks.requeue_stuck_reports",
+        "schedule": crontab(minute="*/5"),
+    },
+    "delete-old-reports": {
+        "task": "engagement.tasks.delete_old_reports",
+        "schedule": crontab(hour=3, minute=30),
     },
     "clear-expired-sessions": {
         "task": "participants.tasks.clear_expired_sessions",
