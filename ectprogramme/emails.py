@@ -1,7 +1,8 @@
 """One helper to send templated e-mails: `emails/<name>-subject.txt`, `-body.txt`, `-body.html`.
 
 `render` gives the three parts (for e-mails stored before they are sent, such as nudges);
-`send_rendered` sends such parts, with an optional Reply-To and extra headers.
+`send_rendered` sends such parts, with an optional Reply-To, extra headers and attachments
+(`(filename, content, mimetype)`).
 """
 
 from django.conf import settings
@@ -18,14 +19,16 @@ def render(name, context):
     return subject, text, html
 
 
-def send_rendered(subject, text, html, to, reply_to=None, headers=None, connection=None):
+def send_rendered(subject, text, html, to, reply_to=None, headers=None, connection=None, attachments=()):
     message = EmailMultiAlternatives(
         subject, text, settings.DEFAULT_FROM_EMAIL, [to], reply_to=[reply_to] if reply_to else None,
         headers=headers or None, connection=connection,
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     message.send()
 
 
-def send(name, to, context, reply_to=None, headers=None):
-    send_rendered(*render(name, context), to, reply_to=reply_to, headers=headers)
+def send(name, to, context, reply_to=None, headers=None, attachments=()):
+    send_rendered(*render(name, context), to, reply_to=reply_to, headers=headers, attachments=attachments)
