@@ -44,6 +44,11 @@ BEAT_SCHEDULE = {
         "task": "engagement.tasks.requeue_stuck_reports",
         "schedule": crontab(minute="*/5"),
     },
+    # the monthly school reports, e-mailed to the induction tutors of the schools that asked
+    "queue-monthly-school-reports": {
+        "task": "engagement.tasks.queue_monthly_reports",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
     "delete-old-reports": {
         "task": "engagement.tasks.delete_old_reports",
         "schedule": crontab(hour=3, minute=30),

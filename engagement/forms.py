@@ -99,3 +99,14 @@ class ReportForm(forms.Form):
         if as_of > timezone.localdate():
             raise forms.ValidationError("Choose today or a day in the past: there are no figures for a day still to come.")
         return as_of
+
+
+class MonthlyReportForm(forms.Form):
+    monthly_email = forms.BooleanField(
+        required=False, label="E-mail this school's report to its induction tutors on the 1st of every month",
+        help_text="The PDF, as of the last day of the month before, attached to an e-mail to each induction tutor.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "monthly-%s")
+        super().__init__(*args, **kwargs)

@@ -468,6 +468,9 @@ class ReportRequest(models.Model):
     file = models.FileField(upload_to=_report_path, blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The monthly report e-mailed to the school's induction tutors: the month's first day, and when it went.
+    monthly_for = models.DateField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(hub="hub")
 
@@ -480,13 +483,17 @@ class ReportRequest(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["hub", "school", "as_of"],
-                condition=models.Q(kind="school", status__in=["queued", "rendering"]),
+                condition=models.Q(kind="school", status__in=["queued", "rendering"], monthly_for__isnull=True),
                 name="one_school_report_in_progress",
             ),
             models.UniqueConstraint(
                 fields=["hub", "as_of"],
                 condition=models.Q(kind="hub", status__in=["queued", "rendering"]),
                 name="one_hub_report_in_progress",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "monthly_for"], condition=models.Q(monthly_for__isnull=False),
+                name="one_monthly_report_per_school_and_month",
             ),
         ]
         indexes = [models.Index(fields=["hub", "school", "-requested_at"]), models.Index(fields=["status", "requested_at"])]
@@ -497,3 +504,15 @@ class ReportRequest(models.Model):
     @property
     def in_progress(self):
         return self.status in self.IN_PROGRESS
+
+
+class SchoolReportSettings(models.Model):
+    """A school's choice to have its engagement report e-mailed to its induction tutors on the 1st of every month."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="report_settings")
+    monthly_email = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(hub="hub")

@@ -24,6 +24,7 @@ urlpatterns = [
     # --- Engagement reports (PDF), made in the background ---
     path("hub/reports/", reports.hub_reports, name="hub_reports"),
     path("schools/<uuid:school_code>/reports/", reports.school_reports, name="school_reports"),
+    path("schools/<uuid:school_code>/reports/monthly/", reports.school_monthly_report, name="school_monthly_report"),
     path("reports/<uuid:report_code>/", reports.report_status, name="report_status"),
     path("reports/<uuid:report_code>/download/", reports.report_download, name="report_download"),
     # --- Term dates ---

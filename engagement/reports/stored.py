@@ -70,7 +70,9 @@ def ask(hub, as_of, person, school=None):
     """(report, created): a new report of `school` (the hub's report without one) as of `as_of`,
     queued once the transaction commits; or the same report already queued or being made."""
     kind = Kind.SCHOOL if school is not None else Kind.HUB
-    same = ReportRequest.objects.filter(hub=hub, kind=kind, school=school, as_of=as_of, status__in=ReportRequest.IN_PROGRESS)
+    same = ReportRequest.objects.filter(
+        hub=hub, kind=kind, school=school, as_of=as_of, status__in=ReportRequest.IN_PROGRESS, monthly_for=None
+    )
     for _ in range(3):
         existing = same.first()
         if existing is not None:

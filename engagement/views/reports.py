@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from engagement.forms import ReportForm
-from engagement.reports import stored
+from engagement.forms import MonthlyReportForm, ReportForm
+from engagement.reports import monthly, stored
 from participants import access
 
 PER_PAGE = 25
@@ -55,7 +56,24 @@ def school_reports(request, school_code):
         if form is None:
             return redirect("school_reports", school.code)
     reports = stored.visible_reports(request.viewer).filter(school=school)
-    return _list(request, reports, "engagement/reports.html", {"school": school}, form)
+    monthly_form = MonthlyReportForm(initial={"monthly_email": monthly.wants_monthly(school)})
+    return _list(request, reports, "engagement/reports.html", {"school": school, "monthly_form": monthly_form}, form)
+
+
+@login_required
+@require_POST
+def school_monthly_report(request, school_code):
+    """Turn the school's monthly report e-mail to its induction tutors on or off (hub staff, the school's tutors)."""
+    school = access.get_school(request.viewer, school_code)
+    form = MonthlyReportForm(request.POST)
+    form.is_valid()  # a checkbox: always valid, unticked means off
+    on = form.cleaned_data.get("monthly_email", False)
+    monthly.set_monthly(school, on, request.viewer.person)
+    if on:
+        messages.success(request, "The school's report will be e-mailed to its induction tutors on the 1st of every month.")
+    else:
+        messages.success(request, "The school's report will no longer be e-mailed every month.")
+    return redirect("school_reports", school.code)
 
 
 @login_required

@@ -1,21 +1,25 @@
 """Engagement reports made in the background (`engagement.reports.stored`): asked for from the
 pages, rendered by the task into a stored PDF, listed with their progress, downloaded only by those
 who may see them, asked twice while being made gives the same one, re-queued when stuck and
-deleted after 30 days."""
+deleted after 30 days; and the monthly school report e-mailed to the induction tutors
+(`engagement.reports.monthly`)."""
 
 import datetime
 import io
 import os
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from pypdf import PdfReader
 
+from ectprogramme import emails
 from engagement.models import ReportRequest
-from engagement.reports import pdf, stored
+from engagement.reports import monthly, pdf, stored
 from schools.scoping import hub_scope
+from tests import factories
 
 TODAY = timezone.localdate()
 Status = ReportRequest.Status
@@ -227,3 +231,72 @@ def test_no_reports_yet_says_so(world, client):
     client.force_login(world.tutor.person.user)
     page = client.get(f"/schools/{world.school.code}/reports/").content.decode()
     assert "No reports yet" in page and 'for="report-as_of"' in page
+
+
+# --- The monthly school report, e-mailed ------------------------------------------------------------
+
+
+def test_a_tutor_turns_the_monthly_report_on_and_off_on_the_reports_page(world, client):
+    client.force_login(world.tutor.person.user)
+    url = f"/schools/{world.school.code}/reports/"
+    assert 'id="monthly-monthly_email"' in client.get(url).content.decode()
+    client.post(f"{url}monthly/", {"monthly_email": "on"})
+    with hub_scope(world.hub):
+        assert monthly.wants_monthly(world.school) and not monthly.wants_monthly(world.sibling_school)
+    assert "checked" in client.get(url).content.decode()
+    client.post(f"{url}monthly/", {})
+    with hub_scope(world.hub):
+        assert not monthly.wants_monthly(world.school)
+
+
+def test_on_the_first_of_the_month_the_schools_that_asked_get_their_report_once(world, client, django_capture_on_commit_callbacks):
+    first = TODAY.replace(day=1)
+    with hub_scope(world.hub):
+        monthly.set_monthly(world.school, True, world.tutor.person)
+        monthly.set_monthly(world.sibling_school, False, world.staff)
+        second_tutor = factories.InductionTutorFactory(school=world.school, person__user__email="second@elm.example.org")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert monthly.queue_month(first) == 1
+
+    [report] = _reports(world)
+    assert (report.school, report.monthly_for, report.as_of) == (world.school, first, first - datetime.timedelta(days=1))
+    assert report.status == Status.READY and report.emailed_at and report.requested_by is None
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.tutor.person.user.email, second_tutor.person.user.email])
+    message = mail.outbox[0]
+    assert "Elm Primary" in message.subject and first.strftime("%B %Y") in message.subject
+    [(filename, content, mimetype)] = message.attachments
+    assert filename.endswith(f"-{report.as_of.isoformat()}.pdf") and mimetype == "application/pdf"
+    assert "Elm Primary" in _pdf_text(content)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert monthly.queue_month(first + datetime.timedelta(days=3)) == 0  # the same month: nothing more
+    assert monthly.email_unsent() == 0 and not monthly.email(report.pk)
+    assert len(mail.outbox) == 2 and len(_reports(world)) == 1
+
+    client.force_login(world.tutor.person.user)
+    assert "Sent every month" in client.get(f"/schools/{world.school.code}/reports/").content.decode()
+
+
+def test_a_monthly_email_that_failed_is_sent_by_the_sweep(world, monkeypatch):
+    with hub_scope(world.hub):
+        monthly.set_monthly(world.school, True, world.tutor.person)
+    monthly.queue_month(TODAY.replace(day=1))
+    [report] = _reports(world)
+    stored.render(report.pk)
+
+    def refused(*args, **kwargs):
+        raise OSError("SMTP refused")
+
+    monkeypatch.setattr(emails, "send_rendered", refused)
+    mail.outbox.clear()
+    with pytest.raises(OSError):
+        monthly.email(report.pk)
+    report.refresh_from_db()
+    assert report.emailed_at is None and mail.outbox == []
+
+    monkeypatch.undo()
+    assert monthly.email_unsent() == 1
+    assert [m.to for m in mail.outbox] == [[world.tutor.person.user.email]]
+    assert monthly.email_unsent() == 0
