@@ -300,3 +300,26 @@ def test_a_monthly_email_that_failed_is_sent_by_the_sweep(world, monkeypatch):
     assert monthly.email_unsent() == 1
     assert [m.to for m in mail.outbox] == [[world.tutor.person.user.email]]
     assert monthly.email_unsent() == 0
+
+
+def test_a_report_the_broker_refused_to_queue_is_made_by_the_sweep(world, client, dead_broker, django_capture_on_commit_callbacks):
+    client.force_login(world.tutor.person.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/schools/{world.school.code}/reports/", {"as_of": TODAY.isoformat()})
+    assert response.status_code == 302
+    [report] = _reports(world)
+    assert report.status == Status.QUEUED
+    with hub_scope(world.hub):
+        assert stored.render(report.pk)  # what the worker does once the sweep has queued it again
+        report.refresh_from_db()
+    assert report.status == Status.READY
+
+
+def test_the_report_jobs_are_in_the_beat_schedule():
+    from ectprogramme.celery import app
+    from ectprogramme.schedule import BEAT_SCHEDULE
+
+    tasks = {entry["task"] for entry in BEAT_SCHEDULE.values()}
+    report_tasks = {"engagement.tasks.requeue_stuck_reports", "engagement.tasks.delete_old_reports", "engagement.tasks.queue_monthly_reports"}
+    assert report_tasks <= tasks and report_tasks <= set(app.tasks)
+    assert BEAT_SCHEDULE["queue-monthly-school-reports"]["schedule"].day_of_month == {1}
