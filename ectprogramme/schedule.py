@@ -2,10 +2,11 @@
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
 (see `ectprogramme.queueing`): set-up e-mails, e-mail change links, booking and session e-mails and
-nudge e-mails never sent (or claimed by a worker that died), and recompute marks never claimed.
-Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every quarter of an
-hour). The waiting lists are worked every 5 minutes too (offers expired, freed places offered:
-`events.booking.work_waiting_lists`), and reminders of booked sessions go out hourly
+nudge e-mails never sent (or claimed by a worker that died), recompute marks never claimed, and
+engagement reports never rendered (or whose worker died); reports older than `REPORT_KEEP_DAYS` are
+deleted nightly. Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every
+quarter of an hour). The waiting lists are worked every 5 minutes too (offers expired, freed places
+offered: `events.booking.work_waiting_lists`), and reminders of booked sessions go out hourly
 (`events.reminders.send_reminders`, each once).
 """
 
@@ -48,6 +49,19 @@ BEAT_SCHEDULE = {
     "recompute-forgotten-engagement": {
         "task": "engagement.tasks.recompute_forgotten",
         "schedule": crontab(minute="*/5"),
+    },
+    "requeue-stuck-reports": {
+        "task": "engagement.tasks.requeue_stuck_reports",
+        "schedule": crontab(minute="*/5"),
+    },
+    # the monthly school reports, e-mailed to the induction tutors of the schools that asked
+    "queue-monthly-school-reports": {
+        "task": "engagement.tasks.queue_monthly_reports",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
+    "delete-old-reports": {
+        "task": "engagement.tasks.delete_old_reports",
+        "schedule": crontab(hour=3, minute=30),
     },
     "clear-expired-sessions": {
         "task": "participants.tasks.clear_expired_sessions",

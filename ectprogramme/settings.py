@@ -223,6 +223,11 @@ SHORT_DATE_FORMAT = "d/m/Y"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
+# Uploaded and generated files (the engagement reports' PDFs): never served directly, only through
+# views that check who may see them, so no MEDIA_URL is routed.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Days a generated report (its row and its file) is kept.
+REPORT_KEEP_DAYS = env_int("REPORT_KEEP_DAYS", 30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -6,7 +6,8 @@ mentors' coaching cycles, drop-ins and pastoral meetings, and induction tutors' 
 observations. Most ECTs study in most periods, a few struggle, two stopped recently and two now
 and then catch up on a missed module as well as the one due (two in one period); most mentors
 coach in most periods, some miss a few and one stopped recently. Finally the hub's stored
-engagement is recomputed, so the pages that read it show the history at once.
+engagement is recomputed, so the pages that read it show the history at once, and the hub's report
+and the demo tutor's school's report (PDF) are made if none is ready to download.
 
 Every choice comes from a `random.Random` seeded by who and when (an ECT's e-mail and the period),
 so what happens in a period does not depend on the day the command runs (only who "stopped
@@ -32,13 +33,14 @@ from engagement.models import (
     MentorMeeting,
     ObservationOutcome,
     ProgrammeVersion,
+    ReportRequest,
     StudyRecord,
 )
 from engagement import study
 from events import demo as events_demo
 from participants import demo as people
 from participants.cohorts import academic_year_of
-from participants.models import ECT, ECTStatusKind, InductionTutor, Mentor
+from participants.models import ECT, ECTStatusKind, InductionTutor, Mentor, Person
 from schools import terms
 from schools.models import HalfTerm, Hub
 from schools.scoping import hub_scope
@@ -307,8 +309,28 @@ def seed(today: datetime.date, password: str) -> people.DemoLogins:
     compute.recompute([hub], today)  # bulk_create sends no signals: store the engagement pages read now
     for weeks_ago in range(TREND_WEEKS - 1, 0, -1):  # and the weeks before, for the dashboards' trend
         compute.store_trend([hub.id], today - datetime.timedelta(weeks=weeks_ago), from_stored=False)
+    with hub_scope(hub):
+        tutor_school = InductionTutor.objects.get(person__user__email=logins.logins["induction tutor"]).school
+        staff = Person.objects.get(user__email=logins.logins["hub staff"])
+        add_reports(hub, today, [None, tutor_school], staff)
     seeded.send(sender=seed, hub=hub, today=today)
     return logins
+
+
+def add_reports(hub, today, schools, staff):
+    """A ready report (PDF) of each of `schools` (None: the hub's), made here, as asked by `staff`,
+    if there is none to download."""
+    from engagement.reports import stored
+
+    for school in schools:
+        reports = ReportRequest.objects.filter(hub=hub, school=school)
+        ready = reports.filter(status=ReportRequest.Status.READY).exclude(file="")
+        if any(report.file.storage.exists(report.file.name) for report in ready):
+            continue
+        report = reports.filter(as_of=today, status__in=ReportRequest.IN_PROGRESS).first() or ReportRequest.objects.create(
+            hub=hub, kind="school" if school else "hub", school=school, as_of=today, requested_by=staff,
+        )
+        stored.render(report.pk)
 
 
 def load_term_dates(hub, today):

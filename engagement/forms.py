@@ -83,3 +83,30 @@ class FormalObservationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = without_blank(self.fields["outcome"].choices)
+
+
+class ReportForm(forms.Form):
+    """Ask for an engagement report (PDF) as of a date: today's figures unless another day is chosen."""
+
+    as_of = forms.DateField(label="Figures as of", widget=DateInput(), initial=timezone.localdate)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "report-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of > timezone.localdate():
+            raise forms.ValidationError("Choose today or a day in the past: there are no figures for a day still to come.")
+        return as_of
+
+
+class MonthlyReportForm(forms.Form):
+    monthly_email = forms.BooleanField(
+        required=False, label="E-mail this school's report to its induction tutors on the 1st of every month",
+        help_text="The PDF, as of the last day of the month before, attached to an e-mail to each induction tutor.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "monthly-%s")
+        super().__init__(*args, **kwargs)

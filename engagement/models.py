@@ -10,8 +10,8 @@ from django.db import models
 from django_scopes import ScopedManager
 
 from engagement.periods import FORTNIGHTLY, WEEKLY
-from participants.models import ECT, InductionTutor, Mentor, User
-from schools.models import Hub
+from participants.models import ECT, InductionTutor, Mentor, Person, User
+from schools.models import Hub, School
 
 CADENCE_CHOICES = [(WEEKLY, "Weekly"), (FORTNIGHTLY, "Fortnightly")]
 
@@ -425,5 +425,94 @@ class PendingRecompute(models.Model):
     ect = models.ForeignKey(ECT, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(hub="hub")
+
+
+def _report_path(report, filename):
+    """Where a report's PDF is stored: under the hub's code and a random name, never guessable
+    (and never served directly: only the download view, which checks who may see it)."""
+    return f"reports/{report.hub.code}/{uuid.uuid4().hex}.pdf"
+
+
+class ReportRequest(models.Model):
+    """An engagement report (PDF) someone asked for, rendered in the background and kept a while.
+
+    At most one request for the same report (kind, school, as-of date) is queued or rendering at a
+    time: asking again gives the one being made (`engagement.reports.stored.ask`).
+    """
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", "School report"
+        HUB = "hub", "Hub report"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    IN_PROGRESS = (Status.QUEUED, Status.RENDERING)
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    school = models.ForeignKey(School, on_delete=models.CASCADE, null=True, blank=True, related_name="report_requests")
+    as_of = models.DateField()
+    requested_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to=_report_path, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The monthly report e-mailed to the school's induction tutors: the month's first day, and when it went.
+    monthly_for = models.DateField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="school", school__isnull=False) | models.Q(kind="hub", school__isnull=True),
+                name="report_school_for_school_reports_only",
+            ),
+            models.UniqueConstraint(
+                fields=["hub", "school", "as_of"],
+                condition=models.Q(kind="school", status__in=["queued", "rendering"], monthly_for__isnull=True),
+                name="one_school_report_in_progress",
+            ),
+            models.UniqueConstraint(
+                fields=["hub", "as_of"],
+                condition=models.Q(kind="hub", status__in=["queued", "rendering"]),
+                name="one_hub_report_in_progress",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "monthly_for"], condition=models.Q(monthly_for__isnull=False),
+                name="one_monthly_report_per_school_and_month",
+            ),
+        ]
+        indexes = [models.Index(fields=["hub", "school", "-requested_at"]), models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} as of {self.as_of}"
+
+    @property
+    def in_progress(self):
+        return self.status in self.IN_PROGRESS
+
+
+class SchoolReportSettings(models.Model):
+    """A school's choice to have its engagement report e-mailed to its induction tutors on the 1st of every month."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="report_settings")
+    monthly_email = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(hub="hub")

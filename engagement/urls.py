@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement.views import coaching, dashboards, study, terms
+from engagement.views import coaching, dashboards, reports, study, terms
 
 urlpatterns = [
     # --- ECT study ---
@@ -21,6 +21,12 @@ urlpatterns = [
     path("schools/<uuid:school_code>/engagement/recalculate/", dashboards.recalculate, name="engagement_recalculate"),
     path("ects/<uuid:ect_code>/engagement/", dashboards.ect_engagement, name="ect_engagement"),
     path("mentors/<uuid:role_code>/engagement/", dashboards.mentor_engagement, name="mentor_engagement"),
+    # --- Engagement reports (PDF), made in the background ---
+    path("hub/reports/", reports.hub_reports, name="hub_reports"),
+    path("schools/<uuid:school_code>/reports/", reports.school_reports, name="school_reports"),
+    path("schools/<uuid:school_code>/reports/monthly/", reports.school_monthly_report, name="school_monthly_report"),
+    path("reports/<uuid:report_code>/", reports.report_status, name="report_status"),
+    path("reports/<uuid:report_code>/download/", reports.report_download, name="report_download"),
     # --- Term dates ---
     path("hub/terms/", terms.term_dates, name="term_dates"),
     path("hub/terms/new/", terms.term_dates_new, name="term_dates_new"),

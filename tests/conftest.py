@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import tempfile
 
 import pytest
 from django.core.cache import cache
@@ -17,6 +18,7 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="ect-test-media-")  # the reports' PDFs
 
 
 @pytest.fixture(autouse=True)

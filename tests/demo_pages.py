@@ -1,6 +1,7 @@
 """Run by `tests/test_demo_on_sqlite.py` (`python -m tests.demo_pages EMAIL…`) in a process of its own, on the SQLite demo database:
 every demo login opens each page of its navigation and the pages those link to (people, schools,
-ECTs), and the nudge pages of its role, and every answer is a 200. Prints what it opened; exits non-zero on the first failure."""
+ECTs), the nudge pages of its role, and every answer is a 200; the reports (PDF) listed on the
+reports pages it opens download. Prints what it opened; exits non-zero on the first failure."""
 
 import os
 import re
@@ -19,12 +20,23 @@ from nudges.optout import make_token  # noqa: E402
 from participants.models import ECT, InductionTutor, Person, User  # noqa: E402
 
 PAIRING = re.compile(r"^/schools/[^/]+/mentors/pair/$")  # "ECTs without a mentor": the demo has one
+DOWNLOAD = re.compile(r'href="(/reports/[0-9a-f-]+/download/)"')
 LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring|events)[^"#?]*)"')
+
+
+def _download_reports(client, email, page, downloaded):
+    """Download each report listed on a reports page; note the distinct reports by kind."""
+    for path in sorted(set(DOWNLOAD.findall(page))):
+        response = client.get(path)
+        assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
+        assert b"".join(response.streaming_content).startswith(b"%PDF-"), f"{email}: {path} is not a PDF"
+        downloaded["hub" if "engagement-report-demo-" in response["Content-Disposition"] else "school"].add(path)
 
 
 def main(emails):
     opened = 0
     pairing_pages = 0
+    downloaded = {"hub": set(), "school": set()}
     for email in emails:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=email))
@@ -34,10 +46,14 @@ def main(emails):
         for path in paths:
             response = client.get(path)
             assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
+            if path.endswith("/reports/"):
+                _download_reports(client, email, response.content.decode(), downloaded)
             links = set(LINK.findall(response.content.decode())) - set(paths)
             for more in sorted(links)[:15]:
                 answer = client.get(more)
                 assert answer.status_code in (200, 405), f"{email}: {more} (from {path}) answered {answer.status_code}"
+                if more.endswith("/reports/"):
+                    _download_reports(client, email, answer.content.decode(), downloaded)
                 opened += 1
             for more in sorted(link for link in links if PAIRING.match(link)):
                 answer = client.get(more)
@@ -52,7 +68,7 @@ def main(emails):
             assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
             opened += 1
     assert pairing_pages, "no login reached a school's ECTs without a mentor"
-    print(f"opened {opened} pages")
+    print(f"opened {opened} pages; downloaded {len(downloaded['hub'])} hub report and {len(downloaded['school'])} school report")
 
 
 def _nudge_pages(email):

@@ -30,15 +30,18 @@ def test_every_demo_login_opens_its_pages_on_sqlite(tmp_path):
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "CELERY_DATA_DIR": str(tmp_path / "celery"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
     _manage(env, "manage.py", "migrate", "--noinput", "-v0")
     seeded = _manage(env, "manage.py", "seed_demo")
+    _manage(env, "manage.py", "seed_demo")  # again: the demo's reports are there, none is made twice
+    assert len(list((tmp_path / "media").glob("reports/*/*.pdf"))) == 2
     for login in LOGINS:
         assert login in seeded, f"the demo no longer has {login}: update LOGINS"
 
     opened = _manage(env, "-m", "tests.demo_pages", *LOGINS)
 
-    assert "opened" in opened
+    assert "opened" in opened and "downloaded 1 hub report and 1 school report" in opened
     # the 75% evidence's query on SQLite: the demo's cohorts (this year's and last) have rows
     today = datetime.date.today().isoformat()
     evidence = _manage(env, "manage.py", "evidence", "--hub", HUB_SLUG, "--as-of", today).splitlines()

@@ -20,12 +20,14 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.regex_helper import normalize
 from django_scopes import scopes_disabled
 
+from engagement.models import ReportRequest
 from events.booking import offer_token
 from events.catalogue import sync_catalogue
 from events.models import Alternative, CalendarFeed, CatchUp, Event
@@ -218,6 +220,12 @@ FOREIGN_IDS = {
     },
     # Unsubscribe links work for whoever holds one (no sign-in: a mail client posts them), so the
     # foreign ones are links nobody was sent: naming another hub's person in this hub, or forged.
+    # Reports: the other hub's (school and hub reports); another school's, and the hub's report
+    # (hub staff only), for those below hub staff.
+    "report_code": lambda w: {
+        "other_hub": [w.other_school_report.code, w.other_hub_report.code],
+        "other_school": [w.sibling_school_report.code, w.hub_report.code],
+    },
     "unsubscribe_token": lambda w: {
         "other_hub": _unsubscribe_links_nobody_was_sent(w.hub, w.other_ect.person),
         "other_school": _unsubscribe_links_nobody_was_sent(w.other_hub, w.sibling_ect.person),
@@ -340,6 +348,23 @@ def _add_follow_ups(world):
         setattr(world, f"{name}_alternative", alternative)
 
 
+def _add_reports(world):
+    """A ready report (with its stored file) of Elm, of Oak and of the hub in the North, and of
+    Birch and the hub in the South."""
+    for name, hub, school in (
+        ("school_report", world.hub, world.school), ("sibling_school_report", world.hub, world.sibling_school),
+        ("hub_report", world.hub, None), ("other_school_report", world.other_hub, world.other_school),
+        ("other_hub_report", world.other_hub, None),
+    ):
+        report = ReportRequest(
+            hub=hub, kind="school" if school else "hub", school=school, as_of=timezone.localdate(),
+            status=ReportRequest.Status.READY, finished_at=timezone.now(),
+        )
+        report.file.save("report.pdf", ContentFile(f"%PDF-1.7 {hub.name} {school.name if school else ''}".encode()), save=False)
+        report.save()
+        setattr(world, name, report)
+
+
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
     """One world for the whole module, rolled back at its end; each test runs in a savepoint inside.
@@ -360,6 +385,7 @@ def _module_world(django_db_setup, django_db_blocker):
             world.attached_from_other_hub = _attach_from_other_hub(world)
             _add_events(world)
             _add_follow_ups(world)
+            _add_reports(world)
             save_year(world.other_hub, OTHER_HUB_ONLY_YEAR, typical_term_dates(OTHER_HUB_ONLY_YEAR))
     yield world
     with django_db_blocker.unblock():
@@ -539,6 +565,7 @@ OWN_IDS = {
     "catch_up_code": lambda w: [w.own_catch_up.code],
     "alternative_code": lambda w: [w.own_alternative.code],
     "feed_token": lambda w: [_feed_token(w.ect.person)],
+    "report_code": lambda w: [w.school_report.code, w.hub_report.code],
 }
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from engagement import compute, dashboards, export, refresh
+from engagement.forms import ReportForm
 from engagement.models import DECLARATION_THRESHOLD, Engagement
 from engagement.reports import evidence
 from events import attendance
@@ -72,6 +73,7 @@ def lead_dashboard(request, school_code):
         computed=state.computed_at,
         has_people=dashboards.has_people(school, summary.headlines),
         today=today,
+        report_form=ReportForm(),
     )
     return render(request, "engagement/lead_dashboard.html", context)
 
@@ -124,6 +126,7 @@ def hub_dashboard(request):
     summary = dashboards.summary(dashboards.hub_counts(request.hub, state), figures.trend)
     context.update(
         headlines=summary.headlines, chart=dashboards.trend_chart(summary.week_labels, summary.series), today=today,
+        report_form=ReportForm(),
     )
     return render(request, "engagement/hub_dashboard.html", context)
 
