@@ -2,8 +2,9 @@
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
 (see `ectprogramme.queueing`): set-up e-mails, e-mail change links, session change or cancellation
-e-mails and nudge e-mails never sent (or claimed by a worker that died), and recompute marks never
-claimed. Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every quarter
+e-mails and nudge e-mails never sent (or claimed by a worker that died), recompute marks never
+claimed, and uploaded registration files whose check or import never ran. Nudges run per hub at
+the hub's send time (`nudges.tasks.run_due_hubs` looks every quarter
 of an hour).
 """
 
@@ -33,6 +34,10 @@ BEAT_SCHEDULE = {
     },
     "send-unsent-session-notices": {
         "task": "events.tasks.send_unsent_session_notices",
+        "schedule": crontab(minute="*/5"),
+    },
+    "resume-stalled-import-uploads": {
+        "task": "participants.tasks.resume_stalled_import_uploads",
         "schedule": crontab(minute="*/5"),
     },
     "recompute-forgotten-engagement": {

@@ -56,7 +56,7 @@ def active_role(request, roles):
 def nav_links(viewer, role):
     """The main navigation of the role the person is acting in: every page of that role, one click away.
 
-    Hub staff: dashboard, schools, people, term dates, events (hub admins also the hub's roles and
+    Hub staff: dashboard, schools, people, term dates, events, imports (hub admins also the hub's roles and
     settings). A facilitator: the events (sessions and registers). An induction tutor: their school's Lead
     dashboard, the school, its coaching and people. A mentor: their ECTs and their own figures. An
     ECT: their study, coaching, feedback and their own figures.
@@ -70,6 +70,7 @@ def nav_links(viewer, role):
             NavLink("People", reverse("people_list")),
             NavLink("Term dates", reverse("term_dates")),
             NavLink("Events", reverse("events_list")),
+            NavLink("Imports", reverse("import_uploads")),
         ]
         if viewer.is_hub_admin:
             links += [NavLink("Hub roles", reverse("hub_roles")), NavLink("Hub settings", reverse("hub_settings"))]
