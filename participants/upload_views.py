@@ -20,8 +20,8 @@ PREVIEW_PAGE_SIZE = 50
 @login_required
 def import_uploads(request):
     access.require_hub_staff(request.viewer)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
+    if form.is_bound and form.is_valid():
         file = form.cleaned_data["file"]
         upload = uploads.create(request.hub, request.user, file.name, file.read())
         if uploads.runs_in_worker(upload):

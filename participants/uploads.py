@@ -99,7 +99,7 @@ def run_import(upload_id):
     _set(upload_id, ImportUploadStatus.IMPORTING, progress=20, stage="Checking against the hub's current data and writing")
     try:
         with hub_scope(hub), transaction.atomic():
-            upload = ImportUpload.objects.select_for_update().select_related("confirmed_by").get(pk=upload_id)
+            upload = ImportUpload.objects.select_for_update(of=("self",)).select_related("hub", "confirmed_by").get(pk=upload_id)
             if upload.status != ImportUploadStatus.IMPORTING:
                 return
             _import_locked(upload)
