@@ -136,7 +136,41 @@ def seed(today: datetime.date, password: str) -> DemoLogins:
                 newcomer, first_school, actor=None, programme="ecte2025", cohort_start_year=this_year,
                 induction_start_date=datetime.date(this_year, 9, 2),
             )
+        _uploads(hub, staff, this_year)
     return result
+
+
+DFE_HEADER = "full_name,email_address,trn,role,lead_provider,school,school_unique_reference_number,academic_year,training_status,status\r\n"
+
+
+def _uploads(hub, staff, year):
+    """Two uploads of the DfE's file: one imported (three new ECTs and a mentor at the first school), and a
+    later one checked and waiting for hub staff to confirm (one of them deferred, one more ECT)."""
+    from participants import uploads
+    from participants.models import ImportUpload, ImportUploadStatus
+
+    school = f"{SCHOOLS[0][1]},{SCHOOLS[0][0]}"
+    people = [
+        f"Orla Byrne,orla.byrne@{DEMO_DOMAIN},4100001,Early career teacher,Ambition Institute,{school},{year},active,Training or eligible for training",
+        f"Kwame Mensah,kwame.mensah@{DEMO_DOMAIN},4100002,Early career teacher,Ambition Institute,{school},{year},active,Training or eligible for training",
+        f"Chloé Dubois,chloe.dubois@{DEMO_DOMAIN},4100003,Early career teacher,Ambition Institute,{school},{year},active,Training or eligible for training",
+        f"Rhys Pritchard,rhys.pritchard@{DEMO_DOMAIN},4100004,Mentor,Ambition Institute,{school},{year},active,Training or eligible for training",
+    ]
+    later = [
+        people[0],
+        people[1].replace(",active,Training or eligible for training", ",deferred,Participant deferred"),
+        people[2],
+        people[3],
+        f"Seán Kelly,sean.kelly@{DEMO_DOMAIN},4100005,Early career teacher,Ambition Institute,{school},{year},active,Training or eligible for training",
+    ]
+    for name, rows, confirm in (("dfe-participants-september.csv", people, True), ("dfe-participants-october.csv", later, False)):
+        if ImportUpload.objects.filter(file_name=name).exists():
+            continue
+        upload = uploads.create(hub, staff.user, name, (DFE_HEADER + "\r\n".join(rows) + "\r\n").encode())
+        uploads.run_check(upload.pk)
+        upload.refresh_from_db()
+        if confirm and uploads.confirm(upload, staff.user):
+            uploads.run_import(upload.pk)
 
 
 def _maybe_change_status(ect, rng, today, school_index, k):

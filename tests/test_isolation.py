@@ -13,6 +13,7 @@ below hub staff, only the people in the viewer's care.
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 import pytest
@@ -28,7 +29,7 @@ from django_scopes import scopes_disabled
 from events.catalogue import sync_catalogue
 from events.models import Event
 from nudges import optout as nudge_optout
-from participants import email_changes, services
+from participants import email_changes, services, uploads
 from participants.confirmations import make_token
 from participants.models import EmailChange, HubRole, Person
 from schools.scoping import hub_scope
@@ -192,6 +193,11 @@ FOREIGN_IDS = {
     },
     # Unsubscribe links work for whoever holds one (no sign-in: a mail client posts them), so the
     # foreign ones are links nobody was sent: naming another hub's person in this hub, or forged.
+    # Uploaded registration files are hub-wide (hub staff only), so another school's are the other hub's too.
+    "upload_code": lambda w: {
+        "other_hub": [w.other_upload.code],
+        "other_school": [w.other_upload.code],
+    },
     "unsubscribe_token": lambda w: {
         "other_hub": _unsubscribe_links_nobody_was_sent(w.hub, w.other_ect.person),
         "other_school": _unsubscribe_links_nobody_was_sent(w.other_hub, w.sibling_ect.person),
@@ -272,6 +278,19 @@ def _add_events(world):
         setattr(world, name.replace("event", "session"), session)
 
 
+def _add_uploads(world):
+    """A checked upload in each hub: the South's lists its people (not in the file), the North's has a bad row."""
+    data = Path(__file__).parent / "participants" / "data"
+    for hub, name, path in (
+        (world.other_hub, "other_upload", data / "dfe_participants.csv"),
+        (world.hub, "upload", data / "dfe_participants_bad_row.csv"),
+    ):
+        upload = uploads.create(hub, None, path.name, path.read_bytes())
+        uploads.run_check(upload.pk)
+        upload.refresh_from_db()
+        setattr(world, name, upload)
+
+
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
     """One world for the whole module, rolled back at its end; each test runs in a savepoint inside.
@@ -291,6 +310,7 @@ def _module_world(django_db_setup, django_db_blocker):
                     person.save()
             world.attached_from_other_hub = _attach_from_other_hub(world)
             _add_events(world)
+            _add_uploads(world)
             save_year(world.other_hub, OTHER_HUB_ONLY_YEAR, typical_term_dates(OTHER_HUB_ONLY_YEAR))
     yield world
     with django_db_blocker.unblock():
@@ -465,6 +485,7 @@ OWN_IDS = {
     "event_code": lambda w: [w.event.code],
     "session_code": lambda w: [w.session.code],
     "unsubscribe_token": lambda w: [nudge_optout.make_token(w.ect.person)],
+    "upload_code": lambda w: [w.upload.code],
 }
 
 
