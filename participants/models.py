@@ -436,6 +436,7 @@ class ImportUpload(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=100, blank=True, default="")
     plan = models.JSONField(null=True, blank=True)
+    problems = models.PositiveIntegerField(default=0, help_text="How many problems the check found (none: it can be imported).")
     replanned = models.BooleanField(
         default=False, help_text="The hub changed between the preview and the confirmation: this is the new preview."
     )

@@ -68,7 +68,7 @@ def run_check(upload_id):
         return
     _set(
         upload.pk, ImportUploadStatus.CHECKING, status=ImportUploadStatus.CHECKED, progress=100, stage="",
-        format=plan.format, plan=_plan_data(plan),
+        format=plan.format, plan=_plan_data(plan), problems=len(plan.errors),
     )
 
 
@@ -118,11 +118,15 @@ def _import_locked(upload):
         plan = import_plan.apply(plan, upload.confirmed_by)
     except import_plan.PlanOutdated:
         fresh = import_plan.check(upload.hub, bytes(upload.content))
-        _save(upload, status=ImportUploadStatus.CHECKED, plan=_plan_data(fresh), replanned=True, progress=100, stage="")
+        _save(
+            upload, status=ImportUploadStatus.CHECKED, plan=_plan_data(fresh), problems=len(fresh.errors), replanned=True,
+            progress=100, stage="",
+        )
         return
     if not plan.applied:
         _save(
-            upload, status=ImportUploadStatus.FAILED, plan=_plan_data(plan), progress=100, stage="", finished_at=now,
+            upload, status=ImportUploadStatus.FAILED, plan=_plan_data(plan), problems=len(plan.errors), progress=100, stage="",
+            finished_at=now,
             error="Nothing was written: the hub refused some changes (listed below).",
         )
         return
