@@ -38,7 +38,8 @@ def test_hub_staff_upload_a_file_see_its_problems_then_preview_and_import_anothe
     page.get_by_role("button", name="Upload and check").click()
     expect(page.get_by_role("heading", name="Preview")).to_be_visible()
     expect(page.get_by_role("region", name="New people")).to_contain_text("siobhan.oconnor@birch.example.org")
-    page.get_by_text("People not in the file (", exact=False).click()
+    if page.locator("details#not_in_file").get_attribute("open") is None:  # long lists start collapsed
+        page.get_by_text("People not in the file (", exact=False).click()
     expect(page.get_by_role("region", name="People not in the file")).to_contain_text(bworld.ect.person.user.email)
     axe_check(page)
     with scopes_disabled():
@@ -52,7 +53,7 @@ def test_hub_staff_upload_a_file_see_its_problems_then_preview_and_import_anothe
         assert ECT.objects.filter(person__user__email="siobhan.oconnor@birch.example.org").exists()
     page.get_by_role("link", name="All imports").click()
     expect(page.get_by_role("table")).to_contain_text("Imported")
-    expect(page.get_by_role("table")).to_contain_text("Checked: 1 problem")
+    expect(page.get_by_role("table")).to_contain_text("Checked: 2 problems")
 
 
 def test_a_large_file_shows_its_progress_while_the_worker_checks_and_imports_it(page, bworld, sign_in, monkeypatch, tmp_path):
