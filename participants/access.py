@@ -357,4 +357,4 @@ def get_person_for_hub_role_change(viewer, code):
 def get_import_upload(viewer, code):
     """An upload of the active hub, for hub staff only (404 for everyone else)."""
     require_hub_staff(viewer)
-    return _none_or_404(ImportUpload.objects.filter(code=code).first())
+    return _none_or_404(ImportUpload.objects.defer("content").filter(code=code).first())  # the file only when downloaded

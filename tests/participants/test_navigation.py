@@ -33,7 +33,7 @@ def _landing(client, user):
     return client.get("/", follow=True)
 
 
-def test_hub_staff_reach_dashboard_schools_people_term_dates_and_events(world, client):
+def test_hub_staff_reach_dashboard_schools_people_term_dates_events_and_imports(world, client):
     response = _landing(client, world.staff.user)
     assert _nav(response.content.decode()) == [
         ("Dashboard", "/hub/engagement/", False),
@@ -41,6 +41,7 @@ def test_hub_staff_reach_dashboard_schools_people_term_dates_and_events(world, c
         ("People", "/people/", False),
         ("Term dates", "/hub/terms/", False),
         ("Events", "/events/", False),
+        ("Imports", "/hub/imports/", False),
     ]
 
 
