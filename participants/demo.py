@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from participants import services
+from participants import services, uploads
 from participants.accounts import set_primary_address
-from participants.models import ECT, HubRole, InductionTutor, Mentor
+from participants.models import ECT, HubRole, ImportUpload, InductionTutor, Mentor
 from schools.models import Hub, School
 from schools.scoping import hub_scope
 
@@ -146,22 +146,23 @@ DFE_HEADER = "full_name,email_address,trn,role,lead_provider,school,school_uniqu
 def _uploads(hub, staff, year):
     """Two uploads of the DfE's file: one imported (three new ECTs and a mentor at the first school), and a
     later one checked and waiting for hub staff to confirm (one of them deferred, one more ECT)."""
-    from participants import uploads
-    from participants.models import ImportUpload, ImportUploadStatus
-
     school = f"{SCHOOLS[0][1]},{SCHOOLS[0][0]}"
+
+    def row(name, email, trn, role="Early career teacher", status="active,Training or eligible for training"):
+        return f"{name},{email}@{DEMO_DOMAIN},{trn},{role},Ambition Institute,{school},{year},{status}"
+
     people = [
-        f"Orla Byrne,orla.byrne@{DEMO_DOMAIN},4100001,Early career teacher,Ambition Institute,{school},{year},active,Training or eligible for training",
-        f"Kwame Mensah,kwame.mensah@{DEMO_DOMAIN},4100002,Early career teacher,Ambition Institute,{school},{year},active,Training or eligible for training",
-        f"Chloé Dubois,chloe.dubois@{DEMO_DOMAIN},4100003,Early career teacher,Ambition Institute,{school},{year},active,Training or eligible for training",
-        f"Rhys Pritchard,rhys.pritchard@{DEMO_DOMAIN},4100004,Mentor,Ambition Institute,{school},{year},active,Training or eligible for training",
+        row("Orla Byrne", "orla.byrne", "4100001"),
+        row("Kwame Mensah", "kwame.mensah", "4100002"),
+        row("Chloé Dubois", "chloe.dubois", "4100003"),
+        row("Rhys Pritchard", "rhys.pritchard", "4100004", role="Mentor"),
     ]
     later = [
         people[0],
-        people[1].replace(",active,Training or eligible for training", ",deferred,Participant deferred"),
+        row("Kwame Mensah", "kwame.mensah", "4100002", status="deferred,Participant deferred"),
         people[2],
         people[3],
-        f"Seán Kelly,sean.kelly@{DEMO_DOMAIN},4100005,Early career teacher,Ambition Institute,{school},{year},active,Training or eligible for training",
+        row("Seán Kelly", "sean.kelly", "4100005"),
     ]
     for name, rows, confirm in (("dfe-participants-september.csv", people, True), ("dfe-participants-october.csv", later, False)):
         if ImportUpload.objects.filter(file_name=name).exists():

@@ -64,7 +64,10 @@ def run_check(upload_id):
         plan = import_plan.check(upload.hub, bytes(upload.content))
     except Exception as error:
         logger.exception("Checking upload %s failed", upload.pk)
-        _set(upload.pk, ImportUploadStatus.CHECKING, status=ImportUploadStatus.FAILED, progress=100, stage="", error=f"The file could not be checked ({type(error).__name__}).")
+        _set(
+            upload.pk, ImportUploadStatus.CHECKING, status=ImportUploadStatus.FAILED, progress=100, stage="",
+            error=f"The file could not be checked ({type(error).__name__}).",
+        )
         return
     _set(
         upload.pk, ImportUploadStatus.CHECKING, status=ImportUploadStatus.CHECKED, progress=100, stage="",
