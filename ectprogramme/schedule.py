@@ -2,9 +2,9 @@
 
 The sweeps every few minutes do the work whose task could not be queued when it was saved
 (see `ectprogramme.queueing`): set-up e-mails, e-mail change links, booking and session e-mails and
-nudge e-mails never sent (or claimed by a worker that died), recompute marks never claimed, and
-engagement reports never rendered (or whose worker died); reports older than `REPORT_KEEP_DAYS` are
-deleted nightly. Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every
+nudge e-mails never sent (or claimed by a worker that died), recompute marks never claimed,
+uploaded registration files whose check or import never ran, and engagement reports never rendered
+(or whose worker died); reports older than `REPORT_KEEP_DAYS` are deleted nightly. Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every
 quarter of an hour). The waiting lists are worked every 5 minutes too (offers expired, freed places
 offered: `events.booking.work_waiting_lists`), and reminders of booked sessions go out hourly
 (`events.reminders.send_reminders`, each once).
@@ -45,6 +45,10 @@ BEAT_SCHEDULE = {
     "send-event-reminders": {
         "task": "events.tasks.send_reminders",
         "schedule": crontab(minute=10),
+    },
+    "resume-stalled-import-uploads": {
+        "task": "participants.tasks.resume_stalled_import_uploads",
+        "schedule": crontab(minute="*/5"),
     },
     "recompute-forgotten-engagement": {
         "task": "engagement.tasks.recompute_forgotten",

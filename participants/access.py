@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from participants.models import ECT, ECTAtSchool, InductionTutor, Mentor, MentorAssignment, Person
+from participants.models import ECT, ECTAtSchool, ImportUpload, InductionTutor, Mentor, MentorAssignment, Person
 from schools.models import School
 
 
@@ -349,3 +349,12 @@ def get_person_for_hub_role_change(viewer, code):
     if person.pk == viewer.person.pk:
         raise PermissionDenied
     return person
+
+
+# --- Uploaded registration files -------------------------------------------------------------
+
+
+def get_import_upload(viewer, code):
+    """An upload of the active hub, for hub staff only (404 for everyone else)."""
+    require_hub_staff(viewer)
+    return _none_or_404(ImportUpload.objects.defer("content").filter(code=code).first())  # the file only when downloaded

@@ -8,9 +8,9 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from participants import services
+from participants import services, uploads
 from participants.accounts import set_primary_address
-from participants.models import ECT, HubRole, InductionTutor, Mentor
+from participants.models import ECT, HubRole, ImportUpload, InductionTutor, Mentor
 from schools.models import Hub, School
 from schools.scoping import hub_scope
 
@@ -136,7 +136,42 @@ def seed(today: datetime.date, password: str) -> DemoLogins:
                 newcomer, first_school, actor=None, programme="ecte2025", cohort_start_year=this_year,
                 induction_start_date=datetime.date(this_year, 9, 2),
             )
+        _uploads(hub, staff, this_year)
     return result
+
+
+DFE_HEADER = "full_name,email_address,trn,role,lead_provider,school,school_unique_reference_number,academic_year,training_status,status\r\n"
+
+
+def _uploads(hub, staff, year):
+    """Two uploads of the DfE's file: one imported (three new ECTs and a mentor at the first school), and a
+    later one checked and waiting for hub staff to confirm (one of them deferred, one more ECT)."""
+    school = f"{SCHOOLS[0][1]},{SCHOOLS[0][0]}"
+
+    def row(name, email, trn, role="Early career teacher", status="active,Training or eligible for training"):
+        return f"{name},{email}@{DEMO_DOMAIN},{trn},{role},Ambition Institute,{school},{year},{status}"
+
+    people = [
+        row("Orla Byrne", "orla.byrne", "4100001"),
+        row("Kwame Mensah", "kwame.mensah", "4100002"),
+        row("Chloé Dubois", "chloe.dubois", "4100003"),
+        row("Rhys Pritchard", "rhys.pritchard", "4100004", role="Mentor"),
+    ]
+    later = [
+        people[0],
+        row("Kwame Mensah", "kwame.mensah", "4100002", status="deferred,Participant deferred"),
+        people[2],
+        people[3],
+        row("Seán Kelly", "sean.kelly", "4100005"),
+    ]
+    for name, rows, confirm in (("dfe-participants-september.csv", people, True), ("dfe-participants-october.csv", later, False)):
+        if ImportUpload.objects.filter(file_name=name).exists():
+            continue
+        upload = uploads.create(hub, staff.user, name, (DFE_HEADER + "\r\n".join(rows) + "\r\n").encode())
+        uploads.run_check(upload.pk)
+        upload.refresh_from_db()
+        if confirm and uploads.confirm(upload, staff.user):
+            uploads.run_import(upload.pk)
 
 
 def _maybe_change_status(ect, rng, today, school_index, k):

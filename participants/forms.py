@@ -257,3 +257,20 @@ class ChangeHubRoleForm(forms.Form):
     def clean_hub_role(self):
         value = self.cleaned_data["hub_role"]
         return HubRole.NONE if value == self.NONE else value
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Registration file (CSV)",
+        help_text="Our registrations file or the DfE's participant file, as downloaded; the format is recognised by its header.",
+    )
+
+    def clean_file(self):
+        from participants.uploads import MAX_BYTES
+
+        file = self.cleaned_data["file"]
+        if file.size > MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {MAX_BYTES // 1_000_000} MB.")
+        if not file.size:
+            raise forms.ValidationError("The file is empty.")
+        return file

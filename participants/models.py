@@ -403,3 +403,58 @@ class EmailChange(models.Model):
     @property
     def is_pending(self):
         return self.confirmed_at is None and self.cancelled_at is None
+
+
+class ImportUploadStatus(models.TextChoices):
+    CHECKING = "checking", "Checking"
+    CHECKED = "checked", "Checked"
+    IMPORTING = "importing", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Failed"
+    DISCARDED = "discarded", "Discarded"
+
+
+class ImportUpload(models.Model):
+    """A registration file (ours or the DfE's) uploaded by hub staff: checked into a stored plan,
+    shown as a preview, imported only once confirmed (`participants.uploads`).
+
+    The original file is kept in the database (web and worker need not share a disk) and is
+    downloadable by hub staff. `plan` is the checked `ImportPlan` (its JSON fields); `result` the
+    summary of what the import wrote; `progress` (0-100) and `stage` are what the page polls.
+    """
+
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    format = models.CharField(max_length=20, blank=True, default="")
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=ImportUploadStatus.choices, default=ImportUploadStatus.CHECKING)
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Last change of status or progress (a stalled task is re-queued).")
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=100, blank=True, default="")
+    plan = models.JSONField(null=True, blank=True)
+    problems = models.PositiveIntegerField(default=0, help_text="How many problems the check found (none: it can be imported).")
+    replanned = models.BooleanField(
+        default=False, help_text="The hub changed between the preview and the confirmation: this is the new preview."
+    )
+    confirmed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    objects = ScopedManager(hub="hub")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["hub", "-uploaded_at"]), models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def in_progress(self):
+        return self.status in (ImportUploadStatus.CHECKING, ImportUploadStatus.IMPORTING)

@@ -56,7 +56,7 @@ def active_role(request, roles):
 def nav_links(viewer, role):
     """The main navigation of the role the person is acting in: every page of that role, one click away.
 
-    Hub staff: dashboard, schools, people, term dates, events, booking, nudges (hub admins also the hub's roles and
+    Hub staff: dashboard, schools, people, term dates, events, booking, nudges, imports (hub admins also the hub's roles and
     settings). A facilitator: the events (sessions and registers). An induction tutor: their school's Lead
     dashboard, the school, its coaching and people, and booking. A mentor: their ECTs, their own figures and events. An
     ECT: their study, coaching, feedback, their own figures and events.
@@ -72,6 +72,7 @@ def nav_links(viewer, role):
             NavLink("Events", reverse("events_list")),
             NavLink("Booking", reverse("events:booking_home")),
             NavLink("Nudges", reverse("nudges:outbox")),
+            NavLink("Imports", reverse("import_uploads")),
         ]
         if viewer.is_hub_admin:
             links += [NavLink("Hub roles", reverse("hub_roles")), NavLink("Hub settings", reverse("hub_settings"))]

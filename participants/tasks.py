@@ -40,3 +40,30 @@ def send_unsent_email_change_mails():
 @shared_task
 def clear_expired_sessions():
     call_command("clearsessions")
+
+
+@shared_task
+def check_import_upload(upload_id):
+    from participants.uploads import run_check
+
+    run_check(upload_id)
+
+
+@shared_task
+def run_import_upload(upload_id):
+    from participants.uploads import run_import
+
+    run_import(upload_id)
+
+
+@shared_task
+def resume_stalled_import_uploads():
+    """Re-queue the check or import of uploads whose task never ran (both are safe to run twice)."""
+    from participants.models import ImportUploadStatus
+    from participants.uploads import stalled
+
+    uploads = stalled()
+    for upload_id, status in uploads:
+        task = check_import_upload if status == ImportUploadStatus.CHECKING else run_import_upload
+        task.delay(upload_id)
+    return len(uploads)

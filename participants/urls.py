@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants import views
+from participants import upload_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("hub/roles/", views.hub_roles, name="hub_roles"),
     path("hub/roles/<uuid:person_code>/", views.hub_role_change, name="hub_role_change"),
     path("hub/settings/", views.hub_settings, name="hub_settings"),
+    path("hub/imports/", upload_views.import_uploads, name="import_uploads"),
+    path("hub/imports/<uuid:upload_code>/", upload_views.import_upload, name="import_upload"),
+    path("hub/imports/<uuid:upload_code>/confirm/", upload_views.import_upload_confirm, name="import_upload_confirm"),
+    path("hub/imports/<uuid:upload_code>/discard/", upload_views.import_upload_discard, name="import_upload_discard"),
+    path("hub/imports/<uuid:upload_code>/file/", upload_views.import_upload_file, name="import_upload_file"),
     path("schools/new/", views.school_create, name="school_create"),
     path("schools/<uuid:school_code>/", views.school_detail, name="school_detail"),
     path("schools/<uuid:school_code>/edit/", views.school_edit, name="school_edit"),

@@ -21,6 +21,7 @@ from participants.models import ECT, InductionTutor, Person, User  # noqa: E402
 
 PAIRING = re.compile(r"^/schools/[^/]+/mentors/pair/$")  # "ECTs without a mentor": the demo has one
 DOWNLOAD = re.compile(r'href="(/reports/[0-9a-f-]+/download/)"')
+UPLOAD = re.compile(r"^/hub/imports/[^/]+/$")  # an uploaded file's preview or result: the demo has both
 LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring|events)[^"#?]*)"')
 
 
@@ -37,6 +38,7 @@ def main(emails):
     opened = 0
     pairing_pages = 0
     downloaded = {"hub": set(), "school": set()}
+    upload_pages = set()
     for email in emails:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=email))
@@ -55,6 +57,14 @@ def main(emails):
                 if more.endswith("/reports/"):
                     _download_reports(client, email, answer.content.decode(), downloaded)
                 opened += 1
+            for more in sorted(link for link in links if UPLOAD.match(link)):
+                answer = client.get(more)
+                assert answer.status_code == 200, f"{email}: {more} (from {path}) answered {answer.status_code}"
+                page = answer.content.decode()
+                upload_pages |= {"preview"} if "Nothing has been written yet" in page else {"result"} if "people created:" in page else set()
+                download = client.get(f"{more}file/")
+                assert download.status_code == 200 and download.content.startswith(b"full_name,"), f"{email}: {more}file/"
+                opened += 2
             for more in sorted(link for link in links if PAIRING.match(link)):
                 answer = client.get(more)
                 assert answer.status_code == 200, f"{email}: {more} (from {path}) answered {answer.status_code}"
@@ -68,6 +78,7 @@ def main(emails):
             assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
             opened += 1
     assert pairing_pages, "no login reached a school's ECTs without a mentor"
+    assert upload_pages == {"preview", "result"}, f"hub staff reached only {upload_pages or 'no'} uploaded files' pages"
     print(f"opened {opened} pages; downloaded {len(downloaded['hub'])} hub report and {len(downloaded['school'])} school report")
 
 

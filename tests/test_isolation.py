@@ -14,6 +14,7 @@ below hub staff, only the people in the viewer's care.
 import datetime
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 import pytest
@@ -32,7 +33,7 @@ from events.booking import offer_token
 from events.catalogue import sync_catalogue
 from events.models import Alternative, CalendarFeed, CatchUp, Event
 from nudges import optout as nudge_optout
-from participants import email_changes, services
+from participants import email_changes, services, uploads
 from participants.confirmations import make_token
 from participants.models import EmailChange, HubRole, Person
 from schools.scoping import hub_scope
@@ -218,14 +219,19 @@ FOREIGN_IDS = {
         "other_school": [make_token(w.sibling_ect.person)] + _links_nobody_was_sent(w.sibling_ect.person)
         + [_offer_link(w.session, w.sibling_ect.person)],
     },
-    # Unsubscribe links work for whoever holds one (no sign-in: a mail client posts them), so the
-    # foreign ones are links nobody was sent: naming another hub's person in this hub, or forged.
     # Reports: the other hub's (school and hub reports); another school's, and the hub's report
     # (hub staff only), for those below hub staff.
     "report_code": lambda w: {
         "other_hub": [w.other_school_report.code, w.other_hub_report.code],
         "other_school": [w.sibling_school_report.code, w.hub_report.code],
     },
+    # Uploaded registration files are hub-wide (hub staff only), so another school's are the other hub's too.
+    "upload_code": lambda w: {
+        "other_hub": [w.other_upload.code],
+        "other_school": [w.other_upload.code],
+    },
+    # Unsubscribe links work for whoever holds one (no sign-in: a mail client posts them), so the
+    # foreign ones are links nobody was sent: naming another hub's person in this hub, or forged.
     "unsubscribe_token": lambda w: {
         "other_hub": _unsubscribe_links_nobody_was_sent(w.hub, w.other_ect.person),
         "other_school": _unsubscribe_links_nobody_was_sent(w.other_hub, w.sibling_ect.person),
@@ -365,6 +371,19 @@ def _add_reports(world):
         setattr(world, name, report)
 
 
+def _add_uploads(world):
+    """A checked upload in each hub: the South's lists its people (not in the file), the North's has a bad row."""
+    data = Path(__file__).parent / "participants" / "data"
+    for hub, name, path in (
+        (world.other_hub, "other_upload", data / "dfe_participants.csv"),
+        (world.hub, "upload", data / "dfe_participants_bad_row.csv"),
+    ):
+        upload = uploads.create(hub, None, path.name, path.read_bytes())
+        uploads.run_check(upload.pk)
+        upload.refresh_from_db()
+        setattr(world, name, upload)
+
+
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
     """One world for the whole module, rolled back at its end; each test runs in a savepoint inside.
@@ -386,6 +405,7 @@ def _module_world(django_db_setup, django_db_blocker):
             _add_events(world)
             _add_follow_ups(world)
             _add_reports(world)
+            _add_uploads(world)
             save_year(world.other_hub, OTHER_HUB_ONLY_YEAR, typical_term_dates(OTHER_HUB_ONLY_YEAR))
     yield world
     with django_db_blocker.unblock():
@@ -566,6 +586,7 @@ OWN_IDS = {
     "alternative_code": lambda w: [w.own_alternative.code],
     "feed_token": lambda w: [_feed_token(w.ect.person)],
     "report_code": lambda w: [w.school_report.code, w.hub_report.code],
+    "upload_code": lambda w: [w.upload.code],
 }
 
 

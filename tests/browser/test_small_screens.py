@@ -3,6 +3,7 @@ the data: the page never scrolls sideways (a table may, inside its own labelled 
 words wrap, the navigation reaches each page of the role, and axe finds nothing serious."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from engagement import compute
+from participants import uploads
 from participants.cohorts import academic_year_of
 from participants.models import Person, User
 from schools import terms
@@ -17,6 +19,8 @@ from schools.models import School
 from tests import factories
 from tests.browser.conftest import axe_blocking, format_violations, screenshot
 from tests.conftest import typical_term_dates
+
+DATA = Path(__file__).parent.parent / "participants" / "data"
 
 PHONE = {"width": 375, "height": 800}
 LONG_FIRST = "Wolfeschlegelsteinhausenbergerdorff"
@@ -58,6 +62,8 @@ def phone_world(bworld):
             ect=w.ect, mentor=w.mentor, observed_on=today - datetime.timedelta(days=3), focus="Questioning",
         )
         compute.recompute([w.hub], today)
+        w.upload = uploads.create(w.hub, w.staff.user, "dfe_participants.csv", (DATA / "dfe_participants.csv").read_bytes())
+        uploads.run_check(w.upload.pk)
     return w
 
 
@@ -74,6 +80,7 @@ def _pages(w):
             f"/schools/{school}/", f"/schools/{school}/engagement/", f"/schools/{school}/coaching/",
             f"/mentors/{mentor}/engagement/", *ect_pages, "/hub/invite/", f"/schools/{school}/edit/", "/hub/terms/new/",
             "/hub/nudges/", "/hub/nudges/settings/", "/hub/nudges/opted-out/",
+            "/hub/imports/", f"/hub/imports/{w.upload.code}/", "/events/",
         ],
         "tutor": [
             f"/schools/{school}/engagement/", f"/schools/{school}/", f"/schools/{school}/coaching/", "/people/",

@@ -33,7 +33,7 @@ def _landing(client, user):
     return client.get("/", follow=True)
 
 
-def test_hub_staff_reach_dashboard_schools_people_term_dates_events_booking_and_nudges(world, client):
+def test_hub_staff_reach_dashboard_schools_people_term_dates_events_booking_nudges_and_imports(world, client):
     response = _landing(client, world.staff.user)
     assert _nav(response.content.decode()) == [
         ("Dashboard", "/hub/engagement/", False),
@@ -43,6 +43,7 @@ def test_hub_staff_reach_dashboard_schools_people_term_dates_events_booking_and_
         ("Events", "/events/", False),
         ("Booking", "/events/booking/", False),
         ("Nudges", "/hub/nudges/", False),
+        ("Imports", "/hub/imports/", False),
     ]
 
 
