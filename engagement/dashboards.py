@@ -520,10 +520,12 @@ def read_hub_figures(newest_week, today):
     return HubFigures(trend_series(EngagementTrend.objects.all(), today), by_school)
 
 
-def school_rows(rows, figures):
+def school_rows(rows, figures, never_signed_in=None):
     """A page of `schools` rows as `_school_rows.html` shows them (a dict each): link, name, URN,
-    percents on track (None with nobody judged) and counts as text, ECTs with no mentor, and the
-    points of the study sparkline over the last `SPARKLINE_WEEKS` weeks (None with too few weeks)."""
+    percents on track (None with nobody judged) and counts as text, ECTs with no mentor, the
+    points of the study sparkline over the last `SPARKLINE_WEEKS` weeks (None with too few weeks)
+    and, given `never_signed_in` ({school id: count}, `participants.onboarding`), how many people
+    there never signed in."""
     url = _url_maker("lead_dashboard")
     shown = []
     for school_id, code, name, urn in rows:
@@ -544,5 +546,6 @@ def school_rows(rows, figures):
             "any_off_track": of.off_track > 0,
             "sparkline": points,
             "sparkline_label": f"{name}: ECTs on track with study over the last {SPARKLINE_WEEKS} weeks",
+            "never_signed_in": None if never_signed_in is None else str(never_signed_in.get(school_id, 0)),
         })
     return shown

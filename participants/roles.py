@@ -56,9 +56,9 @@ def active_role(request, roles):
 def nav_links(viewer, role):
     """The main navigation of the role the person is acting in: every page of that role, one click away.
 
-    Hub staff: dashboard, schools, people, term dates, events, nudges (hub admins also the hub's roles and
+    Hub staff: dashboard, schools, people, onboarding, term dates, events, nudges (hub admins also the hub's roles and
     settings). A facilitator: the events (sessions and registers). An induction tutor: their school's Lead
-    dashboard, the school, its coaching and people. A mentor: their ECTs and their own figures. An
+    dashboard, the school, its coaching, people and onboarding. A mentor: their ECTs and their own figures. An
     ECT: their study, coaching, feedback and their own figures.
     """
     if role is None:
@@ -68,6 +68,7 @@ def nav_links(viewer, role):
             NavLink("Dashboard", reverse("hub_dashboard")),
             NavLink("Schools", reverse("hub_overview")),
             NavLink("People", reverse("people_list")),
+            NavLink("Onboarding", reverse("onboarding")),
             NavLink("Term dates", reverse("term_dates")),
             NavLink("Events", reverse("events_list")),
             NavLink("Nudges", reverse("nudges:outbox")),
@@ -84,6 +85,7 @@ def nav_links(viewer, role):
             NavLink("School", reverse("school_detail", args=[code])),
             NavLink("Coaching", reverse("school_coaching", args=[code])),
             NavLink("People", reverse("people_list")),
+            NavLink("Onboarding", reverse("onboarding")),
         ]
     if role.key == "mentor":
         links = [NavLink("My ECTs", reverse("mentor_home"))]

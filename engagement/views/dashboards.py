@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from engagement import compute, dashboards, export, refresh
 from engagement.models import DECLARATION_THRESHOLD, Engagement
 from engagement.reports import evidence
-from participants import access, breadcrumbs
+from participants import access, breadcrumbs, onboarding
 from participants.models import ECT
 
 
@@ -111,8 +111,9 @@ def hub_dashboard(request):
     figures = dashboards.hub_figures(request.hub, state, today)
     rows = dashboards.schools(access.visible_schools(request.viewer), figures, q=q, concern=concern, sort=sort, descending=descending)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    never_signed_in = onboarding.never_signed_in_by_school([school_id for school_id, *_ in page.object_list])
     context = {
-        "page": page, "rows": dashboards.school_rows(page.object_list, figures), "q": q, "concern": concern,
+        "page": page, "rows": dashboards.school_rows(page.object_list, figures, never_signed_in), "q": q, "concern": concern,
         "sort": sort, "descending": descending, "sort_links": _sort_links(request, dashboards.SCHOOL_SORTS, sort, descending),
         "threshold": dashboards.DECLARATION_THRESHOLD, "no_mentor_label": dashboards.NO_MENTOR_LABEL,
     }

@@ -211,7 +211,7 @@ def test_recalculate_now_queues_one_recompute_of_the_school_and_answers_at_once(
 # session, user, person, their roles, school, people, school state, nudges (last sent, the school's pause, its opt-outs)
 # (+1: the trend, on a miss)
 LEAD_QUERIES = 10
-HUB_QUERIES = 6  # session, user, person, their roles, hub state, schools (+3: counts, figures and trend, on a miss)
+HUB_QUERIES = 7  # session, user, person, their roles, hub state, schools, never signed in per school (+3: counts, figures and trend, on a miss)
 
 
 def test_lead_dashboard_query_count_does_not_grow_with_the_school(computed, client, django_assert_num_queries):
