@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from ectprogramme import once
 from ectprogramme.formats import human_date
-from participants import access, breadcrumbs, confirmations, email_changes, onboarding, pairing, queries, services
+from participants import access, breadcrumbs, confirmations, email_changes, onboarding, pairing, queries, services, timeline
 from participants.forms import (
     MentorTrainingForm,
     AddPersonForm,
@@ -249,11 +249,25 @@ def people_list(request):
     return render(request, template, context)
 
 
+def _timeline_context(request, person, school_ids):
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    entries = timeline.page(person, school_ids, request.viewer, kind=request.GET.get("kind", ""), number=number)
+    return {"timeline": entries, "timeline_kinds": timeline.kinds()}
+
+
 @login_required
+@vary_on_headers("HX-Request")  # a fragment and the full page share a URL: keep them apart in caches
 def person_detail(request, person_code):
-    """A person's roles and timeline; a tutor sees only their roles at the tutor's own schools."""
+    """A person's roles and timeline (a page of it, of one kind or all; with htmx only the timeline);
+    a tutor sees only their roles and entries at the tutor's own schools."""
     person = access.get_person(request.viewer, person_code)
     school_ids = access.person_school_ids(request.viewer, person)
+    if request.htmx and request.GET.get("timeline"):
+        context = {"person": person, **_timeline_context(request, person, school_ids)}
+        return render(request, "participants/person_detail.html#timeline", context)
     manageable = access.manageable_school_ids(request.viewer)
     roles = queries.person_page(person, school_ids)
     schools = [role.school for kind in ("ects", "mentor_roles", "tutor_roles") for role in roles[kind]]
@@ -268,6 +282,7 @@ def person_detail(request, person_code):
         "email_change": email_changes.pending_change(person),
         "crumbs": breadcrumbs.above_person(request.viewer, person, schools, [ect.id for ect in roles["ects"]]),
         **roles,
+        **_timeline_context(request, person, school_ids),
     }
     return render(request, "participants/person_detail.html", context)
 
