@@ -19,7 +19,7 @@ def test_a_tutor_filters_who_never_signed_in_and_sends_them_set_up_emails(page, 
     expect(table).not_to_contain_text(str(bworld.sibling_ect.person))
     axe_check(page)
 
-    page.get_by_label(re.compile(r"^Never signed in")).check()
+    page.get_by_role("radio", name=re.compile(r"Never signed in")).check()
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(r"/onboarding/\?never=1$"))
     expect(page.get_by_role("table")).not_to_contain_text(str(bworld.tutor.person))
