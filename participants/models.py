@@ -149,8 +149,8 @@ class Person(models.Model):
 
     @property
     def has_signed_in(self):
-        """Whether they have used their account with this hub (an unconfirmed membership has not)."""
-        return self.is_confirmed and self.user.last_login is not None
+        """Whether they have signed in with this hub (an unconfirmed membership has not; `participants.onboarding`)."""
+        return self.is_confirmed and self.last_signed_in_at is not None
 
     @property
     def is_hub_staff(self):
