@@ -6,7 +6,8 @@ class EngagementConfig(AppConfig):
     name = "engagement"
 
     def ready(self):
-        from engagement import signals, sqlite_functions
+        from engagement import signals, sqlite_functions, timeline
 
         signals.connect()
+        timeline.register()
         connection_created.connect(sqlite_functions.register)

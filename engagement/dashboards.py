@@ -529,12 +529,13 @@ def read_hub_figures(newest_week, today):
     return HubFigures(trend_series(EngagementTrend.objects.all(), today), by_school)
 
 
-def school_rows(rows, figures, events=None):
+def school_rows(rows, figures, events=None, never_signed_in=None):
     """A page of `schools` rows as `_school_rows.html` shows them (a dict each): link, name, URN,
     percents on track (None with nobody judged) and counts as text, ECTs with no mentor, and the
     points of the study sparkline over the last `SPARKLINE_WEEKS` weeks (None with too few weeks).
     `events` ({school_id: `events.attendance.Counts`}) adds event attendance (attended of expected
-    so far, None when nothing is due yet) and open alternatives."""
+    so far, None when nothing is due yet) and open alternatives; `never_signed_in` ({school id:
+    count}, `participants.onboarding`) how many people there never signed in."""
     url = _url_maker("lead_dashboard")
     events = events or {}
     shown = []
@@ -559,5 +560,6 @@ def school_rows(rows, figures, events=None):
             "sparkline_label": f"{name}: ECTs on track with study over the last {SPARKLINE_WEEKS} weeks",
             "events": attendance.text if attendance is not None and attendance.expected else None,
             "alternatives": str(attendance.open_alternatives) if attendance is not None else "0",
+            "never_signed_in": None if never_signed_in is None else str(never_signed_in.get(school_id, 0)),
         })
     return shown

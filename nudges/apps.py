@@ -5,4 +5,6 @@ class NudgesConfig(AppConfig):
     name = "nudges"
 
     def ready(self):
-        from nudges import demo  # noqa: F401  (its part of `seed_demo`, on `engagement.demo.seeded`)
+        from nudges import demo, timeline  # noqa: F401  (demo: its part of `seed_demo`, on `engagement.demo.seeded`)
+
+        timeline.register()

@@ -81,11 +81,6 @@ def person_messages(person, school_ids=None, limit=200):
     ]
 
 
-def timeline(changes, messages, limit=200):
-    """A person's `PersonChange`s and message entries in one list, newest first."""
-    return sorted([*changes, *messages], key=lambda entry: entry.at, reverse=True)[:limit]
-
-
 def last_sent(person_codes):
     """{person code: {"nudge": when, "praise": when}}: when each person was last sent a nudge and
     praise (one statement, whatever the number of people)."""

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from participants import services, uploads
 from participants.accounts import set_primary_address
-from participants.models import ECT, HubRole, ImportUpload, InductionTutor, Mentor
+from participants.models import ECT, HubRole, ImportUpload, InductionTutor, Mentor, Person
 from schools.models import Hub, School
 from schools.scoping import hub_scope
 
@@ -137,6 +138,7 @@ def seed(today: datetime.date, password: str) -> DemoLogins:
                 induction_start_date=datetime.date(this_year, 9, 2),
             )
         _uploads(hub, staff, this_year)
+        _sign_ins(today, exclude=newcomer)
     return result
 
 
@@ -172,6 +174,17 @@ def _uploads(hub, staff, year):
         upload.refresh_from_db()
         if confirm and uploads.confirm(upload, staff.user):
             uploads.run_import(upload.pk)
+
+
+def _sign_ins(today, exclude):
+    """Two in three demo people have signed in (the Onboarding page has both kinds); the newcomer never."""
+    noon = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+    for person in Person.objects.filter(first_signed_in_at__isnull=True).exclude(pk=exclude.pk).order_by("pk"):
+        if person.pk % 3:
+            Person.objects.filter(pk=person.pk).update(
+                first_signed_in_at=noon - datetime.timedelta(days=40 + person.pk % 7),
+                last_signed_in_at=noon - datetime.timedelta(days=person.pk % 20),
+            )
 
 
 def _maybe_change_status(ect, rng, today, school_index, k):

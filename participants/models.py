@@ -120,6 +120,12 @@ class Person(models.Model):
         default=timezone.now,
         help_text="When the account's owner confirmed this membership; until then it gives the account no access.",
     )
+    first_signed_in_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they first signed in with this hub active (`participants.onboarding`)."
+    )
+    last_signed_in_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they last signed in with this hub active (`participants.onboarding`)."
+    )
 
     objects = ScopedManager(hub="hub")
 
@@ -143,8 +149,8 @@ class Person(models.Model):
 
     @property
     def has_signed_in(self):
-        """Whether they have used their account with this hub (an unconfirmed membership has not)."""
-        return self.is_confirmed and self.user.last_login is not None
+        """Whether they have signed in with this hub (an unconfirmed membership has not; `participants.onboarding`)."""
+        return self.is_confirmed and self.last_signed_in_at is not None
 
     @property
     def is_hub_staff(self):
@@ -364,6 +370,14 @@ class Invitation(models.Model):
     sent_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(
+        max_length=80,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="For set-up e-mails sent to many at once: one per person per day (`participants.onboarding`).",
+    )
+    batch = models.UUIDField(null=True, blank=True, editable=False, help_text="The request that asked for it in bulk.")
 
     objects = ScopedManager(hub="hub")
 

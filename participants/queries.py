@@ -100,8 +100,8 @@ def tutors_at(school):
 
 
 def person_page(person, school_ids=None):
-    """Everything a person's page shows about their roles and their timeline: with `school_ids`, only
-    their roles at those schools and the timeline entries about them (see `access.person_school_ids`)."""
+    """Everything a person's page shows about their roles: with `school_ids`, only their roles at those
+    schools (see `access.person_school_ids`); the timeline is `participants.timeline`."""
     at_schools = Q() if school_ids is None else Q(school_id__in=school_ids)
     ects = list(
         ECT.objects.filter(at_schools, person=person)
@@ -122,8 +122,7 @@ def person_page(person, school_ids=None):
         in_training = current is not None and current.status in ("active", "paused")
         ect.no_mentor = in_training and not any(a.finished_on is None for a in ect.mentor_assignments.all())
     tutor_roles = list(InductionTutor.objects.filter(at_schools, person=person).select_related("school"))
-    changes = timeline(person).filter(at_schools)[:200]
-    return {"ects": ects, "mentor_roles": mentor_roles, "tutor_roles": tutor_roles, "changes": changes}
+    return {"ects": ects, "mentor_roles": mentor_roles, "tutor_roles": tutor_roles}
 
 
 def people_with_hub_roles():

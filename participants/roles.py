@@ -56,10 +56,10 @@ def active_role(request, roles):
 def nav_links(viewer, role):
     """The main navigation of the role the person is acting in: every page of that role, one click away.
 
-    Hub staff: dashboard, schools, people, term dates, events, booking, nudges, imports (hub admins also the hub's roles and
-    settings). A facilitator: the events (sessions and registers). An induction tutor: their school's Lead
-    dashboard, the school, its coaching and people, and booking. A mentor: their ECTs, their own figures and events. An
-    ECT: their study, coaching, feedback, their own figures and events.
+    Hub staff: dashboard, schools, people, onboarding, term dates, events, booking, nudges, imports (hub admins also
+    the hub's roles and settings). A facilitator: the events (sessions and registers). An induction tutor: their
+    school's Lead dashboard, the school, its coaching, people, booking and onboarding. A mentor: their ECTs, their own
+    figures and events. An ECT: their study, coaching, feedback, their own figures and events.
     """
     if role is None:
         return []
@@ -68,6 +68,7 @@ def nav_links(viewer, role):
             NavLink("Dashboard", reverse("hub_dashboard")),
             NavLink("Schools", reverse("hub_overview")),
             NavLink("People", reverse("people_list")),
+            NavLink("Onboarding", reverse("onboarding")),
             NavLink("Term dates", reverse("term_dates")),
             NavLink("Events", reverse("events_list")),
             NavLink("Booking", reverse("events:booking_home")),
@@ -87,6 +88,7 @@ def nav_links(viewer, role):
             NavLink("Coaching", reverse("school_coaching", args=[code])),
             NavLink("People", reverse("people_list")),
             NavLink("Booking", reverse("events:booking_home")),
+            NavLink("Onboarding", reverse("onboarding")),
         ]
     if role.key == "mentor":
         links = [NavLink("My ECTs", reverse("mentor_home"))]

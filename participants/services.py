@@ -7,7 +7,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from ectprogramme import queueing
@@ -499,10 +498,11 @@ def resend_setup_email(person, actor):
 
 
 def people_never_signed_in(school):
-    """People with a current role at the school who have never used their account with this hub."""
+    """People with a current role at the school who have never signed in with this hub (`onboarding`)."""
+    from participants.onboarding import never_signed_in
     from participants.queries import people_at_school
 
-    return people_at_school(school).filter(Q(user__last_login__isnull=True) | Q(confirmed_at__isnull=True))
+    return people_at_school(school).filter(never_signed_in())
 
 
 def invite_never_signed_in(school, actor):

@@ -25,8 +25,13 @@ def memberships(user):
 def choose_person(request):
     if not request.user.is_authenticated:
         return None, []
-    people = memberships(request.user)
-    wanted = request.session.get(SESSION_HUB_KEY)
+    return active_membership(request.user, request.session)
+
+
+def active_membership(user, session):
+    """(the membership the session acts in, all the user's confirmed memberships)."""
+    people = memberships(user)
+    wanted = session.get(SESSION_HUB_KEY)
     for person in people:
         if str(person.hub.code) == wanted:
             return person, people

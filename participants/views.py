@@ -5,13 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from ectprogramme import once
 from ectprogramme.formats import human_date
-from participants import access, breadcrumbs, confirmations, email_changes, pairing, queries, services
+from participants import access, breadcrumbs, confirmations, email_changes, onboarding, pairing, queries, services, timeline
 from participants.forms import (
     MentorTrainingForm,
     AddPersonForm,
@@ -53,10 +55,11 @@ def home(request):
 @login_required
 @require_POST
 def switch_hub(request):
-    codes = {str(person.hub.code) for person in request.memberships}
-    if request.POST.get("hub") in codes:
+    by_code = {str(person.hub.code): person for person in request.memberships}
+    if request.POST.get("hub") in by_code:
         request.session[SESSION_HUB_KEY] = request.POST["hub"]
         request.session.pop(SESSION_ROLE_KEY, None)
+        onboarding.record_sign_in(by_code[request.POST["hub"]])
     return redirect("home")
 
 
@@ -87,6 +90,8 @@ def membership_confirm(request, token):
         return render(request, "participants/membership_confirm.html", {"state": "used", "hub": person.hub})
     if request.method == "POST":
         services.confirm_membership(person, request.user)
+        person.refresh_from_db(fields=["confirmed_at"])
+        onboarding.record_sign_in(person)
         request.session[SESSION_HUB_KEY] = str(person.hub.code)
         request.session.pop(SESSION_ROLE_KEY, None)
         messages.success(request, f"You have joined {person.hub.name}.")
@@ -244,11 +249,25 @@ def people_list(request):
     return render(request, template, context)
 
 
+def _timeline_context(request, person, school_ids):
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    entries = timeline.page(person, school_ids, request.viewer, kind=request.GET.get("kind", ""), number=number)
+    return {"timeline": entries, "timeline_kinds": timeline.kinds()}
+
+
 @login_required
+@vary_on_headers("HX-Request")  # a fragment and the full page share a URL: keep them apart in caches
 def person_detail(request, person_code):
-    """A person's roles and timeline; a tutor sees only their roles at the tutor's own schools."""
+    """A person's roles and timeline (a page of it, of one kind or all; with htmx only the timeline);
+    a tutor sees only their roles and entries at the tutor's own schools."""
     person = access.get_person(request.viewer, person_code)
     school_ids = access.person_school_ids(request.viewer, person)
+    if request.htmx and request.GET.get("timeline"):
+        context = {"person": person, **_timeline_context(request, person, school_ids)}
+        return render(request, "participants/person_detail.html#timeline", context)
     manageable = access.manageable_school_ids(request.viewer)
     roles = queries.person_page(person, school_ids)
     schools = [role.school for kind in ("ects", "mentor_roles", "tutor_roles") for role in roles[kind]]
@@ -263,6 +282,7 @@ def person_detail(request, person_code):
         "email_change": email_changes.pending_change(person),
         "crumbs": breadcrumbs.above_person(request.viewer, person, schools, [ect.id for ect in roles["ects"]]),
         **roles,
+        **_timeline_context(request, person, school_ids),
     }
     return render(request, "participants/person_detail.html", context)
 
@@ -355,6 +375,54 @@ def school_setup_emails(request, school_code):
     if not sent and not skipped:
         messages.info(request, "Everyone at this school has already signed in.")
     return redirect("school_detail", school.code)
+
+
+def _onboarding_school_ids(viewer):
+    """Hub staff see every school's onboarding (None), induction tutors their schools'; others nothing."""
+    if viewer.is_hub_staff:
+        return None
+    if not viewer.tutor_school_ids:
+        raise Http404("Not found")
+    return viewer.tutor_school_ids
+
+
+@login_required
+@vary_on_headers("HX-Request")  # a fragment and the full page share a URL: keep them apart in caches
+def onboarding_list(request):
+    """Everyone's onboarding status (tutors: their schools' people), optionally only those who never signed in."""
+    people = onboarding.people_in_care(_onboarding_school_ids(request.viewer))
+    never = request.GET.get("never") == "1"
+    waiting = people.filter(onboarding.never_signed_in())
+    context = {
+        "page": _page(request, onboarding.with_status(waiting if never else people)),
+        "never": never,
+        "waiting_count": waiting.count(),
+    }
+    template = "participants/onboarding.html#rows" if request.htmx else "participants/onboarding.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def onboarding_send(request):
+    """Set-up e-mails to everyone shown who never signed in, each person at most once a day."""
+    people = onboarding.people_in_care(_onboarding_school_ids(request.viewer))
+    result = onboarding.send_setup_emails(people.filter(onboarding.never_signed_in()), request.user)
+    if result.queued:
+        messages.success(
+            request, f"Set-up e-mails queued for {result.queued} {'person' if result.queued == 1 else 'people'} who never signed in."
+        )
+    else:
+        messages.info(request, "No set-up e-mails were queued.")
+    if result.already_today:
+        messages.info(
+            request,
+            f"{result.already_today} {'person was' if result.already_today == 1 else 'people were'} skipped: "
+            "already sent a set-up e-mail from this page today (at most one a day each).",
+        )
+    if not result.queued and not result.already_today:
+        messages.info(request, "Everyone here has already signed in.")
+    return redirect(f"{reverse('onboarding')}?never=1")
 
 
 @login_required

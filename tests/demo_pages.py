@@ -73,7 +73,7 @@ def main(emails):
             opened += 1
         person = Person.objects.with_scopes_disabled().filter(user__email=email).select_related("hub").first()
         unsubscribe = [f"/nudges/unsubscribe/{make_token(person)}/"] if person is not None else []  # it asks before changing anything
-        for path in [*unsubscribe, *_nudge_pages(email), *event_follow_up_pages(email)]:
+        for path in [*unsubscribe, *_nudge_pages(email), *event_follow_up_pages(email), *_onboarding_and_timeline_pages(email)]:
             response = client.get(path)
             assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
             opened += 1
@@ -99,6 +99,23 @@ def _nudge_pages(email):
             ect = ECT.objects.filter(school=tutor.school, statuses__finished_on__isnull=True, statuses__status="active").first()
             if ect is not None:
                 paths += [f"/people/{ect.person.code}/nudge/", f"/people/{ect.person.code}/nudge/?kind=praise"]
+        return paths
+
+
+def _onboarding_and_timeline_pages(email):
+    """Hub staff and tutors: the Onboarding page (everyone, and who never signed in); everyone with
+    people to see: an ECT's timeline filtered by each kind, its second page, and with htmx."""
+    from participants import timeline
+
+    with scopes_disabled():
+        person = User.objects.get(email=email).people.get()
+        paths = []
+        if person.is_hub_staff or InductionTutor.objects.filter(person=person, finished_on__isnull=True).exists():
+            paths += ["/onboarding/", "/onboarding/?never=1", "/onboarding/?page=2"]
+        ect = ECT.objects.filter(hub=person.hub).first() if person.is_hub_staff else None
+        if ect is not None:
+            base = f"/people/{ect.person.code}/"
+            paths += [f"{base}?page=2", *(f"{base}?kind={kind}" for kind, _ in timeline.kinds())]
         return paths
 
 

@@ -460,7 +460,8 @@ def _database_state(hub=None):
                     rows = rows.filter(people__hub=hub)
                 else:
                     continue
-            state[model._meta.label] = list(rows.values(*(field_names - {"last_login"})))
+            sign_ins = {"last_login", "first_signed_in_at", "last_signed_in_at"}  # bookkeeping of signing in, not data
+            state[model._meta.label] = list(rows.values(*(field_names - sign_ins)))
     return state
 
 

@@ -17,7 +17,7 @@ from engagement.forms import ReportForm
 from engagement.models import DECLARATION_THRESHOLD, Engagement
 from engagement.reports import evidence
 from events import attendance
-from participants import access, breadcrumbs
+from participants import access, breadcrumbs, onboarding
 from participants.models import ECT
 
 
@@ -116,8 +116,9 @@ def hub_dashboard(request):
     rows = dashboards.schools(access.visible_schools(request.viewer), figures, q=q, concern=concern, sort=sort, descending=descending)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     events = attendance.by_school(attendance.attendance_rows(request.hub, today, school_ids=[row[0] for row in page.object_list]))
+    never_signed_in = onboarding.never_signed_in_by_school([school_id for school_id, *_ in page.object_list])
     context = {
-        "page": page, "rows": dashboards.school_rows(page.object_list, figures, events), "q": q, "concern": concern,
+        "page": page, "rows": dashboards.school_rows(page.object_list, figures, events, never_signed_in), "q": q, "concern": concern,
         "sort": sort, "descending": descending, "sort_links": _sort_links(request, dashboards.SCHOOL_SORTS, sort, descending),
         "threshold": dashboards.DECLARATION_THRESHOLD, "no_mentor_label": dashboards.NO_MENTOR_LABEL,
     }

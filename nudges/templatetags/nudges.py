@@ -14,12 +14,6 @@ from nudges import manual, pauses, queries
 register = template.Library()
 
 
-@register.simple_tag
-def timeline_with_messages(person, changes, school_ids=None):
-    """The person's timeline (`changes`) with every message to or about them, newest first."""
-    return queries.timeline(changes, queries.person_messages(person, school_ids))
-
-
 @register.simple_tag(takes_context=True)
 def may_nudge(context, person):
     """Whether the viewer may send `person` a nudge or praise of their own."""

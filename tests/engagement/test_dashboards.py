@@ -213,7 +213,7 @@ def test_recalculate_now_queues_one_recompute_of_the_school_and_answers_at_once(
 # tests/events/test_my_events.py), nudges (last sent, the school's pause, its opt-outs)
 # (+1: the trend, on a miss)
 LEAD_QUERIES = 11
-HUB_QUERIES = 7  # session, user, person, their roles, hub state, schools, events (+3: counts, figures and trend, on a miss)
+HUB_QUERIES = 8  # session, user, person, their roles, hub state, schools, events, never signed in per school (+3: counts, figures and trend, on a miss)
 
 
 def test_lead_dashboard_query_count_does_not_grow_with_the_school(computed, client, django_assert_num_queries):

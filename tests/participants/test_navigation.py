@@ -33,12 +33,13 @@ def _landing(client, user):
     return client.get("/", follow=True)
 
 
-def test_hub_staff_reach_dashboard_schools_people_term_dates_events_booking_nudges_and_imports(world, client):
+def test_hub_staff_reach_dashboard_schools_people_onboarding_term_dates_events_booking_nudges_and_imports(world, client):
     response = _landing(client, world.staff.user)
     assert _nav(response.content.decode()) == [
         ("Dashboard", "/hub/engagement/", False),
         ("Schools", "/hub/", True),  # where they land
         ("People", "/people/", False),
+        ("Onboarding", "/onboarding/", False),
         ("Term dates", "/hub/terms/", False),
         ("Events", "/events/", False),
         ("Booking", "/events/booking/", False),
@@ -63,7 +64,7 @@ def test_hub_admins_also_reach_the_hubs_roles_and_settings_and_everyone_their_ac
     ]
 
 
-def test_a_tutor_reaches_the_lead_dashboard_their_school_its_coaching_people_and_booking(world, client):
+def test_a_tutor_reaches_the_lead_dashboard_their_school_its_coaching_people_booking_and_onboarding(world, client):
     school = world.school.code
     response = _landing(client, world.tutor.person.user)
     assert _nav(response.content.decode()) == [
@@ -72,6 +73,7 @@ def test_a_tutor_reaches_the_lead_dashboard_their_school_its_coaching_people_and
         ("Coaching", f"/schools/{school}/coaching/", False),
         ("People", "/people/", False),
         ("Booking", "/events/booking/", False),
+        ("Onboarding", "/onboarding/", False),
     ]
 
 
@@ -111,7 +113,7 @@ def test_the_navigation_follows_the_role_the_person_acts_in(world, client):
         factories.MentorFactory(school=world.school, person=world.tutor.person)
     client.force_login(world.tutor.person.user)
     labels = [label for label, _, _ in _nav(client.get("/", follow=True).content.decode())]
-    assert labels == ["Lead dashboard", "School", "Coaching", "People", "Booking"]
+    assert labels == ["Lead dashboard", "School", "Coaching", "People", "Booking", "Onboarding"]
     page = client.post("/switch/role/", {"role": "mentor"}, follow=True).content.decode()
     assert [label for label, _, _ in _nav(page)] == ["My ECTs", "My figures", "My events"]
 
