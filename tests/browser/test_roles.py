@@ -38,8 +38,10 @@ def test_tutor_ends_a_mentor_and_hands_over_their_ects(page, bworld, sign_in):
     expect(page.get_by_text("No mentor", exact=True)).to_be_visible()
     axe_check(page)
     page.goto(f"/schools/{bworld.school.code}/")
-    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=str(left), exact=True))
+    ects = page.get_by_role("table", name=f"ECTs at {bworld.school.name}", exact=True)
+    row = ects.get_by_role("row").filter(has=page.get_by_role("link", name=str(left), exact=True))
     expect(row).to_contain_text("No mentor")
+    expect(page.get_by_role("table", name=f"ECTs without a mentor at {bworld.school.name}")).to_contain_text(str(left))
     axe_check(page)
 
     with scopes_disabled():
