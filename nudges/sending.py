@@ -16,6 +16,7 @@ acceptance and the UPDATE could resend.
 """
 
 import datetime
+import json
 import smtplib
 from contextlib import contextmanager
 from collections import defaultdict
@@ -32,13 +33,13 @@ from django.utils import timezone
 from ectprogramme import emails
 from ectprogramme.formats import human_date
 from engagement.compute import tracks as engine_tracks
-from nudges import gentle, planning, wording
+from nudges import gentle, planning, rendering, wording
 from nudges.models import (
     AUTOMATIC_RULES, EmailStatus, HubNudgeSettings, Nudge, NudgeEmail, NudgeStatus, Rule, RuleSetting,
 )
 from nudges.optout import unsubscribe_url
 from participants.models import Person
-from schools.models import School
+from schools.models import Hub, School
 from schools.scoping import hub_scope
 
 SEND_ERRORS = (smtplib.SMTPException, OSError)
@@ -97,7 +98,9 @@ def _existing_keys(hub, keys):
 
 def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
     """Group nudges into e-mails (one per recipient and rule), render and store them, and link each
-    nudge to its e-mail (saved, unless the caller saves the nudges itself). Returns the e-mails (queued)."""
+    nudge to its e-mail (saved, unless the caller saves the nudges itself). Returns the e-mails (queued).
+    Each rule's templates are rendered once per shape for the hub (`nudges.rendering`), and each
+    e-mail's headers (with its unsubscribe address) are stored with it for the sender."""
     if not nudges:
         return []
     groups = defaultdict(list)
@@ -108,16 +111,23 @@ def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
     )
     schools = School.objects.filter(hub=hub).in_bulk({n.school_id for n in nudges if n.school_id})
     rule_settings = {s.rule: s for s in RuleSetting.objects.filter(hub=hub)}
+    renderer = rendering.Renderer({"hub": hub})
+    unsubscribe = {}
     made = []
     for (recipient_id, rule), group in groups.items():
         recipient = people[recipient_id]
-        subject, text, html = render(hub, rule, recipient, group, people, schools, rule_settings.get(rule), automatic)
-        made.append(
-            NudgeEmail(
-                hub=hub, recipient=recipient, rule=rule, run_on=run_on, to_address=recipient.user.email, subject=subject,
-                text_body=text, html_body=html, automatic=automatic,
-            )
+        link = None
+        if automatic:
+            link = unsubscribe.get(recipient_id) or unsubscribe.setdefault(recipient_id, unsubscribe_url(recipient))
+        subject, text, html = render(
+            hub, rule, recipient, group, people, schools, rule_settings.get(rule), automatic, renderer=renderer, unsubscribe=link
         )
+        email = NudgeEmail(
+            hub=hub, recipient=recipient, rule=rule, run_on=run_on, to_address=recipient.user.email, subject=subject,
+            text_body=text, html_body=html, automatic=automatic,
+        )
+        email.headers = _headers(email.code, link)
+        made.append(email)
     NudgeEmail.objects.bulk_create(made, batch_size=1000)
     for email, group in zip(made, groups.values()):
         for nudge in group:
@@ -151,12 +161,14 @@ def _period(details):
     return f"{name} starting {human_date(datetime.date.fromisoformat(start))}" if start else name
 
 
-def render(hub, rule, recipient, group, people, schools, rule_setting=None, automatic=True):
-    """(subject, text, html) of one e-mail carrying `group` (nudges of one rule to one recipient)."""
+def render(hub, rule, recipient, group, people, schools, rule_setting=None, automatic=True, renderer=None, unsubscribe=None):
+    """(subject, text, html) of one e-mail carrying `group` (nudges of one rule to one recipient).
+    `renderer`: a `nudges.rendering.Renderer` of the hub, for many e-mails; `unsubscribe`: the
+    recipient's unsubscribe address, when known."""
     first = group[0]
     details = first.details or {}
     values = {"first_name": recipient.first_name or "there", "hub_name": hub.name}
-    context = {"hub": hub, "recipient": recipient, "items": [], "link": "", "link_label": ""}
+    context = {"items": [], "link": "", "link_label": ""}
     if rule == Rule.MISSED_STUDY:
         values.update(period=_period(details), period_name=details.get("period_name", "period"))
         context.update(link=_url("ect_study", details["ect"]), link_label="Go to your study", period_name=values["period_name"])
@@ -202,8 +214,11 @@ def render(hub, rule, recipient, group, people, schools, rule_setting=None, auto
     subject, body = wording.wording(rule, rule_setting)
     context.update(subject=wording.fill(subject, values), body=wording.fill(body, values))
     if automatic:
-        context["unsubscribe_url"] = unsubscribe_url(recipient)
-    return emails.render(f"nudge-{rule}", context)
+        context["unsubscribe_url"] = unsubscribe or unsubscribe_url(recipient)
+    if renderer is None:
+        return emails.render(f"nudge-{rule}", {"hub": hub, **context})
+    items = context.pop("items")
+    return renderer.render(f"nudge-{rule}", context, items)
 
 
 # --- Sending -----------------------------------------------------------------------------------------
@@ -213,13 +228,20 @@ def _domain():
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
 
 
-def headers_for(email):
-    """The e-mail's extra headers: a Message-ID from its code and, on automatic nudges, RFC 8058 unsubscribe."""
-    headers = {"Message-ID": f"<nudge-{email.code}@{_domain()}>", "Auto-Submitted": "auto-generated"}
-    if email.automatic:
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url(email.recipient)}>"
+def _headers(code, unsubscribe=None):
+    headers = {"Message-ID": f"<nudge-{code}@{_domain()}>", "Auto-Submitted": "auto-generated"}
+    if unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return headers
+
+
+def headers_for(email):
+    """The e-mail's extra headers: a Message-ID from its code and, on automatic nudges, RFC 8058
+    unsubscribe (stored with the e-mail when it was made; worked out for one stored without)."""
+    if email.headers:
+        return email.headers
+    return _headers(email.code, unsubscribe_url(email.recipient) if email.automatic else None)
 
 
 def claim(email_id, now=None):
@@ -266,39 +288,110 @@ def send_email(email_id, last_attempt=True, connection=None):
     return EmailStatus.SENT
 
 
+_CLAIM_SQL = """
+UPDATE nudges_nudgeemail SET status = 'sending', claimed_at = %(now)s, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM nudges_nudgeemail
+    WHERE id = ANY(%(ids)s) AND (status = 'queued' OR (status = 'sending' AND claimed_at < %(abandoned)s))
+    ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+)
+RETURNING id, code, hub_id, recipient_id, to_address, subject, text_body, html_body, automatic, headers
+"""
+_SENT_SQL = "UPDATE nudges_nudgeemail SET status = 'sent', sent_at = %s, error = '' WHERE id = %s AND claimed_at = %s"
+_FIELDS = ("id", "code", "hub_id", "recipient_id", "to_address", "subject", "text_body", "html_body", "automatic", "headers")
+
+
+def claim_batch(email_ids, limit, now=None):
+    """Claim up to `limit` of the e-mails to send (queued, or their claim abandoned) in one statement;
+    returns them (unsaved `NudgeEmail`s, by id). On PostgreSQL rows another worker is claiming are
+    skipped (`FOR UPDATE SKIP LOCKED`), so two workers at once never claim the same e-mail."""
+    now = now or timezone.now()
+    abandoned = now - datetime.timedelta(seconds=settings.NUDGE_CLAIM_TIMEOUT)
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL, {"now": now, "ids": list(email_ids), "abandoned": abandoned, "limit": limit})
+            rows = cursor.fetchall()
+        claimed = [NudgeEmail(**dict(zip(_FIELDS, row)), status=EmailStatus.SENDING, claimed_at=now) for row in rows]
+        for email in claimed:
+            if isinstance(email.headers, str):
+                email.headers = json.loads(email.headers)
+        return sorted(claimed, key=lambda email: email.pk)
+    rows = NudgeEmail.objects.with_scopes_disabled()
+    with transaction.atomic():
+        ids = list(
+            rows.filter(pk__in=email_ids)
+            .filter(Q(status=EmailStatus.QUEUED) | Q(status=EmailStatus.SENDING, claimed_at__lt=abandoned))
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        rows.filter(pk__in=ids).update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return list(rows.filter(pk__in=ids).order_by("id"))
+
+
+class _SentMarks:
+    """Marks e-mails sent one at a time, each committed on its own right after its send: on
+    PostgreSQL a prepared statement on the driver's connection (no ORM on the way)."""
+
+    def __init__(self):
+        self.cursor = None
+        if db_connection.vendor == "postgresql":
+            import psycopg
+
+            db_connection.ensure_connection()
+            self.cursor = psycopg.Cursor(db_connection.connection)
+
+    def mark(self, email, now):
+        sent_at = timezone.now()
+        if self.cursor is None:
+            NudgeEmail.objects.with_scopes_disabled().filter(pk=email.pk, claimed_at=now).update(
+                status=EmailStatus.SENT, sent_at=sent_at, error=""
+            )
+        else:
+            self.cursor.execute(_SENT_SQL, (sent_at, email.pk, now), prepare=True)
+
+    def close(self):
+        if self.cursor is not None:
+            self.cursor.close()
+
+
 def send_emails(email_ids, batch=500):
-    """Send many e-mails over one connection (the command, the bench): claimed a batch at a time with
-    one UPDATE, each marked sent on its own right after it went (so a crash resends none of those
-    sent, and the claim of the rest is abandoned and swept); their nudges marked once per batch (the
-    sweep mends a batch cut short). Returns {email id: status} of those this call claimed."""
+    """Send many e-mails over one connection (the command, the bench): claimed a batch at a time
+    with one statement (`claim_batch`), each sent and marked sent on its own right after it went
+    (so a crash can at worst resend the one in flight; the claim of the rest is abandoned and
+    swept); their nudges marked once per batch (the sweep mends a batch cut short). Returns
+    {email id: status} of those this call claimed."""
     from django.core.mail import get_connection
 
     statuses = {}
     email_ids = list(email_ids)
+    reply_to = {}
     with get_connection() as connection, _quick_commits():
-        for start in range(0, len(email_ids), batch):
-            chunk = email_ids[start : start + batch]
-            now = timezone.now()
-            abandoned = now - datetime.timedelta(seconds=settings.NUDGE_CLAIM_TIMEOUT)
-            rows = NudgeEmail.objects.with_scopes_disabled()
-            rows.filter(pk__in=chunk).filter(
-                Q(status=EmailStatus.QUEUED) | Q(status=EmailStatus.SENDING, claimed_at__lt=abandoned)
-            ).update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-            claimed = rows.filter(pk__in=chunk, status=EmailStatus.SENDING, claimed_at=now).select_related("hub", "recipient__hub")
-            for email in claimed.order_by("id"):
-                mine = rows.filter(pk=email.pk, claimed_at=now)
-                try:
-                    emails.send_rendered(
-                        email.subject, email.text_body, email.html_body, email.to_address,
-                        reply_to=email.hub.contact_email or None, headers=headers_for(email), connection=connection,
-                    )
-                except SEND_ERRORS as error:
-                    mine.update(status=EmailStatus.FAILED, error=f"{type(error).__name__}: {error}"[:1000])
-                    statuses[email.pk] = EmailStatus.FAILED
-                else:
-                    mine.update(status=EmailStatus.SENT, sent_at=timezone.now(), error="")
-                    statuses[email.pk] = EmailStatus.SENT
-            mend(chunk)
+        marks = _SentMarks()
+        try:
+            for start in range(0, len(email_ids), batch):
+                chunk = email_ids[start : start + batch]
+                now = timezone.now()
+                claimed = claim_batch(chunk, len(chunk), now)
+                missing = {email.hub_id for email in claimed} - set(reply_to)
+                if missing:
+                    reply_to.update(Hub.objects.filter(pk__in=missing).values_list("pk", "contact_email"))
+                for email in claimed:
+                    try:
+                        emails.send_rendered(
+                            email.subject, email.text_body, email.html_body, email.to_address,
+                            reply_to=reply_to[email.hub_id] or None, headers=headers_for(email), connection=connection,
+                        )
+                    except SEND_ERRORS as error:
+                        NudgeEmail.objects.with_scopes_disabled().filter(pk=email.pk, claimed_at=now).update(
+                            status=EmailStatus.FAILED, error=f"{type(error).__name__}: {error}"[:1000]
+                        )
+                        statuses[email.pk] = EmailStatus.FAILED
+                    else:
+                        marks.mark(email, now)
+                        statuses[email.pk] = EmailStatus.SENT
+                mend(chunk)
+        finally:
+            marks.close()
     return statuses
 
 
