@@ -91,15 +91,23 @@ class _Shape:
         if not has_items:
             self.parts = [(_parse(text), None, []) for text in rendered(0)]
         for one, two in zip(rendered(1), rendered(2)) if has_items else ():
+            if one == two:  # a part without the items
+                self.parts.append((_parse(one), None, []))
+                continue
             grown = len(two) - len(one)
             start = next((i for i, (a, b) in enumerate(zip(one, two)) if a != b), len(one))
             repeat = two[start : start + grown]
             if grown <= 0 or two != one[:start] + repeat + one[start:] or _ITEM.format(1, "") not in repeat:
                 raise ValueError("the items do not repeat")
-            self.parts.append((_parse(one[:start]), _parse(repeat.replace(_ITEM.format(1, ""), _ITEM.format("N", ""))),
-                               _parse(one[start:])))
-        if any(head is None or tail is None or (has_items and repeat is None) for head, repeat, tail in self.parts):
+            repeat = _parse(repeat.replace(_ITEM.format(1, ""), _ITEM.format("N", "")))
+            if repeat is None:
+                raise ValueError("a marker was cut")
+            self.parts.append((_parse(one[:start]), repeat, _parse(one[start:])))
+        if any(head is None or tail is None for head, repeat, tail in self.parts):
             raise ValueError("a marker was cut")
+        known = set(scalars) | {_ITEM.format(n, field) for n in (0, "N") for field in item_keys}
+        if any(not isinstance(t, str) and t[2] not in known for part in self.parts for tokens in part if tokens for t in tokens):
+            raise ValueError("a marker was changed")
 
     def fill(self, values, items):
         values = dict(values)
@@ -109,7 +117,7 @@ class _Shape:
         parts = []
         for head, repeat, tail in self.parts:
             text = _fill(head, values)
-            if repeat is not None:
+            if repeat:
                 for n in range(1, len(items)):
                     row = {_ITEM.format("N", field): value for field, value in items[n].items()}
                     text += _fill(repeat, {**values, **row})

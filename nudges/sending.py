@@ -17,6 +17,7 @@ acceptance and the UPDATE could resend.
 
 import datetime
 import json
+import select
 import smtplib
 from contextlib import contextmanager
 from collections import defaultdict
@@ -24,11 +25,13 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from psycopg import pq
 
 from ectprogramme import emails
 from ectprogramme.formats import human_date
@@ -329,29 +332,58 @@ def claim_batch(email_ids, limit, now=None):
 
 
 class _SentMarks:
-    """Marks e-mails sent one at a time, each committed on its own right after its send: on
-    PostgreSQL a prepared statement on the driver's connection (no ORM on the way)."""
+    """Marks e-mails sent one at a time, each its own transaction, without waiting for the database
+    between e-mails. On PostgreSQL the mark is a prepared statement sent on the driver's connection
+    without waiting for its answer, which is read before the next mark is sent: so when an e-mail
+    goes, the mark of the one before is already with the server (which commits it even if this
+    process dies now) and a crash can at worst resend the e-mail in flight. `wait` before any other
+    use of the connection."""
+
+    NAME = b"nudges_mark_sent"
 
     def __init__(self):
-        self.cursor = None
+        self.pgconn, self.pending = None, False
         if db_connection.vendor == "postgresql":
-            import psycopg
-
-            db_connection.ensure_connection()
-            self.cursor = psycopg.Cursor(db_connection.connection)
+            with db_connection.cursor() as cursor:
+                cursor.execute(f"PREPARE {self.NAME.decode()} (timestamptz, bigint, timestamptz) AS {_SENT_SQL % ('$1', '$2', '$3')}")
+            self.pgconn = db_connection.connection.pgconn
 
     def mark(self, email, now):
         sent_at = timezone.now()
-        if self.cursor is None:
+        if self.pgconn is None:
             NudgeEmail.objects.with_scopes_disabled().filter(pk=email.pk, claimed_at=now).update(
                 status=EmailStatus.SENT, sent_at=sent_at, error=""
             )
-        else:
-            self.cursor.execute(_SENT_SQL, (sent_at, email.pk, now), prepare=True)
+            return
+        self.wait()
+        params = [sent_at.isoformat().encode(), str(email.pk).encode(), now.isoformat().encode()]
+        self.pgconn.send_query_prepared(self.NAME, params)
+        self.pending = True
+        while self.pgconn.flush():
+            select.select([], [self.pgconn.socket], [])
+
+    def wait(self):
+        """Read the answer to the mark in flight (raising its error, if any)."""
+        if not self.pending:
+            return
+        self.pending = False
+        while True:
+            self.pgconn.consume_input()
+            if not self.pgconn.is_busy():
+                break
+            select.select([self.pgconn.socket], [], [])
+        error = None
+        while (result := self.pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK and error is None:
+                error = result.error_message.decode(errors="replace")
+        if error:
+            raise DatabaseError(f"marking an e-mail sent failed: {error}")
 
     def close(self):
-        if self.cursor is not None:
-            self.cursor.close()
+        if self.pgconn is not None:
+            self.wait()
+            with db_connection.cursor() as cursor:
+                cursor.execute(f"DEALLOCATE {self.NAME.decode()}")
 
 
 def send_emails(email_ids, batch=500):
@@ -371,17 +403,21 @@ def send_emails(email_ids, batch=500):
             for start in range(0, len(email_ids), batch):
                 chunk = email_ids[start : start + batch]
                 now = timezone.now()
+                marks.wait()
                 claimed = claim_batch(chunk, len(chunk), now)
                 missing = {email.hub_id for email in claimed} - set(reply_to)
                 if missing:
                     reply_to.update(Hub.objects.filter(pk__in=missing).values_list("pk", "contact_email"))
                 for email in claimed:
+                    if not email.headers:  # made before headers were stored: worked out from the database
+                        marks.wait()
                     try:
                         emails.send_rendered(
                             email.subject, email.text_body, email.html_body, email.to_address,
                             reply_to=reply_to[email.hub_id] or None, headers=headers_for(email), connection=connection,
                         )
                     except SEND_ERRORS as error:
+                        marks.wait()
                         NudgeEmail.objects.with_scopes_disabled().filter(pk=email.pk, claimed_at=now).update(
                             status=EmailStatus.FAILED, error=f"{type(error).__name__}: {error}"[:1000]
                         )
@@ -389,6 +425,7 @@ def send_emails(email_ids, batch=500):
                     else:
                         marks.mark(email, now)
                         statuses[email.pk] = EmailStatus.SENT
+                marks.wait()
                 mend(chunk)
         finally:
             marks.close()
