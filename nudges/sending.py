@@ -68,15 +68,13 @@ def run(hub, as_of, dry_run=False, tracks=None):
     """Plan, decide and record the hub's automatic nudges as of `as_of`, and make their e-mails
     (queued, not sent: see `send_email`). With `dry_run` nothing is recorded."""
     with hub_scope(hub), transaction.atomic():
-        nudge_settings = HubNudgeSettings.for_hub(hub)
-        nudge_settings = HubNudgeSettings.objects.select_for_update().get(pk=nudge_settings.pk)
-        candidates = planning.plan(hub, as_of, tracks=tracks).nudges
-        existing = _existing_keys(hub, [n.key for n in candidates])
-        new = []
-        for nudge in candidates:
-            if nudge.key not in existing:
-                existing.add(nudge.key)
-                new.append(nudge)
+        nudge_settings = HubNudgeSettings.objects.select_for_update().filter(hub=hub).first()
+        if nudge_settings is None:
+            HubNudgeSettings.for_hub(hub)
+            nudge_settings = HubNudgeSettings.objects.select_for_update().get(hub=hub)
+        planned = planning.plan(hub, as_of, tracks=tracks, settings=nudge_settings)
+        existing = _existing_keys(hub, list(planned.candidates))
+        new = [planned.nudge(key) for key in planned.candidates if key not in existing]
         held = list(Nudge.objects.filter(hub=hub, status=NudgeStatus.PLANNED, email__isnull=True, rule__in=AUTOMATIC_RULES))
         decided = gentle.decide(hub, new + held, as_of, nudge_settings.weekly_cap_days)
         if dry_run:
