@@ -345,8 +345,10 @@ class _SentMarks:
     def __init__(self):
         self.pgconn, self.pending = None, False
         if db_connection.vendor == "postgresql":
-            with db_connection.cursor() as cursor:
-                cursor.execute(f"PREPARE {self.NAME.decode()} (timestamptz, bigint, timestamptz) AS {_SENT_SQL % ('$1', '$2', '$3')}")
+            with db_connection.cursor() as cursor:  # prepared once per database session, kept for the next call
+                cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [self.NAME.decode()])
+                if not cursor.fetchone():
+                    cursor.execute(f"PREPARE {self.NAME.decode()} (timestamptz, bigint, timestamptz) AS {_SENT_SQL % ('$1', '$2', '$3')}")
             self.pgconn = db_connection.connection.pgconn
 
     def mark(self, email, now):
@@ -380,11 +382,6 @@ class _SentMarks:
         if error:
             raise DatabaseError(f"marking an e-mail sent failed: {error}")
 
-    def close(self):
-        if self.pgconn is not None:
-            self.wait()
-            with db_connection.cursor() as cursor:
-                cursor.execute(f"DEALLOCATE {self.NAME.decode()}")
 
 
 def send_emails(email_ids, batch=500):
@@ -429,7 +426,7 @@ def send_emails(email_ids, batch=500):
                 marks.wait()
                 mend(chunk)
         finally:
-            marks.close()
+            marks.wait()
     return statuses
 
 
