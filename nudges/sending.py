@@ -13,6 +13,11 @@ finds nothing to claim. A failed attempt goes back to `queued` with its error fo
 and the last one is recorded as failed. Each e-mail has a Message-ID made from its code, so a
 mail server that keeps Message-IDs drops the one copy a worker killed between the server's
 acceptance and the UPDATE could resend.
+
+`send_emails` (the command, the bench) sends many: a batch claimed in one statement (`FOR UPDATE
+SKIP LOCKED`: two workers never claim the same e-mail), each sent over one connection and marked
+sent right after it went. A run's rows are written with COPY and its e-mails rendered once per
+shape (`nudges.rendering`), so the national run stays a small multiple of the engine's recompute.
 """
 
 import datetime
