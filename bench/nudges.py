@@ -3,11 +3,12 @@
 Every hub of the set (`bench/generate.py`) is run as the nightly job runs hubs due at the same time
 (`nudges.sending.run_hubs`: the engine's figures of every hub in one query, then per hub
 plan from the engine's figures, decide, record), and every e-mail made is sent with Django's
-in-memory e-mail backend (`send_emails`: claimed a batch at a time, each sent and marked sent on its own). Figures, in the
-same run on the same database:
+in-memory e-mail backend (`send_emails`: a batch claimed in one statement, each e-mail sent and
+marked sent on its own). Figures, in the same run on the same database:
 
 - nightly recompute: `compute.store_hubs` of every hub (median of three after a warm-up);
-- nudge run: planning, deciding, recording and sending every message, from no nudges at all;
+- nudge run: planning (the engine's figures, planning, deciding), recording (rendering the
+  e-mails, inserting the rows) and sending every message, from no nudges at all;
 - rerun: the same again (it must find no new message).
 
     BENCH_DATABASE_URL=postgres://…/ect_bench uv run python bench/nudges.py [--as-of 2026-07-10]
@@ -15,6 +16,7 @@ same run on the same database:
 
 import argparse
 import datetime
+import os
 import time
 from collections import Counter
 
@@ -48,33 +50,39 @@ def main():
     nightly_s, _ = timed(lambda: compute.store_hubs(hub_ids, args.as_of), repeat=3)
 
     def nudge_run():
-        made, statuses, planning_s = 0, Counter(), 0.0
+        made, statuses = 0, Counter()
         mail.outbox = []
         start = time.perf_counter()
         results = sending.run_hubs(hubs, args.as_of)
-        planning_s = time.perf_counter() - start
+        run_s = time.perf_counter() - start
+        recording_s = sum(result.recording_s for result in results.values())
+        start = time.perf_counter()
         for result in results.values():
             made += result.new
             statuses.update(sending.send_emails([email.pk for email in result.emails]).values())
-        return made, statuses, planning_s
+        return made, statuses, (run_s - recording_s, recording_s, time.perf_counter() - start)
 
-    first_s, (made, sent, planning_s) = timed(nudge_run)
+    first_s, (made, sent, (planning_s, recording_s, sending_s)) = timed(nudge_run)
     outcomes = Counter(Nudge.objects.with_scopes_disabled().values_list("status", flat=True))
     rules = Counter(Nudge.objects.with_scopes_disabled().values_list("rule", flat=True))
     delivered = len(mail.outbox)
-    rerun_s, (again, resent, _) = timed(nudge_run)
+    rerun_s, (again, resent, (replanning_s, _, _)) = timed(nudge_run)
     with connection.cursor() as cursor:
         cursor.execute("SELECT (SELECT COUNT(*) FROM participants_ect), (SELECT COUNT(*) FROM participants_mentor)")
         ects, mentors = cursor.fetchone()
     print(f"hubs                       {len(hubs):>10,}   ({ects:,} ECTs, {mentors:,} mentors), as of {args.as_of}")
     print(f"nightly recompute          {nightly_s:>10.2f} s")
-    print(f"nudge run                  {first_s:>10.2f} s   {first_s / nightly_s:5.2f} x the recompute"
-          f"   (planning and recording {planning_s:.2f} s, sending {first_s - planning_s:.2f} s)")
+    print(f"nudge run                  {first_s:>10.2f} s   {first_s / nightly_s:5.2f} x the recompute")
+    print(f"  planning                 {planning_s:>10.2f} s   (the engine's figures, planning, deciding)")
+    print(f"  recording                {recording_s:>10.2f} s   (rendering the e-mails, inserting the rows)")
+    print(f"  sending                  {sending_s:>10.2f} s")
     print(f"  messages recorded        {made:>10,}   {dict(sorted(outcomes.items()))}")
     print(f"  by rule                  {'':>10}   {dict(sorted(rules.items()))}")
     print(f"  e-mails sent             {delivered:>10,}   {dict(sent)}")
-    print(f"rerun                      {rerun_s:>10.2f} s   {again:,} new messages, {sum(resent.values()):,} e-mails")
+    print(f"rerun                      {rerun_s:>10.2f} s   {again:,} new messages, {sum(resent.values()):,} e-mails"
+          f"   (planning {replanning_s:.2f} s)")
     print("target: the nudge run < 60 s; the rerun finds 0 new messages")
+    print(f"load average               {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
 
 
 if __name__ == "__main__":

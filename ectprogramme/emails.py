@@ -20,14 +20,17 @@ def render(name, context):
 
 
 def send_rendered(subject, text, html, to, reply_to=None, headers=None, connection=None, attachments=()):
+    """Send one e-mail; over `connection` (an open backend, for many e-mails) if given."""
     message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [to], reply_to=[reply_to] if reply_to else None,
-        headers=headers or None, connection=connection,
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to], reply_to=[reply_to] if reply_to else None, headers=headers or None,
     )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
-    message.send()
+    if connection is None:
+        message.send()
+    else:
+        connection.send_messages([message])
 
 
 def send(name, to, context, reply_to=None, headers=None, attachments=()):

@@ -117,6 +117,7 @@ class NudgeEmail(models.Model):
     text_body = models.TextField()
     html_body = models.TextField()
     automatic = models.BooleanField(default=True, help_text="Carries automatic nudges (with unsubscribe headers).")
+    headers = models.JSONField(default=dict, blank=True, help_text="Its extra headers (Message-ID, unsubscribe), made with it.")
     status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

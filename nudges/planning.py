@@ -38,14 +38,22 @@ OFF_TRACK_MISSED = 2  # periods missed in a row that make someone off track
 
 @dataclass
 class Plan:
-    """A run's candidates (unsaved `Nudge` rows, each with its key) and the figures they came from."""
+    """A run's candidates, each with its key: `candidates` {key: the row's values}, `nudges` the
+    unsaved `Nudge` rows (made when asked for: a rerun only makes those whose key is new)."""
 
     hub: object
     as_of: datetime.date
-    nudges: list = field(default_factory=list)
+    candidates: dict = field(default_factory=dict)
 
-    def add(self, **values):
-        self.nudges.append(Nudge(hub=self.hub, **values))
+    def add(self, key, **values):
+        self.candidates.setdefault(key, values)
+
+    def nudge(self, key):
+        return Nudge(hub=self.hub, key=key, **self.candidates[key])
+
+    @property
+    def nudges(self):
+        return [self.nudge(key) for key in self.candidates]
 
 
 def enabled_rules(hub):
@@ -112,15 +120,16 @@ def _cadence_name(cadence):
     return "week" if cadence == "weekly" else "fortnight"
 
 
-def plan(hub, as_of, rules=None, tracks=None):
+def plan(hub, as_of, rules=None, tracks=None, settings=None):
     """The nudges the hub's figures call for as of `as_of` (unsaved; those already recorded included).
-    `tracks`: the hub's engine tracks, when computed for several hubs at once."""
+    `tracks`: the hub's engine tracks, when computed for several hubs at once; `settings`: the hub's
+    `HubNudgeSettings`, when the caller has them."""
     rules = enabled_rules(hub) if rules is None else set(rules)
     result = Plan(hub, as_of)
     automatic = rules & {Rule.MISSED_STUDY, Rule.MISSED_OBSERVATION, Rule.ESCALATION, Rule.AT_RISK_75, Rule.PRAISE}
     if not automatic:
         return result
-    settings = HubNudgeSettings.for_hub(hub)
+    settings = settings or HubNudgeSettings.for_hub(hub)
     tracks = engine_tracks([hub.id], as_of) if tracks is None else tracks
     ects = {
         row[0]: row
