@@ -295,7 +295,7 @@ def test_the_drill_down_shows_the_75_percent_evidence_with_at_risk_in_words(page
     declaration, still ahead, so at risk; Erin Walsh's mentoring year is 2025 too."""
     sign_in(dash.tutor.person.user)
     page.goto(dash.lead_path)
-    _people_table(page).get_by_role("link", name="Amara Okafor").click()
+    _people_table(page).get_by_role("link", name="Amara Okafor", exact=True).click()
     expect(page.get_by_role("heading", level=2, name="Evidence of 75% engagement")).to_be_visible()
     retained = page.get_by_role("table", name=re.compile(r"^Retained 2 declaration, by \d+ Jul \d{4}$"))
     completed = page.get_by_role("table", name=re.compile(r"^Completed declaration, by \d+ Jul \d{4}$"))

@@ -80,17 +80,18 @@ def _pages(w):
             f"/schools/{school}/", f"/schools/{school}/engagement/", f"/schools/{school}/coaching/",
             f"/mentors/{mentor}/engagement/", *ect_pages, "/hub/invite/", f"/schools/{school}/edit/", "/hub/terms/new/",
             "/hub/nudges/", "/hub/nudges/settings/", "/hub/nudges/opted-out/",
-            "/hub/imports/", f"/hub/imports/{w.upload.code}/", "/events/",
+            "/hub/imports/", f"/hub/imports/{w.upload.code}/", "/events/", "/events/booking/", "/onboarding/",
         ],
         "tutor": [
             f"/schools/{school}/engagement/", f"/schools/{school}/", f"/schools/{school}/coaching/", "/people/",
             f"/mentors/{mentor}/engagement/", *ect_pages, *forms,
-            f"/schools/{school}/nudges/pause/", f"/people/{w.ect.person.code}/nudge/",
+            f"/schools/{school}/nudges/pause/", f"/people/{w.ect.person.code}/nudge/", "/events/booking/", "/onboarding/",
         ],
         "mentor": [
             "/mentoring/", f"/mentors/{mentor}/engagement/", *ect_pages, f"/ects/{ect}/coaching/new/", f"/ects/{ect}/meetings/new/",
+            "/events/mine/",
         ],
-        "ect": ect_pages,
+        "ect": [*ect_pages, "/events/mine/"],
     }
     return {who: [*paths, "/accounts/2fa/"] for who, paths in pages.items()}
 
