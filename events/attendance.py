@@ -192,6 +192,35 @@ def by_school(rows):
     return counts
 
 
+def by_event(rows):
+    """Per expected event, in the order of `rows` (a school's): the event's title and how many people
+    were expected, attended, missed (absent or excused), are booked on a session still to come, are
+    not booked (or waiting), and their catch-ups due and done and alternatives open. A list of dicts
+    (the school report's table)."""
+    events, seen = {}, set()
+    for row in rows:
+        if (row.person_id, row.event.pk) in seen:
+            continue
+        seen.add((row.person_id, row.event.pk))
+        e = events.setdefault(row.event.pk, {
+            "title": row.event.title, "expected": 0, "attended": 0, "missed": 0, "booked": 0, "not_booked": 0,
+            "catch_ups_due": 0, "catch_ups_done": 0, "alternatives": 0,
+        })
+        e["expected"] += 1
+        if row.status == "attended":
+            e["attended"] += 1
+        elif row.status in ("absent", "excused"):
+            e["missed"] += 1
+        elif row.status == "booked":
+            e["booked"] += 1
+        else:
+            e["not_booked"] += 1
+        e["catch_ups_due"] += row.follow_up == "catch_up_due"
+        e["catch_ups_done"] += row.follow_up == "catch_up_done"
+        e["alternatives"] += row.follow_up in ("alternative_needed", "alternative_booked")
+    return list(events.values())
+
+
 def command_rows(hub, on):
     """The `attendance` command's rows (dicts of `COLUMNS`): one per person and expected event (a
     person expected at two schools is listed at the one with the lower URN), sorted by school

@@ -10,8 +10,9 @@ or summer) of the hub's latest half term started by the date; a term's own figur
 Monday after its last week (or the date, for the term under way). The 75% evidence is
 `engagement.reports.evidence`'s.
 
-Event attendance (attended of expected, catch-ups, open alternatives) joins once the events issue
-has landed: each report's `attendance` is None until then, and the templates show it when set.
+Event attendance comes from `events.attendance` as of the same date: per expected event for a school
+(attended, missed, booked, not booked, catch-ups, alternatives), and attended of expected so far with
+open alternatives per school for the hub.
 """
 
 import datetime
@@ -27,6 +28,7 @@ from engagement.models import (
 )
 from engagement.periods import monday_of
 from engagement.reports import evidence
+from events import attendance
 from participants.cohorts import academic_year_of, cohort_on
 from participants.models import ECT, Mentor
 from schools.models import TERM_OF_HALF_TERM, HalfTerm, School
@@ -230,7 +232,7 @@ def school_report(hub, school, as_of):
         "people": shown,
         "evidence": evidence_rows,
         "attention": _attention(rows, shown, evidence_rows),
-        "attendance": None,  # event attendance, once the events issue has landed
+        "attendance": attendance.by_event(attendance.attendance_rows(hub, as_of, school_ids=[school.pk])),
         "threshold": DECLARATION_THRESHOLD,
         "no_mentor_label": NO_MENTOR_LABEL,
     }
@@ -299,7 +301,8 @@ def hub_report(hub, as_of):
         for school_id in set(figures) | set(stored.schools)
     })
     listed = dashboards.schools(School.objects.filter(hub=hub), hub_figures)
-    school_rows = dashboards.school_rows(listed, hub_figures)
+    events = attendance.by_school(attendance.attendance_rows(hub, as_of))
+    school_rows = dashboards.school_rows(listed, hub_figures, events)
     for (school_id, *_), row in zip(listed, school_rows):
         below = sum(below_threshold(r.year_met, r.year_expected) for r in by_school.get(school_id, []))
         row.update(id=school_id, below=str(below), no_mentor_count=hub_figures.of(school_id).study.no_mentor)
@@ -322,7 +325,7 @@ def hub_report(hub, as_of):
         "attention": _school_attention(school_rows, evidence_at_risk),
         "evidence_at_risk": sum(evidence_at_risk.values()),
         "terms": term_rows,
-        "attendance": None,  # event attendance per school, once the events issue has landed
+        "attendance": bool(events),
         "threshold": DECLARATION_THRESHOLD,
         "no_mentor_label": NO_MENTOR_LABEL,
     }

@@ -22,6 +22,8 @@ from engagement.calendar import sync_calendar
 from engagement.models import Engagement, EngagementStatus
 from engagement.periods import monday_of
 from engagement.reports import data, evidence, pdf
+from events.catalogue import sync_catalogue
+from events.models import Event
 from participants.models import ECT
 from schools.models import HalfTerm
 from schools.scoping import hub_scope
@@ -281,3 +283,21 @@ def test_a_fixed_school_report_looks_as_it_did(golden, tmp_path):
     assert differing / (page.size[0] * page.size[1]) <= PIXEL_TOLERANCE, (
         f"{differing} pixels differ; if the change is meant, run scripts/regenerate_golden_report.py"
     )
+
+
+def test_the_school_report_shows_each_events_attendance_and_the_hub_report_each_schools(reported):
+    sync_catalogue(reported.hub)
+    clinic = Event.objects.get(hub=reported.hub, event_code="ecte2025-ect1-clinic-1")
+    held = factories.SessionFactory(event=clinic, date=D(2026, 2, 3), booking_deadline=D(2026, 1, 27), session_code="C1-FEB")
+    amira, ben = reported.ects["Amira"], reported.ects["Ben"]
+    factories.BookingFactory(session=held, person=amira.person, attendance="attended")
+    factories.BookingFactory(session=held, person=ben.person, attendance="absent")
+
+    report = data.school_report(reported.hub, reported.school, AS_OF)
+    row = next(event for event in report["attendance"] if event["title"] == clinic.title)
+    assert (row["attended"], row["missed"]) == (1, 1) and row["expected"] >= 2
+
+    text = bare(pdf_text(pdf.render_school_report(reported.hub, reported.school, AS_OF)))
+    assert bare("Conferences and clinics") in text and bare(clinic.title) in text
+    hub_text = bare(pdf_text(pdf.render_hub_report(reported.hub, AS_OF)))
+    assert bare("Events attended of expected so far") in hub_text
