@@ -63,19 +63,14 @@ def _today():
 # --- Who is on the register ------------------------------------------------------------------
 
 
-def _current(roles):
-    today = _today()
-    return roles.filter(Q(finished_on__isnull=True) | Q(finished_on__gt=today), started_on__lte=today)
-
-
 def school_id_of_person(audience=None, person_field="person_id"):
     """An expression giving the school a person belongs to for an event of `audience`: an ECT's
     current school, a mentor's or induction tutor's current role's school (the role the event is
     for first). Refers to the outer row's `person_field`."""
     person = OuterRef(person_field)
     ect = ECT.objects.filter(person=person).values("school_id")[:1]
-    mentor = _current(Mentor.objects.filter(person=person)).order_by("started_on", "pk").values("school_id")[:1]
-    tutor = _current(InductionTutor.objects.filter(person=person)).order_by("started_on", "pk").values("school_id")[:1]
+    mentor = Mentor.objects.filter(person=person).current(_today()).order_by("started_on", "pk").values("school_id")[:1]
+    tutor = InductionTutor.objects.filter(person=person).current(_today()).order_by("started_on", "pk").values("school_id")[:1]
     order = {Audience.MENTOR: (mentor, ect, tutor), Audience.TUTOR: (tutor, ect, mentor)}.get(audience, (ect, mentor, tutor))
     return Coalesce(*(Subquery(query) for query in order))
 
@@ -91,8 +86,8 @@ def schools_of_people(person_ids, audience=None):
     wanted = set(person_ids)
     sources = {
         Audience.ECT: lambda ids: ECT.objects.filter(person_id__in=ids),
-        Audience.MENTOR: lambda ids: _current(Mentor.objects.filter(person_id__in=ids)).order_by("-started_on", "-pk"),
-        Audience.TUTOR: lambda ids: _current(InductionTutor.objects.filter(person_id__in=ids)).order_by("-started_on", "-pk"),
+        Audience.MENTOR: lambda ids: Mentor.objects.filter(person_id__in=ids).current(_today()).order_by("-started_on", "-pk"),
+        Audience.TUTOR: lambda ids: InductionTutor.objects.filter(person_id__in=ids).current(_today()).order_by("-started_on", "-pk"),
     }
     order = {Audience.MENTOR: (Audience.MENTOR, Audience.ECT, Audience.TUTOR), Audience.TUTOR: (Audience.TUTOR, Audience.ECT, Audience.MENTOR)}
     found = {}
@@ -152,8 +147,8 @@ def people_at_schools(school_ids):
     school) and their current mentors and induction tutors."""
     return Person.objects.filter(
         Q(ect_roles__school_id__in=school_ids)
-        | Q(pk__in=_current(Mentor.objects.filter(school_id__in=school_ids)).values("person_id"))
-        | Q(pk__in=_current(InductionTutor.objects.filter(school_id__in=school_ids)).values("person_id"))
+        | Q(pk__in=Mentor.objects.filter(school_id__in=school_ids).current(_today()).values("person_id"))
+        | Q(pk__in=InductionTutor.objects.filter(school_id__in=school_ids).current(_today()).values("person_id"))
     ).values("pk")
 
 

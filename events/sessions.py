@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ectprogramme.queueing import on_commit
 from events.capacity import places_taken
-from events.models import Booking, BookingNotice, BookingStatus, Event, NoticeKind, Session, SessionFormat
+from events.models import LIVE_STATUSES, Booking, BookingNotice, BookingStatus, Event, NoticeKind, Session, SessionFormat
 from participants.cohorts import academic_year_of
 from schools.csv_import import ImportProblems, date_cell, read_rows
 from schools.models import HalfTerm
@@ -26,7 +26,6 @@ from schools.scoping import hub_scope
 # What a calendar shows: a change to any of them raises `sequence` and tells the people booked.
 CALENDAR_FIELDS = ("date", "start_time", "end_time", "format", "venue", "address", "online_url")
 EDITABLE_FIELDS = (*CALENDAR_FIELDS, "session_code", "capacity", "booking_deadline", "note")
-HELD_STATUSES = (BookingStatus.BOOKED, BookingStatus.OFFERED)
 TOLD_OF_CANCELLATION = (BookingStatus.BOOKED, BookingStatus.OFFERED, BookingStatus.WAITING)
 
 
@@ -59,7 +58,7 @@ def session_problems(hub, fields, session=None):
 
 def _tell(session, kind):
     """Record a notice for each booking of the session that hears of `kind` and queue the sending."""
-    statuses = TOLD_OF_CANCELLATION if kind == NoticeKind.SESSION_CANCELLED else HELD_STATUSES
+    statuses = TOLD_OF_CANCELLATION if kind == NoticeKind.SESSION_CANCELLED else LIVE_STATUSES
     bookings = list(session.bookings.filter(status__in=statuses, attendance="").values_list("pk", "sequence"))
     BookingNotice.objects.bulk_create(
         [BookingNotice(hub_id=session.hub_id, booking_id=pk, kind=kind, sequence=sequence) for pk, sequence in bookings],
