@@ -54,8 +54,8 @@ def build(cursor, prefix, hubs, schools, ects, mentors, urn_base, as_of):
             FROM generate_series(1, {count}) g(n)
             JOIN participants_user u ON u.email = '{prefix}-{role}-' || g.n || '@bench.example.org'
             JOIN b_school s ON s.n = ((g.n - 1) % {schools}) + 1""")
-        run(f"""INSERT INTO participants_person (code, first_name, last_name, hub_role, created_at, confirmed_at, hub_id, user_id)
-            SELECT gen_random_uuid(), u.first_name, u.last_name, '', now(), now(), b.hub_id, b.user_id
+        run(f"""INSERT INTO participants_person (code, first_name, last_name, hub_role, trn, created_at, confirmed_at, hub_id, user_id)
+            SELECT gen_random_uuid(), u.first_name, u.last_name, '', '', now(), now(), b.hub_id, b.user_id
             FROM b_{role} b JOIN participants_user u ON u.id = b.user_id""")
         run(f"UPDATE b_{role} b SET person_id = p.id FROM participants_person p WHERE p.user_id = b.user_id")
     run("""INSERT INTO participants_inductiontutor (started_on, finished_on, code, hub_id, school_id, person_id)

@@ -4,6 +4,7 @@ last nudged or praised, and who has opted out. Every function runs inside the hu
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat
 
@@ -102,6 +103,31 @@ def opted_out_at(school):
     """The school's current people who have stopped automatic nudges, by name."""
     people = people_at_school(school).filter(nudge_opt_out__isnull=False)
     return OptOut.objects.filter(person__in=people).select_related("person__user").order_by("person__last_name", "person__first_name")
+
+
+# The school's pause and how many of its people opted out, in one statement: the Lead dashboard's
+# notice, on every load. "Its people" are `participants.queries.people_at_school`'s (ECTs in training,
+# current mentors and induction tutors); a test holds the two to the same answer.
+NOTICE_SQL = """
+SELECT
+  (SELECT until FROM nudges_schoolpause WHERE school_id = %(school)s AND until >= %(today)s),
+  (SELECT count(*) FROM nudges_optout WHERE hub_id = %(hub)s AND person_id IN (
+     SELECT e.person_id FROM participants_ect e JOIN participants_ectstatus s ON s.ect_id = e.id
+      WHERE e.school_id = %(school)s AND s.finished_on IS NULL AND s.status IN ('active', 'paused')
+     UNION
+     SELECT person_id FROM participants_mentor
+      WHERE school_id = %(school)s AND started_on <= %(today)s AND (finished_on IS NULL OR finished_on > %(today)s)
+     UNION
+     SELECT person_id FROM participants_inductiontutor
+      WHERE school_id = %(school)s AND started_on <= %(today)s AND (finished_on IS NULL OR finished_on > %(today)s)))
+"""
+
+
+def school_notice(school, today):
+    """(the date automatic nudges to the school are paused until or None, how many of its people opted out)."""
+    with connection.cursor() as cursor:
+        cursor.execute(NOTICE_SQL, {"school": school.pk, "hub": school.hub_id, "today": today})
+        return cursor.fetchone()
 
 
 def opted_out():

@@ -22,7 +22,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.regex_helper import normalize
@@ -444,25 +444,61 @@ def _plausible_post(world):
 PROJECT_APPS = [config for config in apps.get_app_configs() if not config.name.startswith("django.")]
 
 
+# Bookkeeping of signing in, not data.
+SIGN_INS = "'{last_login,first_signed_in_at,last_signed_in_at}'::text[]"
+
+
+def _state_query(hub):
+    """One statement giving a digest of each project table's rows (only `hub`'s rows when given)."""
+    parts = []
+    for model in (model for config in PROJECT_APPS for model in config.get_models(include_auto_created=True)):
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        names = {field.name for field in model._meta.concrete_fields}
+        where = ""
+        if hub is not None:
+            if "hub" in names:
+                where = f"WHERE t.{model._meta.get_field('hub').column} = {hub.pk}"
+            elif model._meta.label == "schools.Hub":
+                where = f"WHERE t.id = {hub.pk}"
+            elif model._meta.label == "participants.User":
+                where = f"WHERE t.id IN (SELECT user_id FROM {Person._meta.db_table} WHERE hub_id = {hub.pk})"
+            else:
+                continue
+        rows = f"(to_jsonb(t) - {SIGN_INS})::text"
+        parts.append(
+            f"SELECT '{model._meta.label}', count(*), md5(coalesce(string_agg({rows}, ',' ORDER BY t.{model._meta.pk.column}), '')) "
+            f'FROM "{model._meta.db_table}" t {where}'
+        )
+    return " UNION ALL ".join(parts)
+
+
 def _database_state(hub=None):
-    """Every row outside Django's own apps (only `hub`'s rows when given), to prove nothing was written."""
-    state = {}
+    """{table: (rows, digest)} of every table outside Django's own apps (only `hub`'s rows when
+    given), to prove nothing was written: one query, so it can be taken after every request."""
+    key = hub.pk if hub is not None else None
+    if key not in _STATE_QUERIES:
+        _STATE_QUERIES[key] = _state_query(hub)
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_QUERIES[key])
+        return {label: (count, digest) for label, count, digest in cursor.fetchall()}
+
+
+_STATE_QUERIES = {}
+
+
+def test_the_database_state_sees_every_write_but_signing_in(isolation_world):
+    """Guard against the digest missing a change (and so proving nothing)."""
+    world = isolation_world
+    before, before_hub = _database_state(), _database_state(world.other_hub)
     with scopes_disabled():
-        for model in (model for config in PROJECT_APPS for model in config.get_models()):
-            rows = model._base_manager.order_by("pk")
-            field_names = {field.name for field in model._meta.concrete_fields}
-            if hub is not None:
-                if "hub" in field_names:
-                    rows = rows.filter(hub=hub)
-                elif model._meta.label == "schools.Hub":
-                    rows = rows.filter(pk=hub.pk)
-                elif model._meta.label == "participants.User":
-                    rows = rows.filter(people__hub=hub)
-                else:
-                    continue
-            sign_ins = {"last_login", "first_signed_in_at", "last_signed_in_at"}  # bookkeeping of signing in, not data
-            state[model._meta.label] = list(rows.values(*(field_names - sign_ins)))
-    return state
+        user = world.other_ect.person.user
+        user.last_login = timezone.now()
+        user.save(update_fields=["last_login"])
+        assert _database_state() == before
+        world.other_ect.person.__class__.objects.filter(pk=world.other_ect.person.pk).update(last_name="Changed")
+    assert _database_state() != before
+    assert _database_state(world.other_hub) != before_hub
 
 
 def _login(client, world, role):

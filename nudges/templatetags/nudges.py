@@ -67,4 +67,5 @@ def _day(moment):
 @register.inclusion_tag("nudges/dashboard_notice.html")
 def school_nudge_notice(school):
     """On the Lead dashboard: the school's pause of automatic nudges, and how many of its people opted out."""
-    return {"school": school, "pause": pauses.current_pause(school), "opted_out": queries.opted_out_at(school).count()}
+    paused_until, opted_out = queries.school_notice(school, timezone.localdate())
+    return {"school": school, "paused_until": paused_until, "opted_out": opted_out}

@@ -75,3 +75,34 @@ def test_the_dashboard_shows_the_schools_pause_and_opt_outs(computed, client):
     page = client.get(_url(world)).content.decode()
     assert "Automatic nudges to Elm Primary are paused until" in page
     assert "1 person here has opted out of automatic nudges." in page
+
+
+def test_the_notice_counts_the_people_the_schools_page_lists(world):
+    """The notice's count (one statement) and the school page's list (`opted_out_at`) agree on who
+    is the school's: ECTs in training or paused, current mentors and tutors; not those who left,
+    completed, finished their role, have not started it, or are at another school."""
+    from nudges import queries
+
+    with scopes_disabled():
+        school = world.school
+        counted = [
+            world.ect.person,
+            factories.ECTFactory(school=school, status="paused").person,
+            world.mentor.person,
+            world.tutor.person,
+        ]
+        not_counted = [
+            factories.ECTFactory(school=school, status="left").person,
+            factories.ECTFactory(school=school, status="completed").person,
+            factories.MentorFactory(school=school, finished_on=TODAY - datetime.timedelta(days=1)).person,
+            factories.MentorFactory(school=school, started_on=TODAY + datetime.timedelta(days=3)).person,
+            world.sibling_ect.person,
+        ]
+        for person in counted + not_counted:
+            factories.OptOutFactory(person=person)
+        # One person in two roles at the school counts once.
+        factories.InductionTutorFactory(school=school, person=world.mentor.person)
+    with hub_scope(world.hub):
+        listed = {opt_out.person for opt_out in queries.opted_out_at(school)}
+        assert listed == set(counted)
+        assert queries.school_notice(school, TODAY) == (None, len(counted))
