@@ -21,7 +21,6 @@ from events import booking as bookings
 from events.models import BookingStatus, BookingSubmission, Event
 from events.unbooked import bookable_sessions, key_dates, own_booking, people_to_book, reference_date, school_rows
 from participants import access
-from schools.models import School
 
 PAGE_SIZE = 50
 
@@ -153,16 +152,14 @@ def not_booked(request, event_code):
     school_ids = None if request.viewer.is_hub_staff else sorted(request.viewer.tutor_school_ids)
     on, deadline = key_dates(event, today)
     rows = school_rows(event, on, school_ids)
-    schools = {pk: {"name": name, "code": code} for pk, name, code in School.objects.filter(pk__in=[row.school_id for row in rows]).values_list("pk", "name", "code")}
-    book_url = reverse("events:book_school", args=[event.code, uuid.UUID(int=0)]).replace(str(uuid.UUID(int=0)), "{}")
-    for row in rows:
-        row.school = schools[row.school_id]
-        row.book_url = book_url.format(row.school["code"])
-    rows.sort(key=lambda row: (-row.not_booked, row.school["name"], row.school_id))
+    rows.sort(key=lambda row: (-row.not_booked, row.name, row.school_id))
     totals = {name: sum(getattr(row, name) for row in rows) for name in ("expected", "booked", "offered", "waiting", "not_booked")}
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"event": event, "page": page, "totals": totals, "deadline": deadline and human_date(deadline), "schools": len(rows),
-               "is_staff": request.viewer.is_hub_staff}
+    book_url = reverse("events:book_school", args=[event.code, uuid.UUID(int=0)]).replace(str(uuid.UUID(int=0)), "{}")
+    context = {
+        "event": event, "page": page, "rows": [row.shown(book_url) for row in page.object_list], "totals": totals,
+        "deadline": deadline and human_date(deadline), "schools": len(rows), "is_staff": request.viewer.is_hub_staff,
+    }
     return render(request, "events/not_booked.html", context)
 
 

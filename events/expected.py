@@ -48,7 +48,7 @@ def expected_at_schools(event: Event, on: datetime.date, school_ids=None):
         rows = InductionTutor.objects.current(on).filter(hub_id=event.hub_id)
     if school_ids is not None:
         rows = rows.filter(school_id__in=school_ids)
-    return rows.values("person_id", "school_id").distinct()
+    return rows.order_by().values("person_id", "school_id").distinct()
 
 
 def expected_people(event: Event, on: datetime.date, school_ids=None):

@@ -7,6 +7,7 @@ queries, whatever the number of people and schools.
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from events.expected import expected_at_schools
@@ -44,44 +45,49 @@ def counted_bookings(event):
     )
 
 
-def booking_states(event, person_ids=None):
-    """{person_id: their best state on the event (booked, offered or waiting)}: one query."""
-    rows = counted_bookings(event)
-    if person_ids is not None:
-        rows = rows.filter(person_id__in=person_ids)
-    states = {}
-    for person_id, status in rows.annotate(rank=STATE_ORDER).order_by("-rank").values_list("person_id", "status"):
-        states[person_id] = status
-    return states
-
-
 @dataclass
 class SchoolRow:
+    """A school's people expected at an event, counted by their best booking state."""
+
     school_id: int
+    name: str
+    code: object
     expected: int = 0
     booked: int = 0
     offered: int = 0
     waiting: int = 0
-    school: object = None
 
     @property
     def not_booked(self):
         return self.expected - self.booked - self.offered
 
+    def shown(self, book_url):
+        """The row as the page shows it: figures already text (a template localizes each number it
+        renders, at a cost that shows over a page of schools), and its link to book them."""
+        figures = {name: str(getattr(self, name)) for name in ("expected", "booked", "offered", "waiting", "not_booked")}
+        return {"name": self.name, "book_url": book_url.format(self.code), "to_book": self.not_booked > 0, **figures}
+
+
+# Each school with someone expected, its people counted by their best state on the event (the rank
+# of `STATE_ORDER`: booked, offered, waiting); at 400 schools the hub's page is one statement.
+SCHOOL_ROWS_SQL = """
+SELECT p.school_id, school.name, school.code, count(*),
+       count(*) FILTER (WHERE best.rank = 0), count(*) FILTER (WHERE best.rank = 1), count(*) FILTER (WHERE best.rank = 2)
+FROM ({expected}) p
+JOIN schools_school school ON school.id = p.school_id
+LEFT JOIN (SELECT b.person_id, min(b.rank) AS rank FROM ({states}) b GROUP BY b.person_id) best ON best.person_id = p.person_id
+GROUP BY p.school_id, school.name, school.code
+"""
+
 
 def school_rows(event, on, school_ids=None):
     """One `SchoolRow` per school with someone expected at `event` on `on` (at `school_ids` when
-    given): two queries (who is expected where, and the event's bookings)."""
-    expected = expected_at_schools(event, on, school_ids)
-    states = booking_states(event, None if school_ids is None else expected.values("person_id"))
-    rows = {}
-    for school_id, person_id in expected.values_list("school_id", "person_id"):
-        state = states.get(person_id)
-        row = rows.setdefault(school_id, SchoolRow(school_id))
-        row.expected += 1
-        if state:
-            setattr(row, state, getattr(row, state) + 1)
-    return list(rows.values())
+    given), in one query."""
+    expected, expected_params = expected_at_schools(event, on, school_ids).query.sql_with_params()
+    states, states_params = counted_bookings(event).annotate(rank=STATE_ORDER).values("person_id", "rank").order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(SCHOOL_ROWS_SQL.format(expected=expected, states=states), (*expected_params, *states_params))
+        return [SchoolRow(*row) for row in cursor.fetchall()]
 
 
 def next_deadline(event, today):
