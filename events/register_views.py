@@ -52,7 +52,11 @@ def session_register(request, session_code):
     the next chunk as it scrolls into view; without JS a link shows it), a name filter. A tap
     posts one row; with htmx the row and the counts are swapped, without it the page reloads there."""
     session = access.get_session(request.viewer, session_code)
-    context = {"session": session, "event": session.event, "register_url": request.path, "querystring": request.GET.urlencode()}
+    querystring = request.GET.urlencode()
+    context = {
+        "session": session, "event": session.event, "register_url": request.path, "querystring": querystring,
+        "row_action": f"{request.path}?{querystring}" if querystring else request.path,
+    }
     if request.method == "POST":
         booking = Booking.objects.filter(session=session, code=_uuid(request.POST.get("booking"))).first()
         if booking is None:
@@ -63,27 +67,23 @@ def session_register(request, session_code):
         except registers.RegisterError as problem:
             error = str(problem)
         if request.htmx:
-            context.update(row=registers.register_row(session, booking.pk), error=error, counts=_counts(session), oob=True)
+            context.update(row=registers.shown([registers.register_row(session, booking.pk)])[0], error=error, counts=registers.register_counts(session), oob=True)
             return render(request, "events/register.html#row", context)
         if error:
             messages.error(request, f"{booking.person.full_name}: {error}")
         query = f"?{context['querystring']}" if context["querystring"] else ""
         return redirect(f"{reverse('session_register', args=[session.code])}{query}#row-{booking.code}")
     query = request.GET.get("q", "").strip()[:100]
-    counts = _counts(session)
+    counts = registers.register_counts(session)
     paginator = Paginator(registers.register_bookings(session, query), REGISTER_CHUNK)
     if not query:
         paginator.count = counts["total"]  # already counted: everyone booked
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = registers.with_names_and_schools(page.object_list, session)
+    page.object_list = registers.shown(registers.with_names_and_schools(page.object_list, session))
     context.update(page=page, query=query, counts=counts, opens_later=session.date > timezone.localdate())
     if request.htmx and ("page" in request.GET or "q" in request.GET):
         return render(request, "events/register.html#rows", context)
     return render(request, "events/register.html", context)
-
-
-def _counts(session):
-    return registers.register_counts(Booking.objects.filter(session=session, status=BookingStatus.BOOKED).values_list("attendance", flat=True))
 
 
 def _uuid(value):
