@@ -10,7 +10,7 @@ from django.db.models.functions import Concat
 
 from nudges.models import Nudge, NudgeStatus, OptOut, Rule
 from participants.models import Person
-from participants.queries import people_at_school
+from participants.queries import PEOPLE_AT_SCHOOLS_SQL, people_at_school
 
 PRAISE_RULES = (Rule.PRAISE, Rule.MANUAL_PRAISE)
 
@@ -105,28 +105,20 @@ def opted_out_at(school):
     return OptOut.objects.filter(person__in=people).select_related("person__user").order_by("person__last_name", "person__first_name")
 
 
-# The school's pause and how many of its people opted out, in one statement: the Lead dashboard's
-# notice, on every load. "Its people" are `participants.queries.people_at_school`'s (ECTs in training,
-# current mentors and induction tutors); a test holds the two to the same answer.
-NOTICE_SQL = """
+# The school's pause and how many of its people (`participants.queries.PEOPLE_AT_SCHOOLS_SQL`) opted
+# out, in one statement: the Lead dashboard's notice, on every load.
+NOTICE_SQL = f"""
 SELECT
   (SELECT until FROM nudges_schoolpause WHERE school_id = %(school)s AND until >= %(today)s),
-  (SELECT count(*) FROM nudges_optout WHERE hub_id = %(hub)s AND person_id IN (
-     SELECT e.person_id FROM participants_ect e JOIN participants_ectstatus s ON s.ect_id = e.id
-      WHERE e.school_id = %(school)s AND s.finished_on IS NULL AND s.status IN ('active', 'paused')
-     UNION
-     SELECT person_id FROM participants_mentor
-      WHERE school_id = %(school)s AND started_on <= %(today)s AND (finished_on IS NULL OR finished_on > %(today)s)
-     UNION
-     SELECT person_id FROM participants_inductiontutor
-      WHERE school_id = %(school)s AND started_on <= %(today)s AND (finished_on IS NULL OR finished_on > %(today)s)))
+  (SELECT count(DISTINCT people.person_id) FROM ({PEOPLE_AT_SCHOOLS_SQL}) people
+   JOIN nudges_optout opt_out ON opt_out.person_id = people.person_id)
 """
 
 
 def school_notice(school, today):
     """(the date automatic nudges to the school are paused until or None, how many of its people opted out)."""
     with connection.cursor() as cursor:
-        cursor.execute(NOTICE_SQL, {"school": school.pk, "hub": school.hub_id, "today": today})
+        cursor.execute(NOTICE_SQL, {"school": school.pk, "schools": [school.pk], "today": today})
         return cursor.fetchone()
 
 

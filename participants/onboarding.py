@@ -15,13 +15,14 @@ nothing), and each is sent once by the task that claims it (`setup_emails.send_i
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ectprogramme import queueing
-from participants.models import ECT, InductionTutor, Invitation, Mentor, Person, PersonChange
+from participants.models import InductionTutor, Invitation, Mentor, Person, PersonChange
+from participants.queries import PEOPLE_AT_SCHOOLS_SQL
 
 
 def record_sign_in(person, now=None):
@@ -128,20 +129,13 @@ def send_setup_emails(people, actor, now=None):
 
 def never_signed_in_by_school(school_ids):
     """{school id: how many people with a current role there never signed in with the hub}, for the
-    schools given (one statement: a UNION of the three kinds of role; someone with two roles at a
-    school counts once)."""
-    today = timezone.localdate()
-    waiting = Person.objects.filter(never_signed_in()).values("pk")
-    ects = ECT.objects.filter(
-        school_id__in=school_ids, person__in=waiting, statuses__finished_on__isnull=True,
-        statuses__status__in=["active", "paused"],
-    )
-    roles = [
-        model.objects.filter(school_id__in=school_ids, person__in=waiting).current(today)
-        for model in (Mentor, InductionTutor)
-    ]
-    queries = [query.order_by().values_list("school_id", "person_id") for query in (ects, *roles)]
-    counts = {}
-    for school_id, _ in queries[0].union(*queries[1:]):
-        counts[school_id] = counts.get(school_id, 0) + 1
-    return counts
+    schools given (one statement; someone with two roles at a school counts once)."""
+    sql = f"""
+        SELECT roles.school_id, count(*) FROM ({PEOPLE_AT_SCHOOLS_SQL}) roles
+        JOIN participants_person person ON person.id = roles.person_id
+        WHERE person.last_signed_in_at IS NULL OR person.confirmed_at IS NULL
+        GROUP BY roles.school_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"schools": list(school_ids), "today": timezone.localdate()})
+        return dict(cursor.fetchall())

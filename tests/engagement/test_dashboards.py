@@ -210,9 +210,9 @@ def test_recalculate_now_queues_one_recompute_of_the_school_and_answers_at_once(
 
 # session, user, person, their roles, school, people, school state, the year's events (event
 # attendance: a few more queries once events have sessions, still not growing with the people;
-# tests/events/test_my_events.py), nudges (last sent, the school's pause, its opt-outs)
+# tests/events/test_my_events.py), nudges (last sent; the school's pause and its opt-outs in one)
 # (+1: the trend, on a miss)
-LEAD_QUERIES = 11
+LEAD_QUERIES = 10
 HUB_QUERIES = 8  # session, user, person, their roles, hub state, schools, events, never signed in per school (+3: counts, figures and trend, on a miss)
 
 
