@@ -42,9 +42,9 @@ from psycopg import pq
 from ectprogramme import emails
 from ectprogramme.formats import human_date
 from engagement.compute import tracks as engine_tracks
-from nudges import gentle, planning, rendering, wording
+from nudges import event_rules, gentle, planning, rendering, wording
 from nudges.models import (
-    AUTOMATIC_RULES, EmailStatus, HubNudgeSettings, Nudge, NudgeEmail, NudgeStatus, Rule, RuleSetting,
+    AUTOMATIC_RULES, EVENT_RULES, EmailStatus, HubNudgeSettings, Nudge, NudgeEmail, NudgeStatus, Rule, RuleSetting,
 )
 from nudges.optout import unsubscribe_url
 from participants.models import Person
@@ -132,7 +132,7 @@ def _existing_keys(hub, keys):
 
 
 def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
-    """Group nudges into e-mails (one per recipient and rule), render and store them, and link each
+    """Group nudges into e-mails (one per recipient and rule; one per event reminder or catch-up), render and store them, and link each
     nudge to its e-mail (saved, unless the caller saves the nudges itself). Returns the e-mails (queued).
     Each rule's templates are rendered once per shape for the hub (`nudges.rendering`), and each
     e-mail's headers (with its unsubscribe address) are stored with it for the sender."""
@@ -140,7 +140,7 @@ def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
         return []
     groups = defaultdict(list)
     for nudge in nudges:
-        groups[(nudge.recipient_id, nudge.rule)].append(nudge)
+        groups[(nudge.recipient_id, nudge.rule, nudge.key if nudge.rule in EVENT_RULES else "")].append(nudge)
     people = Person.objects.filter(hub=hub).select_related("user", "hub").in_bulk(
         {n.recipient_id for n in nudges} | {n.about_id for n in nudges if n.about_id}
     )
@@ -149,7 +149,7 @@ def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
     renderer = rendering.Renderer({"hub": hub})
     unsubscribe = {}
     made = []
-    for (recipient_id, rule), group in groups.items():
+    for (recipient_id, rule, _), group in groups.items():
         recipient = people[recipient_id]
         link = None
         if automatic:
@@ -233,6 +233,10 @@ def render(hub, rule, recipient, group, people, schools, rule_setting=None, auto
             for n in group
         ]
         context.update(link=_url("lead_dashboard", schools[first.school_id].code), link_label="Open the Lead dashboard")
+    elif rule in EVENT_RULES:
+        event_values, event_context = event_rules.render_values(rule, details)
+        values.update(event_values)
+        context.update(event_context)
     elif rule == Rule.PRAISE:
         unit = details.get("period_name", "period")
         streak = details.get("streak", "")
@@ -279,6 +283,18 @@ def headers_for(email):
     return _headers(email.code, unsubscribe_url(email.recipient) if email.automatic else None)
 
 
+ATTACHING_RULES = (Rule.EVENT_REMINDER,)
+
+
+def attachments_for(email):
+    """An event reminder's `.ics` (the booking as it stands now); nothing for other e-mails."""
+    if email.rule not in ATTACHING_RULES:
+        return []
+    details = Nudge.objects.with_scopes_disabled().filter(email_id=email.pk).order_by("pk").values_list("details", flat=True)
+    with hub_scope(Hub(pk=email.hub_id)):
+        return event_rules.attachments(list(details))
+
+
 def claim(email_id, now=None):
     """Claim an e-mail to send: True if this caller may send it (it was queued, or its claim is abandoned)."""
     now = now or timezone.now()
@@ -306,7 +322,7 @@ def send_email(email_id, last_attempt=True, connection=None):
         try:
             emails.send_rendered(
                 email.subject, email.text_body, email.html_body, email.to_address, reply_to=email.hub.contact_email or None,
-                headers=headers_for(email), connection=connection,
+                headers=headers_for(email), connection=connection, attachments=attachments_for(email),
             )
         except SEND_ERRORS as error:
             message = f"{type(error).__name__}: {error}"[:1000]
@@ -330,10 +346,10 @@ WHERE id IN (
     WHERE id = ANY(%(ids)s) AND (status = 'queued' OR (status = 'sending' AND claimed_at < %(abandoned)s))
     ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 )
-RETURNING id, code, hub_id, recipient_id, to_address, subject, text_body, html_body, automatic, headers
+RETURNING id, code, hub_id, recipient_id, rule, to_address, subject, text_body, html_body, automatic, headers
 """
 _SENT_SQL = "UPDATE nudges_nudgeemail SET status = 'sent', sent_at = %s, error = '' WHERE id = %s AND claimed_at = %s"
-_FIELDS = ("id", "code", "hub_id", "recipient_id", "to_address", "subject", "text_body", "html_body", "automatic", "headers")
+_FIELDS = ("id", "code", "hub_id", "recipient_id", "rule", "to_address", "subject", "text_body", "html_body", "automatic", "headers")
 
 
 def claim_batch(email_ids, limit, now=None):
@@ -415,12 +431,16 @@ class _SentMarks:
 
 
 
-def send_emails(email_ids, batch=500):
-    """Send many e-mails over one connection (the command, the bench): claimed a batch at a time
-    with one statement (`claim_batch`), each sent and marked sent on its own right after it went
-    (so a crash can at worst resend the one in flight; the claim of the rest is abandoned and
-    swept); their nudges marked once per batch (the sweep mends a batch cut short). Returns
-    {email id: status} of those this call claimed."""
+def send_emails(email_ids, batch=500, last_attempt=True):
+    """Send many e-mails over one connection (the nightly batch task, the command, the bench):
+    claimed `batch` at a time with one statement (`claim_batch`), each sent and marked sent on its
+    own right after it went (so a crash can at worst resend the one in flight; the claim of the rest
+    is abandoned and swept); their nudges marked once per batch (the sweep mends a batch cut short).
+    Returns {email id: status} of those this call claimed.
+
+    On an SMTP or network error, the last attempt records that e-mail as failed and goes on; an
+    earlier one puts it and the rest of its batch back to `queued` (its error kept) and raises, for
+    the task to retry later: what was sent stays sent, so the retry sends only the rest."""
     from django.core.mail import get_connection
 
     statuses = {}
@@ -438,18 +458,24 @@ def send_emails(email_ids, batch=500):
                 if missing:
                     reply_to.update(Hub.objects.filter(pk__in=missing).values_list("pk", "contact_email"))
                 for email in claimed:
-                    if not email.headers:  # made before headers were stored: worked out from the database
+                    if not email.headers or email.rule in ATTACHING_RULES:  # these read the database
                         marks.wait()
                     try:
                         emails.send_rendered(
                             email.subject, email.text_body, email.html_body, email.to_address,
                             reply_to=reply_to[email.hub_id] or None, headers=headers_for(email), connection=connection,
+                            attachments=attachments_for(email),
                         )
                     except SEND_ERRORS as error:
                         marks.wait()
-                        NudgeEmail.objects.with_scopes_disabled().filter(pk=email.pk, claimed_at=now).update(
-                            status=EmailStatus.FAILED, error=f"{type(error).__name__}: {error}"[:1000]
-                        )
+                        message = f"{type(error).__name__}: {error}"[:1000]
+                        mine = NudgeEmail.objects.with_scopes_disabled().filter(claimed_at=now, status=EmailStatus.SENDING)
+                        if not last_attempt:
+                            mine.filter(pk=email.pk).update(status=EmailStatus.QUEUED, error=message)
+                            mine.filter(pk__in=[e.pk for e in claimed]).update(status=EmailStatus.QUEUED)
+                            mend(chunk)
+                            raise
+                        mine.filter(pk=email.pk).update(status=EmailStatus.FAILED, error=message)
                         statuses[email.pk] = EmailStatus.FAILED
                     else:
                         marks.mark(email, now)
