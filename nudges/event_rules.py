@@ -76,10 +76,10 @@ def plan_reminders(hub, as_of, add):
 
 
 def plan_catch_ups(hub, as_of, add):
-    """Call `add(key, **values)` for every open catch-up assigned by `as_of` (its notice) and, for those
+    """Call `add(key, **values)` for every open catch-up of a session held by `as_of` (its notice) and, for those
     told before and due within `DUE_SOON_DAYS`, the reminder near the due date."""
     catch_ups = list(
-        CatchUp.objects.filter(hub=hub, done_at__isnull=True, created_at__date__lte=as_of)
+        CatchUp.objects.filter(hub=hub, done_at__isnull=True, booking__session__date__lte=as_of)
         .select_related("event", "booking__session")
         .order_by("due_on", "pk")
     )
@@ -128,7 +128,7 @@ def render_values(rule, details):
         values = {"event": details["event"], "session": details["session"], "when": when}
         context = {
             "event": details["event"], "session": details["session"], "where": details["where"], "note": details.get("note", ""),
-            "link": django_settings.SITE_URL + reverse("my_events"), "link_label": "See your events",
+            "link": django_settings.SITE_URL + reverse("events:my_events"), "link_label": "See your events",
         }
         return values, context
     due = human_date(datetime.date.fromisoformat(details["due_on"]))
