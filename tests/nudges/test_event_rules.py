@@ -118,7 +118,24 @@ def test_the_outbox_and_the_timeline_show_reminders(booked, client):
     assert "<td>Event reminder</td>" in rows and "Reminder: Clinic 4: Thinking hard on 20 Oct 2025" in rows and "Sam" in rows
     assert "Event reminder" not in client.get("/hub/nudges/", {"rule": "catch_up"}, headers={"HX-Request": "true"}).content.decode()
     timeline = client.get(f"/people/{booked.sam.person.code}/").content.decode()
-    assert "E-mail “Event reminder” to them: sent" in timeline
+    assert "E-mail “Event reminder: Clinic 4: Thinking hard” to them: sent" in timeline
+    detail = client.get(f"/hub/nudges/{Nudge.objects.get().code}/").content.decode()
+    assert "Reminder: Clinic 4: Thinking hard on 20 Oct 2025" in detail and "invite.ics" not in detail
+
+
+def test_the_settings_page_previews_the_event_wording(booked, client):
+    staff = factories.PersonFactory(hub=booked.hub, hub_role="staff")
+    client.force_login(staff.user)
+    page = client.get("/hub/nudges/settings/").content.decode()
+    assert 'id="rule-event_reminder"' in page and 'id="rule-catch_up"' in page
+    assert "<code>{when}</code>" in page and "<code>{due_date}</code>" in page
+    assert "Reminder: Clinic 4: Thinking hard tomorrow" in page
+    preview = client.post(
+        "/hub/nudges/settings/",
+        {"preview": "catch_up", "catch_up-enabled": "on", "catch_up-subject": "Due {due_date}", "catch_up-body": "Hi {first_name}"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "Due " in preview and "{due_date}" not in preview
 
 
 # --- Catch-ups -------------------------------------------------------------------------------------
