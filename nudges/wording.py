@@ -38,12 +38,12 @@ DEFAULTS = {
     ),
     Rule.EVENT_REMINDER: (
         "Reminder: {event} {when}",
-        "Hello {first_name},\n\nA reminder that you are booked on {event}: {session}. We look forward to seeing you.",
+        "Hello {first_name},\n\nA reminder that you are booked on {event} {when}. We look forward to seeing you.",
     ),
     Rule.CATCH_UP: (
         "Catch-up for {event}: due {due_date}",
         "Hello {first_name},\n\nAs you could not be at {event} ({session}), there is a short catch-up for you to do "
-        "by {due_date}. It covers what the session did, in your own time.",
+        "in your own time by {due_date}.",
     ),
     Rule.MANUAL_NUDGE: (
         "A note from {sender_name}",

@@ -164,7 +164,7 @@ def test_a_catch_up_is_told_once_then_once_more_near_its_due_date(missed):
     assert "Read chapter 3" in told.body and f"/events/catch-ups/{missed.catch_up.code}/" in told.body
     assert told.attachments == []
     assert send_nudges(missed.hub, D(2025, 10, 20)) == [CATCH_UP.format("sent"), "1 message"]  # due in two days
-    assert "it is due on 22 Oct 2025" in mail.outbox[1].body
+    assert "it is due on 22 Oct 2025, so now is a good time" in mail.outbox[1].body
     assert send_nudges(missed.hub, D(2025, 10, 21)) == ["0 messages"]
 
 
