@@ -6,7 +6,9 @@ Planned in the hub's nightly run (`nudges.planning.plan`), so they are keyed, de
 - **Event reminder** → a person booked on a live session (register not taken): the week reminder
   when the session is 6 or 7 days ahead, the day reminder when it is tomorrow or today (two
   nightly runs' chance each). Keyed by booking, kind and session date, so a session moved to
-  another date is reminded again. The e-mail carries the booking's `.ics` (made when it is sent).
+  another date is reminded again. The e-mail carries the booking's `.ics` (made when it is sent);
+  one whose booking or session changed between the run and its sending is withdrawn, not sent
+  (`at_sending`).
 - **Catch-up** → a person with an open catch-up (a missed clinic): told once when it is assigned
   (the next nightly run), with its materials, due date and the link to mark it done; and once
   more when it is due within `DUE_SOON_DAYS` and still not done, if they were told before.
@@ -142,10 +144,22 @@ def render_values(rule, details):
     return values, context
 
 
-def attachments(nudge_details):
-    """The `.ics` of each booking an event reminder e-mail is about, as it stands when it is sent."""
+NO_LONGER_DUE = "its booking or session changed before it was sent"
+
+
+def at_sending(nudge_details):
+    """(attachments, reason) for an event reminder e-mail about to go: the `.ics` of its booking as it
+    stands now, or, when the booking is no longer booked on that session and date (cancelled, moved,
+    its register taken, the session cancelled or moved since the run), the reason it must not go."""
     from events.calendars import booking_attachment
 
-    codes = [d["booking"] for d in nudge_details if d.get("booking")]
-    bookings = Booking.objects.filter(code__in=codes).select_related("session__event", "person__user", "hub").order_by("pk")
-    return [booking_attachment(booking) for booking in bookings]
+    wanted = {d["booking"]: d["session_date"] for d in nudge_details if d.get("booking")}
+    bookings = list(Booking.objects.filter(code__in=wanted).select_related("session__event", "person__user", "hub").order_by("pk"))
+    live = [
+        b for b in bookings
+        if b.status == BookingStatus.BOOKED and not b.attendance and b.session.cancelled_at is None
+        and b.session.date.isoformat() == wanted[str(b.code)]
+    ]
+    if len(live) < len(wanted):
+        return [], NO_LONGER_DUE
+    return [booking_attachment(booking) for booking in live], ""

@@ -106,6 +106,7 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    WITHDRAWN = "withdrawn", "Not sent: no longer due"
 
 
 class NudgeEmail(models.Model):

@@ -6,7 +6,8 @@ decides each with `nudges.gentle` (held ones from a holiday again too), records 
 and groups those to send into e-mails: one per recipient and rule (a mentor's missed mentees in
 one, a tutor's escalation digest listing the people off track).
 
-`send_email` sends one stored e-mail by claim-then-send: it claims the row (`queued` → `sending`,
+`send_email` sends one stored e-mail by claim-then-send (an event reminder whose booking changed
+since the run is withdrawn instead, see `at_sending`): it claims the row (`queued` → `sending`,
 or a claim older than `NUDGE_CLAIM_TIMEOUT`, whose worker died) with one UPDATE and sends only if it
 changed a row; then marks it and its nudges sent. A retried task, a second worker or a sweep
 finds nothing to claim. A failed attempt goes back to `queued` with its error for the retry,
@@ -283,16 +284,27 @@ def headers_for(email):
     return _headers(email.code, unsubscribe_url(email.recipient) if email.automatic else None)
 
 
-ATTACHING_RULES = (Rule.EVENT_REMINDER,)
+CHECKED_RULES = (Rule.EVENT_REMINDER,)  # e-mails looked at again when they go (they read the database)
 
 
-def attachments_for(email):
-    """An event reminder's `.ics` (the booking as it stands now); nothing for other e-mails."""
-    if email.rule not in ATTACHING_RULES:
-        return []
+def at_sending(email):
+    """(attachments, reason not to send) of an e-mail as it goes: an event reminder carries its
+    booking's `.ics` as it stands now, and is withdrawn if the booking or session has changed."""
+    if email.rule not in CHECKED_RULES:
+        return [], ""
     details = Nudge.objects.with_scopes_disabled().filter(email_id=email.pk).order_by("pk").values_list("details", flat=True)
     with hub_scope(Hub(pk=email.hub_id)):
-        return event_rules.attachments(list(details))
+        return event_rules.at_sending(list(details))
+
+
+def withdraw(email_id, claimed_at, reason):
+    """Record a claimed e-mail as not sent (no longer due) and its nudges as suppressed."""
+    with transaction.atomic():
+        NudgeEmail.objects.with_scopes_disabled().filter(pk=email_id, claimed_at=claimed_at).update(
+            status=EmailStatus.WITHDRAWN, error=reason
+        )
+        Nudge.objects.with_scopes_disabled().filter(email_id=email_id).update(status=NudgeStatus.SUPPRESSED, status_reason=reason[:200])
+    return EmailStatus.WITHDRAWN
 
 
 def claim(email_id, now=None):
@@ -317,12 +329,15 @@ def send_email(email_id, last_attempt=True, connection=None):
     if not claim(email_id, now):
         return None
     email = NudgeEmail.objects.with_scopes_disabled().select_related("hub", "recipient__hub").get(pk=email_id)
+    attachments, reason = at_sending(email)
+    if reason:
+        return withdraw(email.pk, now, reason)
     with hub_scope(email.hub):
         mine = NudgeEmail.objects.filter(pk=email.pk, claimed_at=now)
         try:
             emails.send_rendered(
                 email.subject, email.text_body, email.html_body, email.to_address, reply_to=email.hub.contact_email or None,
-                headers=headers_for(email), connection=connection, attachments=attachments_for(email),
+                headers=headers_for(email), connection=connection, attachments=attachments,
             )
         except SEND_ERRORS as error:
             message = f"{type(error).__name__}: {error}"[:1000]
@@ -458,13 +473,17 @@ def send_emails(email_ids, batch=500, last_attempt=True):
                 if missing:
                     reply_to.update(Hub.objects.filter(pk__in=missing).values_list("pk", "contact_email"))
                 for email in claimed:
-                    if not email.headers or email.rule in ATTACHING_RULES:  # these read the database
+                    if not email.headers or email.rule in CHECKED_RULES:  # these read the database
                         marks.wait()
+                    attachments, reason = at_sending(email)
+                    if reason:
+                        statuses[email.pk] = withdraw(email.pk, now, reason)
+                        continue
                     try:
                         emails.send_rendered(
                             email.subject, email.text_body, email.html_body, email.to_address,
                             reply_to=reply_to[email.hub_id] or None, headers=headers_for(email), connection=connection,
-                            attachments=attachments_for(email),
+                            attachments=attachments,
                         )
                     except SEND_ERRORS as error:
                         marks.wait()

@@ -196,3 +196,23 @@ def test_the_run_groups_each_reminder_in_its_own_email(booked):
     factories.BookingFactory(session=second, person=booked.sam.person)
     result = sending.run(booked.hub, D(2025, 10, 13))
     assert len(result.emails) == 2  # the week reminder of the 20th, and the one of the 19th
+
+
+def test_a_reminder_whose_booking_changed_after_the_run_is_withdrawn_when_it_would_go(booked):
+    [email] = sending.run(booked.hub, D(2025, 10, 13)).emails
+    bookings.cancel(booked.booking, by_staff=True)
+    assert sending.send_email(email.pk) == "withdrawn"
+    nudge = Nudge.objects.get()
+    assert (nudge.status, nudge.status_reason) == ("suppressed", "its booking or session changed before it was sent")
+    assert sending.send_email(email.pk) is None and mail.outbox == []
+
+
+def test_a_batch_withdraws_the_reminder_of_a_moved_session_and_sends_the_rest(booked):
+    kim = booked.ect("kim@north.example.org").person
+    factories.BookingFactory(session=factories.SessionFactory(event=booked.clinic, date=SESSION_DAY), person=kim)
+    emails = sending.run(booked.hub, D(2025, 10, 13)).emails
+    sessions.update_session(booked.session, {"date": D(2025, 10, 22), "booking_deadline": D(2025, 10, 15)})
+    statuses = sending.send_emails([email.pk for email in emails])
+    assert sorted(statuses.values()) == ["sent", "withdrawn"]
+    assert [m.to for m in mail.outbox] == [["kim@north.example.org"]]
+    assert sorted(Nudge.objects.values_list("status", flat=True)) == ["sent", "suppressed"]
