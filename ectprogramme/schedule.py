@@ -6,8 +6,8 @@ nudge e-mails never sent (or claimed by a worker that died), recompute marks nev
 uploaded registration files whose check or import never ran, and engagement reports never rendered
 (or whose worker died); reports older than `REPORT_KEEP_DAYS` are deleted nightly. Nudges run per hub at the hub's send time (`nudges.tasks.run_due_hubs` looks every
 quarter of an hour). The waiting lists are worked every 5 minutes too (offers expired, freed places
-offered: `events.booking.work_waiting_lists`), and reminders of booked sessions go out hourly
-(`events.reminders.send_reminders`, each once).
+offered: `events.booking.work_waiting_lists`). Reminders of booked sessions and catch-up notices
+are nudges (`nudges.event_rules`), planned in each hub's nightly nudge run.
 """
 
 from celery.schedules import crontab
@@ -41,10 +41,6 @@ BEAT_SCHEDULE = {
     "work-waiting-lists": {
         "task": "events.tasks.work_waiting_lists",
         "schedule": crontab(minute="*/5"),
-    },
-    "send-event-reminders": {
-        "task": "events.tasks.send_reminders",
-        "schedule": crontab(minute=10),
     },
     "resume-stalled-import-uploads": {
         "task": "participants.tasks.resume_stalled_import_uploads",

@@ -323,29 +323,3 @@ class BookingSubmission(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(hub="hub")
-
-
-class ReminderKind(models.TextChoices):
-    WEEK_BEFORE = "week", "7 days before"
-    DAY_BEFORE = "day", "1 day before"
-
-
-class Reminder(models.Model):
-    """A reminder e-mail before a booked session: one per booking, kind and session date (a session
-    moved to another date is reminded again). Claimed (`sent_at` NULL → now) before sending."""
-
-    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="+")
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
-    session_date = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedManager(hub="hub")
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["booking", "kind", "session_date"], name="one_reminder_per_booking_kind_date")
-        ]
-        indexes = [models.Index(fields=["sent_at", "session_date"])]

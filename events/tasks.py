@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from events import booking, notifications, reminders
+from events import booking, notifications
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -23,8 +23,3 @@ def send_booking_notice(notice_id):
 @shared_task
 def work_waiting_lists():
     return booking.work_waiting_lists()
-
-
-@shared_task
-def send_reminders():
-    return reminders.send_reminders()

@@ -1,6 +1,7 @@
 """The demo hub's nudges (`manage.py seed_demo`): an opt-out, a paused school, three automatic runs
 over the last two term-time weeks (sent, capped, suppressed, as the rules decide from the demo's
-history) and a tutor's praise, with every e-mail marked sent (to memory, not printed). Idempotent:
+history and events: reminders of the sessions booked then, notices of the catch-ups assigned) and a
+tutor's praise, with every e-mail marked sent (to memory, not printed). Idempotent:
 each message has its key, so a second seed adds nothing."""
 
 import datetime

@@ -101,6 +101,10 @@ def sample_values(hub, rule, settings, sender_name, who):
         "streak": f"{settings.praise_streak} fortnights",
         "strand": "study",
         "sender_name": sender_name,
+        "event": "Clinic 4: Thinking hard",
+        "session": f"{today + datetime.timedelta(days=1):%A} {human_date(today + datetime.timedelta(days=1))}, 16:00 to 17:30",
+        "when": "tomorrow",
+        "due_date": human_date(today + datetime.timedelta(days=14)),
     }
     return {name: values[name] for name in wording.PLACEHOLDERS[rule]}
 

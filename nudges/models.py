@@ -25,11 +25,15 @@ class Rule(models.TextChoices):
     ESCALATION = "escalation", "Escalation"
     AT_RISK_75 = "at_risk_75", "Below 75% with little time left"
     PRAISE = "praise", "Praise"
+    EVENT_REMINDER = "event_reminder", "Event reminder"
+    CATCH_UP = "catch_up", "Catch-up to do"
     MANUAL_NUDGE = "manual_nudge", "Nudge from a tutor"
     MANUAL_PRAISE = "manual_praise", "Praise from a tutor"
 
 
-AUTOMATIC_RULES = (Rule.MISSED_STUDY, Rule.MISSED_OBSERVATION, Rule.ESCALATION, Rule.AT_RISK_75, Rule.PRAISE)
+ENGAGEMENT_RULES = (Rule.MISSED_STUDY, Rule.MISSED_OBSERVATION, Rule.ESCALATION, Rule.AT_RISK_75, Rule.PRAISE)
+EVENT_RULES = (Rule.EVENT_REMINDER, Rule.CATCH_UP)
+AUTOMATIC_RULES = ENGAGEMENT_RULES + EVENT_RULES
 MANUAL_RULES = (Rule.MANUAL_NUDGE, Rule.MANUAL_PRAISE)
 # Rules a hub may switch off, with their default; praise starts off (the defaults).
 DEFAULT_ENABLED = {rule: rule != Rule.PRAISE for rule in Rule}
@@ -102,6 +106,7 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    WITHDRAWN = "withdrawn", "Not sent: no longer due"
 
 
 class NudgeEmail(models.Model):

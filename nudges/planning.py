@@ -1,4 +1,4 @@
-"""The automatic rules: which nudges a hub's figures call for as of a date (issue 13, rules 1–5).
+"""The automatic rules: which nudges a hub's figures and events call for as of a date (issue 13, rules 1–6).
 
 Read set-based from the engine (`engagement.compute.tracks`: one query for the hub) plus a query
 each for the hub's ECTs, mentors, tutors and calendar, whatever the hub's size. Only people the
@@ -16,6 +16,7 @@ second run as of the same date (or the next day, before another period ends) pla
 5. Praise → an ECT (study) or mentor (coaching) who has met the hub's streak of periods in a row;
    once per run of periods (keyed by its first period). A mentor's run is the shortest of their
    current mentees' runs.
+6. Event reminders and catch-ups → the person booked, or with a catch-up to do (`nudges.event_rules`).
 """
 
 import datetime
@@ -27,7 +28,8 @@ from django.db.models import Q
 from engagement.compute import tracks as engine_tracks
 from engagement.models import CalendarPeriod, DECLARATION_THRESHOLD, below_threshold
 from engagement.weeks import EPOCH, YEAR_BITS, first_week
-from nudges.models import DEFAULT_ENABLED, HubNudgeSettings, Nudge, Rule, RuleSetting
+from nudges import event_rules
+from nudges.models import DEFAULT_ENABLED, ENGAGEMENT_RULES, HubNudgeSettings, Nudge, Rule, RuleSetting
 from participants.cohorts import academic_year_of
 from participants.models import ECT, InductionTutor, Mentor
 
@@ -126,8 +128,11 @@ def plan(hub, as_of, rules=None, tracks=None, settings=None):
     `HubNudgeSettings`, when the caller has them."""
     rules = enabled_rules(hub) if rules is None else set(rules)
     result = Plan(hub, as_of)
-    automatic = rules & {Rule.MISSED_STUDY, Rule.MISSED_OBSERVATION, Rule.ESCALATION, Rule.AT_RISK_75, Rule.PRAISE}
-    if not automatic:
+    if Rule.EVENT_REMINDER in rules:
+        event_rules.plan_reminders(hub, as_of, result.add)
+    if Rule.CATCH_UP in rules:
+        event_rules.plan_catch_ups(hub, as_of, result.add)
+    if not rules & set(ENGAGEMENT_RULES):
         return result
     settings = settings or HubNudgeSettings.for_hub(hub)
     tracks = engine_tracks([hub.id], as_of) if tracks is None else tracks

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat
 
-from nudges.models import Nudge, NudgeStatus, OptOut, Rule
+from nudges.models import EVENT_RULES, Nudge, NudgeStatus, OptOut, Rule
 from participants.models import Person
 from participants.queries import PEOPLE_AT_SCHOOLS_SQL, people_at_school
 
@@ -63,6 +63,8 @@ def _status_phrase(nudge):
 
 def _summary(nudge, person):
     label = nudge.get_rule_display()
+    if nudge.rule in EVENT_RULES and nudge.details.get("event"):
+        label = f"{label}: {nudge.details['event']}"
     if nudge.recipient_id == person.pk:
         about = f" about {nudge.about}" if nudge.about_id and nudge.about_id != person.pk else ""
         return f"E-mail “{label}”{about} to them: {_status_phrase(nudge)}"
@@ -84,10 +86,11 @@ def person_messages(person, school_ids=None, limit=200):
 
 def last_sent(person_codes):
     """{person code: {"nudge": when, "praise": when}}: when each person was last sent a nudge and
-    praise (one statement, whatever the number of people)."""
+    praise (one statement, whatever the number of people). Event reminders are not nudges here."""
     kind = Case(When(rule__in=PRAISE_RULES, then=Value("praise")), default=Value("nudge"))
     rows = (
         Nudge.objects.filter(recipient__code__in=person_codes, status=NudgeStatus.SENT)
+        .exclude(rule=Rule.EVENT_REMINDER)
         .annotate(kind=kind)
         .values("recipient__code", "kind")
         .annotate(at=Max("email__sent_at"))

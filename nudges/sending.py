@@ -6,7 +6,8 @@ decides each with `nudges.gentle` (held ones from a holiday again too), records 
 and groups those to send into e-mails: one per recipient and rule (a mentor's missed mentees in
 one, a tutor's escalation digest listing the people off track).
 
-`send_email` sends one stored e-mail by claim-then-send: it claims the row (`queued` → `sending`,
+`send_email` sends one stored e-mail by claim-then-send (an event reminder whose booking changed
+since the run is withdrawn instead, see `at_sending`): it claims the row (`queued` → `sending`,
 or a claim older than `NUDGE_CLAIM_TIMEOUT`, whose worker died) with one UPDATE and sends only if it
 changed a row; then marks it and its nudges sent. A retried task, a second worker or a sweep
 finds nothing to claim. A failed attempt goes back to `queued` with its error for the retry,
@@ -42,9 +43,9 @@ from psycopg import pq
 from ectprogramme import emails
 from ectprogramme.formats import human_date
 from engagement.compute import tracks as engine_tracks
-from nudges import gentle, planning, rendering, wording
+from nudges import event_rules, gentle, planning, rendering, wording
 from nudges.models import (
-    AUTOMATIC_RULES, EmailStatus, HubNudgeSettings, Nudge, NudgeEmail, NudgeStatus, Rule, RuleSetting,
+    AUTOMATIC_RULES, EVENT_RULES, EmailStatus, HubNudgeSettings, Nudge, NudgeEmail, NudgeStatus, Rule, RuleSetting,
 )
 from nudges.optout import unsubscribe_url
 from participants.models import Person
@@ -132,7 +133,7 @@ def _existing_keys(hub, keys):
 
 
 def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
-    """Group nudges into e-mails (one per recipient and rule), render and store them, and link each
+    """Group nudges into e-mails (one per recipient and rule; one per event reminder or catch-up), render and store them, and link each
     nudge to its e-mail (saved, unless the caller saves the nudges itself). Returns the e-mails (queued).
     Each rule's templates are rendered once per shape for the hub (`nudges.rendering`), and each
     e-mail's headers (with its unsubscribe address) are stored with it for the sender."""
@@ -140,7 +141,7 @@ def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
         return []
     groups = defaultdict(list)
     for nudge in nudges:
-        groups[(nudge.recipient_id, nudge.rule)].append(nudge)
+        groups[(nudge.recipient_id, nudge.rule, nudge.key if nudge.rule in EVENT_RULES else "")].append(nudge)
     people = Person.objects.filter(hub=hub).select_related("user", "hub").in_bulk(
         {n.recipient_id for n in nudges} | {n.about_id for n in nudges if n.about_id}
     )
@@ -149,7 +150,7 @@ def compose(hub, nudges, run_on, automatic=True, save_nudges=True):
     renderer = rendering.Renderer({"hub": hub})
     unsubscribe = {}
     made = []
-    for (recipient_id, rule), group in groups.items():
+    for (recipient_id, rule, _), group in groups.items():
         recipient = people[recipient_id]
         link = None
         if automatic:
@@ -233,6 +234,10 @@ def render(hub, rule, recipient, group, people, schools, rule_setting=None, auto
             for n in group
         ]
         context.update(link=_url("lead_dashboard", schools[first.school_id].code), link_label="Open the Lead dashboard")
+    elif rule in EVENT_RULES:
+        event_values, event_context = event_rules.render_values(rule, details)
+        values.update(event_values)
+        context.update(event_context)
     elif rule == Rule.PRAISE:
         unit = details.get("period_name", "period")
         streak = details.get("streak", "")
@@ -279,6 +284,29 @@ def headers_for(email):
     return _headers(email.code, unsubscribe_url(email.recipient) if email.automatic else None)
 
 
+CHECKED_RULES = (Rule.EVENT_REMINDER,)  # e-mails looked at again when they go (they read the database)
+
+
+def at_sending(email):
+    """(attachments, reason not to send) of an e-mail as it goes: an event reminder carries its
+    booking's `.ics` as it stands now, and is withdrawn if the booking or session has changed."""
+    if email.rule not in CHECKED_RULES:
+        return [], ""
+    details = Nudge.objects.with_scopes_disabled().filter(email_id=email.pk).order_by("pk").values_list("details", flat=True)
+    with hub_scope(Hub(pk=email.hub_id)):
+        return event_rules.at_sending(list(details))
+
+
+def withdraw(email_id, claimed_at, reason):
+    """Record a claimed e-mail as not sent (no longer due) and its nudges as suppressed."""
+    with transaction.atomic():
+        NudgeEmail.objects.with_scopes_disabled().filter(pk=email_id, claimed_at=claimed_at).update(
+            status=EmailStatus.WITHDRAWN, error=reason
+        )
+        Nudge.objects.with_scopes_disabled().filter(email_id=email_id).update(status=NudgeStatus.SUPPRESSED, status_reason=reason[:200])
+    return EmailStatus.WITHDRAWN
+
+
 def claim(email_id, now=None):
     """Claim an e-mail to send: True if this caller may send it (it was queued, or its claim is abandoned)."""
     now = now or timezone.now()
@@ -301,12 +329,15 @@ def send_email(email_id, last_attempt=True, connection=None):
     if not claim(email_id, now):
         return None
     email = NudgeEmail.objects.with_scopes_disabled().select_related("hub", "recipient__hub").get(pk=email_id)
+    attachments, reason = at_sending(email)
+    if reason:
+        return withdraw(email.pk, now, reason)
     with hub_scope(email.hub):
         mine = NudgeEmail.objects.filter(pk=email.pk, claimed_at=now)
         try:
             emails.send_rendered(
                 email.subject, email.text_body, email.html_body, email.to_address, reply_to=email.hub.contact_email or None,
-                headers=headers_for(email), connection=connection,
+                headers=headers_for(email), connection=connection, attachments=attachments,
             )
         except SEND_ERRORS as error:
             message = f"{type(error).__name__}: {error}"[:1000]
@@ -330,10 +361,10 @@ WHERE id IN (
     WHERE id = ANY(%(ids)s) AND (status = 'queued' OR (status = 'sending' AND claimed_at < %(abandoned)s))
     ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 )
-RETURNING id, code, hub_id, recipient_id, to_address, subject, text_body, html_body, automatic, headers
+RETURNING id, code, hub_id, recipient_id, rule, to_address, subject, text_body, html_body, automatic, headers
 """
 _SENT_SQL = "UPDATE nudges_nudgeemail SET status = 'sent', sent_at = %s, error = '' WHERE id = %s AND claimed_at = %s"
-_FIELDS = ("id", "code", "hub_id", "recipient_id", "to_address", "subject", "text_body", "html_body", "automatic", "headers")
+_FIELDS = ("id", "code", "hub_id", "recipient_id", "rule", "to_address", "subject", "text_body", "html_body", "automatic", "headers")
 
 
 def claim_batch(email_ids, limit, now=None):
@@ -415,12 +446,16 @@ class _SentMarks:
 
 
 
-def send_emails(email_ids, batch=500):
-    """Send many e-mails over one connection (the command, the bench): claimed a batch at a time
-    with one statement (`claim_batch`), each sent and marked sent on its own right after it went
-    (so a crash can at worst resend the one in flight; the claim of the rest is abandoned and
-    swept); their nudges marked once per batch (the sweep mends a batch cut short). Returns
-    {email id: status} of those this call claimed."""
+def send_emails(email_ids, batch=500, last_attempt=True):
+    """Send many e-mails over one connection (the nightly batch task, the command, the bench):
+    claimed `batch` at a time with one statement (`claim_batch`), each sent and marked sent on its
+    own right after it went (so a crash can at worst resend the one in flight; the claim of the rest
+    is abandoned and swept); their nudges marked once per batch (the sweep mends a batch cut short).
+    Returns {email id: status} of those this call claimed.
+
+    On an SMTP or network error, the last attempt records that e-mail as failed and goes on; an
+    earlier one puts it and the rest of its batch back to `queued` (its error kept) and raises, for
+    the task to retry later: what was sent stays sent, so the retry sends only the rest."""
     from django.core.mail import get_connection
 
     statuses = {}
@@ -438,18 +473,28 @@ def send_emails(email_ids, batch=500):
                 if missing:
                     reply_to.update(Hub.objects.filter(pk__in=missing).values_list("pk", "contact_email"))
                 for email in claimed:
-                    if not email.headers:  # made before headers were stored: worked out from the database
+                    if not email.headers or email.rule in CHECKED_RULES:  # these read the database
                         marks.wait()
+                    attachments, reason = at_sending(email)
+                    if reason:
+                        statuses[email.pk] = withdraw(email.pk, now, reason)
+                        continue
                     try:
                         emails.send_rendered(
                             email.subject, email.text_body, email.html_body, email.to_address,
                             reply_to=reply_to[email.hub_id] or None, headers=headers_for(email), connection=connection,
+                            attachments=attachments,
                         )
                     except SEND_ERRORS as error:
                         marks.wait()
-                        NudgeEmail.objects.with_scopes_disabled().filter(pk=email.pk, claimed_at=now).update(
-                            status=EmailStatus.FAILED, error=f"{type(error).__name__}: {error}"[:1000]
-                        )
+                        message = f"{type(error).__name__}: {error}"[:1000]
+                        mine = NudgeEmail.objects.with_scopes_disabled().filter(claimed_at=now, status=EmailStatus.SENDING)
+                        if not last_attempt:
+                            mine.filter(pk=email.pk).update(status=EmailStatus.QUEUED, error=message)
+                            mine.filter(pk__in=[e.pk for e in claimed]).update(status=EmailStatus.QUEUED)
+                            mend(chunk)
+                            raise
+                        mine.filter(pk=email.pk).update(status=EmailStatus.FAILED, error=message)
                         statuses[email.pk] = EmailStatus.FAILED
                     else:
                         marks.mark(email, now)

@@ -9,9 +9,20 @@ MAX_RETRIES = 5
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_nudge_email(self, email_id):
-    """Send one stored e-mail (claim-then-send); retried with backoff on SMTP and network errors."""
+    """Send one stored e-mail (claim-then-send: a tutor's manual nudge); retried with backoff on SMTP and
+    network errors."""
     try:
         return sending.send_email(email_id, last_attempt=self.request.retries >= self.max_retries)
+    except sending.SEND_ERRORS as error:
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def send_nudge_batch(self, email_ids):
+    """Send a batch of stored e-mails, claimed a few at a time (the nightly path); on an SMTP or
+    network error the unsent ones go back to the queue and the task is retried with backoff."""
+    try:
+        return nightly.send_batch(email_ids, last_attempt=self.request.retries >= self.max_retries)
     except sending.SEND_ERRORS as error:
         raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600))
 

@@ -36,6 +36,15 @@ DEFAULTS = {
         "Hello {first_name},\n\nYou have kept up your {strand} for {streak} in a row. Thank you: it makes a real "
         "difference.",
     ),
+    Rule.EVENT_REMINDER: (
+        "Reminder: {event} {when}",
+        "Hello {first_name},\n\nA reminder that you are booked on {event} {when}. We look forward to seeing you.",
+    ),
+    Rule.CATCH_UP: (
+        "Catch-up for {event}: due {due_date}",
+        "Hello {first_name},\n\nAs you could not be at {event} ({session}), there is a short catch-up for you to do "
+        "in your own time by {due_date}.",
+    ),
     Rule.MANUAL_NUDGE: (
         "A note from {sender_name}",
         "Hello {first_name},\n\n{sender_name} has sent you a reminder about your programme.",
@@ -54,6 +63,8 @@ PLACEHOLDERS = {
     Rule.ESCALATION: COMMON_PLACEHOLDERS + ("school_name",),
     Rule.AT_RISK_75: COMMON_PLACEHOLDERS + ("weeks_left",),
     Rule.PRAISE: COMMON_PLACEHOLDERS + ("streak", "strand"),
+    Rule.EVENT_REMINDER: COMMON_PLACEHOLDERS + ("event", "session", "when"),
+    Rule.CATCH_UP: COMMON_PLACEHOLDERS + ("event", "session", "due_date"),
     Rule.MANUAL_NUDGE: COMMON_PLACEHOLDERS + ("sender_name",),
     Rule.MANUAL_PRAISE: COMMON_PLACEHOLDERS + ("sender_name",),
 }

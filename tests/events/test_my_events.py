@@ -1,8 +1,7 @@
-"""My events (an ECT's or mentor's own events), the private calendar feed and reminders."""
+"""My events (an ECT's or mentor's own events) and the private calendar feed (reminders: tests/nudges/test_event_rules.py)."""
 
 import datetime
 import re
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -11,8 +10,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from engagement import compute
-from events import booking, registers, reminders, sessions
-from events.models import CalendarFeed, Reminder
+from events import booking, registers, sessions
+from events.models import CalendarFeed
 from schools import terms
 from schools.scoping import hub_scope
 from tests import factories
@@ -157,48 +156,6 @@ def test_reset_needs_a_post_and_a_sign_in(me, client):
     assert client.post("/events/mine/calendar/reset/").status_code == 302  # to sign in
     client.force_login(me.ect.person.user)
     assert client.get("/events/mine/calendar/reset/").status_code == 405
-
-
-@pytest.mark.django_db
-def test_reminders_go_7_days_and_1_day_before_each_once(me, mailoutbox):
-    with scopes_disabled():
-        assert reminders.send_reminders(TODAY) == {"planned": 1, "sent": 1}
-        assert reminders.send_reminders(TODAY) == {"planned": 0, "sent": 0}
-        assert reminders.send_reminders(days(1)) == {"planned": 0, "sent": 0}
-    assert len(mailoutbox) == 1
-    message = mailoutbox[0]
-    assert message.to == [me.ect.person.user.email]
-    assert "Reminder: Clinic 4: Thinking hard" in message.subject
-    assert "https://meet.example.org/secret-a" in message.body
-    assert message.attachments[0][0] == "invite.ics"
-    icalendar.Calendar.from_ical(message.attachments[0][1])
-    with scopes_disabled():
-        assert reminders.send_reminders(days(6))["sent"] == 1
-        assert reminders.send_reminders(days(7))["sent"] == 0
-    assert len(mailoutbox) == 2 and "tomorrow" in mailoutbox[1].subject
-
-
-@pytest.mark.django_db
-def test_a_session_moved_to_another_date_is_reminded_again_and_a_cancelled_place_not(me, mailoutbox):
-    with scopes_disabled():
-        reminders.send_reminders(TODAY)
-        sessions.update_session(me.a, {"date": days(8), "booking_deadline": days(1)})
-        assert reminders.send_reminders(days(1))["sent"] == 1
-        booking.cancel(me.booked, by_staff=True)
-        assert reminders.send_reminders(days(7)) == {"planned": 0, "sent": 0}
-        assert Reminder.objects.filter(booking=me.booked).count() == 2
-    assert len(mailoutbox) == 2
-
-
-@pytest.mark.django_db
-def test_a_failed_send_is_retried_by_the_next_run_and_then_sent_once(me, mailoutbox):
-    with scopes_disabled():
-        with mock.patch("events.reminders.emails.send", side_effect=OSError("SMTP down")):
-            assert reminders.send_reminders(TODAY) == {"planned": 1, "sent": 0}
-        assert Reminder.objects.get().sent_at is None
-        assert reminders.send_reminders(TODAY) == {"planned": 0, "sent": 1}
-        assert reminders.send_reminders(TODAY) == {"planned": 0, "sent": 0}
-    assert len(mailoutbox) == 1
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from engagement.models import EngagementRun
 from nudges import nightly, sending
 from nudges.models import HubNudgeSettings, Nudge, NudgeEmail, OptOut
 from nudges.optout import make_token
-from nudges.tasks import send_nudge_email
+from nudges.tasks import send_nudge_batch, send_nudge_email
 from schools.scoping import hub_scope
 from tests import factories
 from tests.nudges.conftest import D, send_nudges, studied
@@ -197,3 +197,74 @@ def test_an_opted_out_person_still_gets_a_tutors_own_nudge(place, unscoped):
         nudge = Nudge.objects.create(hub=place.hub, key="manual:2", rule="manual_praise", recipient=person)
         [email] = sending.compose(place.hub, [nudge], D(2025, 10, 13), automatic=False)
     assert sending.send_email(email.pk) == "sent"
+
+
+# --- The nightly batch path --------------------------------------------------------------------------
+
+
+class FailsOnceAtBackend(EmailBackend):
+    """Refuses the `nth` message it is given (once), delivering the rest to the outbox."""
+
+    nth = 0
+    seen = 0
+
+    def send_messages(self, messages):
+        FailsOnceAtBackend.seen += 1
+        if FailsOnceAtBackend.seen == FailsOnceAtBackend.nth:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def batch(unscoped, settings):
+    """Five queued e-mails of one hub, and a backend that refuses the third message once."""
+    hub = factories.HubFactory(slug="north")
+    emails = [factories.NudgeEmailFactory(recipient__hub=hub, recipient__user__email=f"p{n}@north.example.org") for n in range(5)]
+    for email in emails:
+        factories.NudgeFactory(recipient=email.recipient, email=email)
+    settings.EMAIL_BACKEND = "tests.nudges.test_sending.FailsOnceAtBackend"
+    FailsOnceAtBackend.nth, FailsOnceAtBackend.seen = 3, 0
+    return [email.pk for email in emails]
+
+
+def _statuses(ids):
+    return list(NudgeEmail.objects.filter(pk__in=ids).order_by("pk").values_list("status", flat=True))
+
+
+def test_the_nightly_run_queues_a_handful_of_batch_tasks(batch, monkeypatch):
+    from nudges import tasks
+
+    queued = []
+    monkeypatch.setattr(nightly, "TASK_BATCH", 2)
+    monkeypatch.setattr(tasks.send_nudge_batch, "apply_async", lambda args, **options: queued.append(args[0]))
+    assert nightly.queue_batches(batch) == 3
+    assert queued == [batch[:2], batch[2:4], batch[4:]]
+
+
+def test_a_batch_cut_short_by_an_smtp_error_is_retried_with_backoff_and_sends_each_email_once(batch):
+    with pytest.raises(Retry) as retry:
+        send_nudge_batch.apply(args=(batch,), retries=0, throw=True)
+    assert retry.value.when == 30
+    assert _statuses(batch) == ["sent", "sent", "queued", "queued", "queued"]
+    assert NudgeEmail.objects.get(pk=batch[2]).error == "SMTPServerDisconnected: Connection unexpectedly closed"
+    assert list(Nudge.objects.order_by("email_id").values_list("status", flat=True)) == ["sent", "sent", "planned", "planned", "planned"]
+    assert send_nudge_batch.apply(args=(batch,), retries=1, throw=True).get() == {"sent": 3}
+    assert send_nudge_batch.apply(args=(batch,), retries=2, throw=True).get() == {}
+    assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@north.example.org" for n in range(5)]
+    assert set(Nudge.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_last_attempt_of_a_batch_records_the_failure_and_sends_the_rest(batch):
+    result = send_nudge_batch.apply(args=(batch,), retries=send_nudge_batch.max_retries, throw=True).get()
+    assert result == {"sent": 4, "failed": 1}
+    assert _statuses(batch) == ["sent", "sent", "failed", "sent", "sent"]
+    assert Nudge.objects.get(email_id=batch[2]).status == "failed"
+
+
+def test_a_batch_skips_what_another_worker_has_claimed_or_sent(batch):
+    FailsOnceAtBackend.nth = 0
+    assert sending.send_email(batch[0]) == "sent"
+    assert sending.claim(batch[1])  # another worker is sending it now
+    assert send_nudge_batch.apply(args=(batch,), throw=True).get() == {"sent": 3}
+    assert _statuses(batch) == ["sent", "sending", "sent", "sent", "sent"]
+    assert len(mail.outbox) == 4

@@ -1,10 +1,12 @@
 """Exactly once with a real Celery worker on Redis: killed (SIGKILL) in the middle of sending a
 batch, then restarted, every e-mail is delivered exactly once.
 
-The worker is a separate process on the test database (a transactional test, so it sees the
-rows) and its own Redis database (`NUDGE_TEST_REDIS_URL`, default DB 11), sending through a slow
-SMTP stub. The e-mail being sent when it dies stays claimed; once the claim is older than
-`NUDGE_CLAIM_TIMEOUT` the sweep queues it again and the restarted worker sends it.
+The e-mails are queued as the nightly run queues them (`nightly.queue_batches`: one
+`send_nudge_batch` task for the lot). The worker is a separate process on the test database (a
+transactional test, so it sees the rows) and its own Redis database (`NUDGE_TEST_REDIS_URL`,
+default DB 11), sending through a slow SMTP stub. The batch's e-mails not yet sent when it dies
+(the one in flight and the rest) stay claimed; once the claim is older than `NUDGE_CLAIM_TIMEOUT`
+the sweep queues them again in a batch and the restarted worker sends them.
 """
 
 import os
@@ -22,7 +24,6 @@ from django.db import connection
 from ectprogramme.celery import app
 from nudges import nightly
 from nudges.models import NudgeEmail
-from nudges.tasks import send_nudge_email
 from schools.scoping import scopes_disabled
 from tests import factories
 from tests.nudges.smtp_stub import SMTPStub
@@ -98,20 +99,20 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_email_exactly_on
     with SMTPStub(delay=0.3) as smtp:
         worker = _start_worker(smtp.port)
         try:
-            for email_id in ids:
-                send_nudge_email.apply_async((email_id,))
+            assert nightly.queue_batches(ids) == 1
             _wait(lambda: len(smtp.delivered) >= 2, 180, "the first deliveries")
             time.sleep(0.15)  # the worker is now waiting on the next recipient
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
             killed_at = len(smtp.delivered)
             assert killed_at < EMAILS
-            claimed = NudgeEmail.objects.with_scopes_disabled().filter(status="sending")
-            assert claimed.count() == 1  # the one it was sending when it died
+            rows = NudgeEmail.objects.with_scopes_disabled()
+            _wait(lambda: rows.filter(status="sent").count() == killed_at, 10, "the marks of those delivered")
+            assert rows.filter(status="sending").count() == EMAILS - killed_at  # the rest of the batch, claimed
 
             worker = _start_worker(smtp.port)
             time.sleep(CLAIM_TIMEOUT + 0.1)
-            assert nightly.send_unsent() == 1  # the abandoned claim, queued again
+            assert nightly.send_unsent() == EMAILS - killed_at  # the abandoned claims, queued again
             _wait(lambda: len(smtp.delivered) >= EMAILS, 180, "every e-mail")
             _wait(lambda: not NudgeEmail.objects.with_scopes_disabled().exclude(status="sent").exists(), 10, "every row sent")
             time.sleep(1)  # room for any duplicate to arrive

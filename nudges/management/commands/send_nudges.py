@@ -15,7 +15,7 @@ from django.utils import timezone
 from ectprogramme.csv_safety import safe_cell
 from engagement.calendar import sync_calendar
 from nudges import sending
-from nudges.models import NudgeStatus
+from nudges.models import EmailStatus, NudgeStatus
 from participants.models import Person
 from schools.models import Hub
 from schools.scoping import hub_scope
@@ -50,6 +50,8 @@ class Command(BaseCommand):
             for nudge in result.nudges:
                 if nudge.send_now:
                     status = NudgeStatus.SENT if dry_run else statuses.get(nudge.email_id) or nudge.email.status
+                    if status == EmailStatus.WITHDRAWN:  # changed between planning and sending
+                        status = NudgeStatus.SUPPRESSED
                 elif nudge.status == NudgeStatus.PLANNED:
                     held += 1
                     continue
