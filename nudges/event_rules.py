@@ -9,6 +9,7 @@ Planned in the hub's nightly run (`nudges.planning.plan`), so they are keyed, de
   another date is reminded again. The e-mail carries the booking's `.ics` (made when it is sent);
   one whose booking or session changed between the run and its sending is withdrawn, not sent
   (`at_sending`).
+- Neither goes to an ECT who is paused, left or completed, about an ECT event.
 - **Catch-up** → a person with an open catch-up (a missed clinic): told once when it is assigned
   (the next nightly run), with its materials, due date and the link to mark it done; and once
   more when it is due within `DUE_SOON_DAYS` and still not done, if they were told before.
@@ -21,9 +22,10 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from ectprogramme.formats import human_date
-from events.models import Booking, BookingStatus, CatchUp
+from events.models import Audience, Booking, BookingStatus, CatchUp
 from events.registers import schools_of_people
 from nudges.models import Nudge, Rule
+from participants.models import ECT, ECTStatusKind
 
 # kind: (fewest, most) days before the session the nightly run plans it
 WINDOWS = {"week": (6, 7), "day": (0, 1)}
@@ -59,9 +61,11 @@ def plan_reminders(hub, as_of, add):
         .select_related("session__event")
         .order_by("session__date", "pk")
     )
-    schools = _schools(bookings)
+    schools, resting = _schools(bookings), _ects_not_in_training(bookings)
     for booking in bookings:
         session, event = booking.session, booking.session.event
+        if (booking.person_id, event.audience) in resting:
+            continue
         ahead = (session.date - as_of).days
         kind = next((kind for kind, (fewest, most) in WINDOWS.items() if fewest <= ahead <= most), None)
         if kind is None:
@@ -89,8 +93,10 @@ def plan_catch_ups(hub, as_of, add):
     told = set(
         Nudge.objects.filter(hub=hub, key__in=[catch_up_key(c.code, "assigned") for c in due_soon]).values_list("key", flat=True)
     )
-    schools = _schools(catch_ups)
+    schools, resting = _schools(catch_ups), _ects_not_in_training(catch_ups)
     for catch_up in catch_ups:
+        if (catch_up.person_id, catch_up.event.audience) in resting:
+            continue
         stages = ["assigned"]
         if catch_up in due_soon and catch_up_key(catch_up.code, "assigned") in told:
             stages.append("due")
@@ -105,6 +111,17 @@ def plan_catch_ups(hub, as_of, add):
                     "materials": catch_up.event.catch_up_materials, **_session_fields(session, catch_up.event),
                 },
             )
+
+
+def _ects_not_in_training(rows):
+    """{(person id, ECT audience)} of the bookings' or catch-ups' ECTs who are paused, left or completed
+    today: no automatic nudge goes to them (issue 13, "Gentle"), so nothing about an ECT event either."""
+    people = {row.person_id for row in rows if row.event.audience == Audience.ECT}
+    resting = ECT.objects.filter(
+        person_id__in=people, statuses__finished_on__isnull=True,
+        statuses__status__in=[ECTStatusKind.PAUSED, ECTStatusKind.LEFT, ECTStatusKind.COMPLETED],
+    )
+    return {(person_id, Audience.ECT) for person_id in resting.values_list("person_id", flat=True)}
 
 
 def _schools(rows):

@@ -10,6 +10,7 @@ from events import registers, sessions
 from events.models import CatchUp
 from nudges import sending
 from nudges.models import ENGAGEMENT_RULES, Nudge, RuleSetting
+from participants import services
 from tests import factories
 from tests.nudges.conftest import D, send_nudges, studied
 
@@ -96,6 +97,17 @@ def test_an_opt_out_or_a_school_pause_suppresses_reminders(booked):
     assert send_nudges(booked.hub, D(2025, 10, 19)) == [LINE.format("suppressed"), "1 message"]
     assert [n.status_reason for n in _reminders(booked)] == ["school paused until 31 Oct 2025", "opted out"]
     assert mail.outbox == []
+
+
+def test_a_paused_or_left_ect_is_not_reminded(booked):
+    services.change_ect_status(booked.sam, "paused", actor=None, on=D(2025, 10, 1))
+    assert send_nudges(booked.hub, D(2025, 10, 13)) == ["0 messages"]
+    services.change_ect_status(booked.sam, "active", actor=None, on=D(2025, 10, 18))
+    assert send_nudges(booked.hub, D(2025, 10, 19)) == [LINE.format("sent"), "1 message"]
+    conference = factories.EventFactory(hub=booked.hub, title="Conference 3", kind="conference")
+    factories.BookingFactory(session=factories.SessionFactory(event=conference, date=D(2025, 11, 10)), person=booked.sam.person)
+    services.change_ect_status(booked.sam, "left", actor=None, on=D(2025, 10, 20))
+    assert send_nudges(booked.hub, D(2025, 11, 3)) == ["0 messages"]
 
 
 def test_a_hub_can_switch_reminders_off(booked):
