@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 
 from nudges.models import EVENT_RULES, Nudge, NudgeStatus, OptOut, Rule
@@ -84,21 +84,29 @@ def person_messages(person, school_ids=None, limit=200):
     ]
 
 
-def last_sent(person_codes):
+# When each person was last sent a nudge and praise: the Lead dashboard's column, on every load.
+LAST_SENT_SQL = """
+SELECT person.code, CASE WHEN nudge.rule = ANY(%(praise)s) THEN 'praise' ELSE 'nudge' END, max(email.sent_at)
+FROM nudges_nudge nudge
+JOIN participants_person person ON person.id = nudge.recipient_id
+JOIN nudges_nudgeemail email ON email.id = nudge.email_id
+WHERE nudge.hub_id = %(hub)s AND person.code = ANY(%(codes)s) AND nudge.status = %(sent)s AND nudge.rule <> %(reminder)s
+GROUP BY 1, 2
+"""
+
+
+def last_sent(hub_id, person_codes):
     """{person code: {"nudge": when, "praise": when}}: when each person was last sent a nudge and
     praise (one statement, whatever the number of people). Event reminders are not nudges here."""
-    kind = Case(When(rule__in=PRAISE_RULES, then=Value("praise")), default=Value("nudge"))
-    rows = (
-        Nudge.objects.filter(recipient__code__in=person_codes, status=NudgeStatus.SENT)
-        .exclude(rule=Rule.EVENT_REMINDER)
-        .annotate(kind=kind)
-        .values("recipient__code", "kind")
-        .annotate(at=Max("email__sent_at"))
-        .order_by()
-    )
+    params = {
+        "hub": hub_id, "codes": list(person_codes), "praise": list(PRAISE_RULES), "sent": NudgeStatus.SENT,
+        "reminder": Rule.EVENT_REMINDER,
+    }
     result = {}
-    for row in rows:
-        result.setdefault(row["recipient__code"], {})[row["kind"]] = row["at"]
+    with connection.cursor() as cursor:
+        cursor.execute(LAST_SENT_SQL, params)
+        for code, kind, at in cursor.fetchall():
+            result.setdefault(code, {})[kind] = at
     return result
 
 

@@ -43,7 +43,7 @@ def with_nudges(context, rows, school):
     nudged and praised (`last_nudged`, `last_praised`: text, or None) and, for the school's tutors and
     hub staff, the link to nudge or praise them (`nudge_url`, back to this page). One query."""
     viewer = context["viewer"]
-    sent = queries.last_sent([row["person_code"] for row in rows if row["person_code"]])
+    sent = queries.last_sent(school.hub_id, [row["person_code"] for row in rows if row["person_code"]])
     may_nudge = viewer.is_hub_staff or school.id in viewer.tutor_school_ids
     back = urlencode({"next": context["request"].get_full_path()})
     prefix, suffix = reverse("nudges:manual", args=[uuid.UUID(int=0)]).split(str(uuid.UUID(int=0)))  # one reverse for the page
