@@ -6,6 +6,8 @@ UV := .uv/bin/uv
 PYTHON := .venv/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ectprogramme
 PORT ?= 8000
+# The suite runs on every CPU (pytest-xdist: a test database per worker); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 # Links in e-mails (set-up links, sent by the worker) point at the address `make run` serves on.
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
@@ -37,7 +39,7 @@ ensure-report-tools:
 	@bash scripts/ensure-report-tools.sh
 
 test: install check-postgres ensure-chromium ensure-report-tools
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTHON) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 clean:
 	rm -rf .venv .uv var db.sqlite3

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 
 from ectprogramme.csv_safety import SafeDictWriter
+from ectprogramme.sql import to_date
 from events.expected import expected_at_schools
 from events.models import LIVE_STATUSES, Alternative, Audience, Booking, BookingStatus, CatchUp, Event
 from participants.cohorts import academic_year_of
@@ -95,7 +96,10 @@ def year_events(hub, on):
     """The hub's events counted in `on`'s academic year, each with `first_date` and `last_date` of
     its live sessions that year (one query)."""
     start, end = year_bounds(on)
-    return list(Event.objects.raw(YEAR_EVENTS_SQL, {"hub": hub.pk, "start": start, "end": end}))
+    events = list(Event.objects.raw(YEAR_EVENTS_SQL, {"hub": hub.pk, "start": start, "end": end}))
+    for event in events:
+        event.first_date, event.last_date = to_date(event.first_date), to_date(event.last_date)
+    return events
 
 
 def _audience_key(event):

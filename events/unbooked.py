@@ -14,6 +14,7 @@ from events.expected import expected_at_schools
 from events.models import Booking, BookingStatus, Session
 from events.sessions import with_fill
 from participants.models import Person
+from schools.models import School
 
 STATE_ORDER = Case(
     When(status=BookingStatus.BOOKED, then=Value(0)),
@@ -92,7 +93,9 @@ def school_rows(event, on, school_ids=None):
     expected, params = expected_at_schools(event, on, school_ids).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(SCHOOL_ROWS_SQL.format(expected=expected), (*params, event.pk))
-        return [SchoolRow(*row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    to_uuid = School._meta.get_field("code").to_python  # SQLite gives text
+    return [SchoolRow(school_id, name, to_uuid(code), *figures) for school_id, name, code, *figures in rows]
 
 
 def next_deadline(event, today):

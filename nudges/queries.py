@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 
 from nudges.models import EVENT_RULES, Nudge, NudgeStatus, OptOut, Rule
+from ectprogramme.sql import to_datetime, with_lists
 from participants.models import Person
 from participants.queries import PEOPLE_AT_SCHOOLS_SQL, people_at_school
 
@@ -86,27 +87,31 @@ def person_messages(person, school_ids=None, limit=200):
 
 # When each person was last sent a nudge and praise: the Lead dashboard's column, on every load.
 LAST_SENT_SQL = """
-SELECT person.code, CASE WHEN nudge.rule = ANY(%(praise)s) THEN 'praise' ELSE 'nudge' END, max(email.sent_at)
+SELECT person.code, CASE WHEN nudge.rule IN (%(praise)s) THEN 'praise' ELSE 'nudge' END, max(email.sent_at)
 FROM nudges_nudge nudge
 JOIN participants_person person ON person.id = nudge.recipient_id
 JOIN nudges_nudgeemail email ON email.id = nudge.email_id
-WHERE nudge.hub_id = %(hub)s AND person.code = ANY(%(codes)s) AND nudge.status = %(sent)s AND nudge.rule <> %(reminder)s
+WHERE nudge.hub_id = %(hub)s AND person.code IN (%(codes)s) AND nudge.status = %(sent)s AND nudge.rule <> %(reminder)s
 GROUP BY 1, 2
 """
+
+
+_to_uuid = Person._meta.get_field("code").to_python
 
 
 def last_sent(hub_id, person_codes):
     """{person code: {"nudge": when, "praise": when}}: when each person was last sent a nudge and
     praise (one statement, whatever the number of people). Event reminders are not nudges here."""
-    params = {
-        "hub": hub_id, "codes": list(person_codes), "praise": list(PRAISE_RULES), "sent": NudgeStatus.SENT,
-        "reminder": Rule.EVENT_REMINDER,
-    }
+    to_db = Person._meta.get_field("code").get_db_prep_value
+    sql, params = with_lists(
+        LAST_SENT_SQL, {"hub": hub_id, "sent": NudgeStatus.SENT, "reminder": Rule.EVENT_REMINDER},
+        codes=[to_db(code, connection) for code in person_codes], praise=list(PRAISE_RULES),
+    )
     result = {}
     with connection.cursor() as cursor:
-        cursor.execute(LAST_SENT_SQL, params)
+        cursor.execute(sql, params)
         for code, kind, at in cursor.fetchall():
-            result.setdefault(code, {})[kind] = at
+            result.setdefault(_to_uuid(code), {})[kind] = to_datetime(at)
     return result
 
 
@@ -129,7 +134,7 @@ SELECT
 def school_notice(school, today):
     """(the date automatic nudges to the school are paused until or None, how many of its people opted out)."""
     with connection.cursor() as cursor:
-        cursor.execute(NOTICE_SQL, {"school": school.pk, "schools": [school.pk], "today": today})
+        cursor.execute(*with_lists(NOTICE_SQL, {"school": school.pk, "today": today}, schools=[school.pk]))
         return cursor.fetchone()
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ectprogramme import queueing
 from participants.models import InductionTutor, Invitation, Mentor, Person, PersonChange
+from ectprogramme.sql import with_lists
 from participants.queries import PEOPLE_AT_SCHOOLS_SQL
 
 
@@ -136,6 +137,7 @@ def never_signed_in_by_school(school_ids):
         WHERE person.last_signed_in_at IS NULL OR person.confirmed_at IS NULL
         GROUP BY roles.school_id
     """
+    sql, params = with_lists(sql, {"today": timezone.localdate()}, schools=list(school_ids))
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"schools": list(school_ids), "today": timezone.localdate()})
+        cursor.execute(sql, params)
         return dict(cursor.fetchall())

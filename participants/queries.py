@@ -166,17 +166,17 @@ def people_at_school(school):
 
 # `people_at_school`'s rule in SQL, for many schools at once on pages that must be quick (the Lead
 # and hub dashboards): (school_id, person_id) of the people with a current role at a school of
-# %(schools)s (a list of ids) on %(today)s; a person with two roles at a school is one row. Tests
+# %(schools)s (a list of ids: expand it with `ectprogramme.sql.with_lists`) on %(today)s; a person with two roles at a school is one row. Tests
 # hold it to `people_at_school`.
 PEOPLE_AT_SCHOOLS_SQL = """
 SELECT e.school_id, e.person_id FROM participants_ect e JOIN participants_ectstatus s ON s.ect_id = e.id
- WHERE e.school_id = ANY(%(schools)s) AND s.finished_on IS NULL AND s.status IN ('active', 'paused')
+ WHERE e.school_id IN (%(schools)s) AND s.finished_on IS NULL AND s.status IN ('active', 'paused')
 UNION
 SELECT school_id, person_id FROM participants_mentor
- WHERE school_id = ANY(%(schools)s) AND started_on <= %(today)s AND (finished_on IS NULL OR finished_on > %(today)s)
+ WHERE school_id IN (%(schools)s) AND started_on <= %(today)s AND (finished_on IS NULL OR finished_on > %(today)s)
 UNION
 SELECT school_id, person_id FROM participants_inductiontutor
- WHERE school_id = ANY(%(schools)s) AND started_on <= %(today)s AND (finished_on IS NULL OR finished_on > %(today)s)
+ WHERE school_id IN (%(schools)s) AND started_on <= %(today)s AND (finished_on IS NULL OR finished_on > %(today)s)
 """
 
 

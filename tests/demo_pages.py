@@ -21,6 +21,7 @@ from participants.models import ECT, InductionTutor, Person, User  # noqa: E402
 
 PAIRING = re.compile(r"^/schools/[^/]+/mentors/pair/$")  # "ECTs without a mentor": the demo has one
 DOWNLOAD = re.compile(r'href="(/reports/[0-9a-f-]+/download/)"')
+BOOK_SCHOOL = re.compile(r"^/events/[^/]+/schools/[^/]+/book/$")  # "Book them" on who has not booked
 UPLOAD = re.compile(r"^/hub/imports/[^/]+/$")  # an uploaded file's preview or result: the demo has both
 LINK = re.compile(r'href="(/(?:people|schools|ects|mentors|hub|mentoring|events)[^"#?]*)"')
 
@@ -39,6 +40,7 @@ def main(emails):
     pairing_pages = 0
     downloaded = {"hub": set(), "school": set()}
     upload_pages = set()
+    booking_forms = 0
     for email in emails:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=email))
@@ -77,7 +79,13 @@ def main(emails):
             response = client.get(path)
             assert response.status_code == 200, f"{email}: {path} answered {response.status_code}"
             opened += 1
+            for more in sorted(link for link in LINK.findall(response.content.decode()) if BOOK_SCHOOL.match(link))[:3]:
+                answer = client.get(more)
+                assert answer.status_code == 200, f"{email}: {more} (from {path}) answered {answer.status_code}"
+                booking_forms += 1
+                opened += 1
     assert pairing_pages, "no login reached a school's ECTs without a mentor"
+    assert booking_forms, "no login reached a school's booking form from who has not booked"
     assert upload_pages == {"preview", "result"}, f"hub staff reached only {upload_pages or 'no'} uploaded files' pages"
     print(f"opened {opened} pages; downloaded {len(downloaded['hub'])} hub report and {len(downloaded['school'])} school report")
 
@@ -125,7 +133,7 @@ def event_follow_up_pages(email):
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
-    from events.models import Alternative, CatchUp, Session
+    from events.models import Alternative, CatchUp, Event, Session
     from participants.models import InductionTutor, Person
 
     paths = []
@@ -135,6 +143,9 @@ def event_follow_up_pages(email):
                 for session in Session.objects.filter(hub=person.hub, bookings__isnull=False, date__lte=timezone.localdate()).distinct():
                     base = f"/events/sessions/{session.code}/register/"
                     paths += [base, f"{base}absent/", f"{base}walk-in/?q=a"]
+            if person.hub_role in ("staff", "admin") or InductionTutor.objects.filter(person=person, finished_on__isnull=True).exists():
+                events = Event.objects.filter(hub=person.hub, sessions__isnull=False).distinct()
+                paths += [f"/events/{code}/not-booked/" for code in events.values_list("code", flat=True)]
             if person.hub_role in ("staff", "admin"):
                 paths.append("/events/alternatives/")
                 paths += [f"/events/alternatives/{code}/" for code in Alternative.objects.filter(hub=person.hub).values_list("code", flat=True)]

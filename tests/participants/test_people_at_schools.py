@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from ectprogramme.sql import with_lists
 from participants.onboarding import never_signed_in_by_school
 from participants.queries import PEOPLE_AT_SCHOOLS_SQL, people_at_school
 from tests import factories
@@ -15,7 +16,7 @@ TODAY = timezone.localdate()
 
 def _in_sql(school_ids):
     with connection.cursor() as cursor:
-        cursor.execute(PEOPLE_AT_SCHOOLS_SQL, {"schools": school_ids, "today": TODAY})
+        cursor.execute(*with_lists(PEOPLE_AT_SCHOOLS_SQL, {"today": TODAY}, schools=school_ids))
         return sorted(cursor.fetchall())
 
 
