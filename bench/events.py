@@ -7,7 +7,7 @@ in 2025/26 and bookings for about two thirds of the people expected at each ECT 
 
 Figures printed:
 - pages: each requested `--requests` times in-process through the whole middleware stack after a
-  warm-up, p50/p95 against a trivial view on the same stack (target ≤ 5×). Add a page to `PAGES`.
+  warm-up (taking turns in runs of 20), p50/p95 against a trivial view on the same stack (target ≤ 5×). Add a page to `PAGES`.
 - booking race: 300 people try to book a 250-place session at once (`--workers` threads, each with
   its own connection and real transactions, started together by a barrier); whoever finds it full
   joins the waiting list. Must end with exactly 250 booked and 50 waiting.
@@ -36,6 +36,7 @@ YEAR = 2025
 HUB_SLUG = "bench-1"
 RACE_EVENT, RACE_SESSION, RACE_PLACES, RACE_PEOPLE = "ecf2021-ect2-clinic-5", "RACE-250", 250, 300
 PAGE_EVENT = "ecf2021-ect2-clinic-5"
+BLOCK = 20
 HALF_TERM_MONTH = {"autumn1": 10, "autumn2": 11, "spring1": 1, "spring2": 3, "summer1": 5, "summer2": 6, "": 2}
 
 
@@ -121,18 +122,23 @@ def pages(hub, staff):
 def time_pages(hub, staff, requests):
     from django.test import Client
 
-    results = {}
-    for name, user, url in pages(hub, staff):
-        client = Client()
+    listed = pages(hub, staff)
+    clients = {}
+    for name, user, url in listed:
+        client = clients[name] = Client()
         client.force_login(user)
         for _ in range(10):
             assert client.get(url).status_code == 200, url
-        times = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            client.get(url)
-            times.append(time.perf_counter() - start)
-        results[name] = (percentile(times, 50), percentile(times, 95))
+    # The pages take turns in runs of `BLOCK` requests (as in bench/dashboards.py), so a change in the
+    # machine's load falls on them alike.
+    times = {name: [] for name, _, _ in listed}
+    for _ in range(0, requests, BLOCK):
+        for name, _, url in listed:
+            for _ in range(BLOCK):
+                start = time.perf_counter()
+                clients[name].get(url)
+                times[name].append(time.perf_counter() - start)
+    results = {name: (percentile(times[name], 50), percentile(times[name], 95)) for name, _, _ in listed}
     base50, base95 = results["trivial view"]
     for name, (p50, p95) in results.items():
         print(f"{name:55} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  ({p50 / base50:5.1f}× / {p95 / base95:5.1f}× trivial)")

@@ -6,8 +6,8 @@ they scroll into view; a name filter finds anyone), so its cost does not grow wi
 Builds (once) a hub of 30 schools with 300 ECTs all booked on one clinic session, half of them
 already marked, in a database of its own (default `ect_bench_registers`; BENCH_DATABASE_URL
 overrides it). Each page is requested in-process through the whole middleware stack after a
-warm-up; p50/p95 are compared with a trivial view on the same stack in the same run, with the
-queries each request makes.
+warm-up, taking turns in runs of 20; p50/p95 are compared with a trivial view on the same stack in
+the same run, with the queries each request makes.
 
     uv run python bench/registers.py [--requests 200] [--people 300]
 """
@@ -22,6 +22,7 @@ os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/
 from common import percentile, setup  # noqa: E402
 
 SLUG = "bench-registers"
+BLOCK = 20
 
 
 def build(people):
@@ -110,7 +111,7 @@ def main():
     ]
     client = Client()
     client.force_login(user)
-    results = {}
+    queries = {}
     for name, method, url, data, headers in pages:
         send = getattr(client, method)
         for _ in range(10):
@@ -118,14 +119,19 @@ def main():
         connection.force_debug_cursor = True
         connection.queries_log.clear()
         send(url, data, headers=headers)
-        queries = len(connection.queries)
+        queries[name] = len(connection.queries)
         connection.force_debug_cursor = False
-        times = []
-        for _ in range(args.requests):
-            start = time.perf_counter()
-            send(url, data, headers=headers)
-            times.append((time.perf_counter() - start) * 1000)
-        results[name] = (percentile(times, 50), percentile(times, 95), queries)
+    # The pages take turns in runs of `BLOCK` requests (as in bench/dashboards.py), so a change in the
+    # machine's load falls on them alike.
+    times = {name: [] for name, *_ in pages}
+    for _ in range(0, args.requests, BLOCK):
+        for name, method, url, data, headers in pages:
+            send = getattr(client, method)
+            for _ in range(BLOCK):
+                start = time.perf_counter()
+                send(url, data, headers=headers)
+                times[name].append((time.perf_counter() - start) * 1000)
+    results = {name: (percentile(times[name], 50), percentile(times[name], 95), queries[name]) for name, *_ in pages}
     trivial_p50, trivial_p95, _ = results["trivial view"]
     print(f"{'page':30} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'x trivial p50':>14} {'x trivial p95':>14}")
     for name, (p50, p95, count) in results.items():
