@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from events.expected import expected_at_schools
+from events.expected import expected_at_schools, expected_pairs_sql
 from events.models import Booking, BookingStatus, Session
 from events.sessions import with_fill
 from participants.models import Person
@@ -90,7 +90,7 @@ GROUP BY p.school_id, school.name, school.code
 def school_rows(event, on, school_ids=None):
     """One `SchoolRow` per school with someone expected at `event` on `on` (at `school_ids` when
     given), in one query."""
-    expected, params = expected_at_schools(event, on, school_ids).query.sql_with_params()
+    expected, params = expected_pairs_sql(event, on, school_ids)
     with connection.cursor() as cursor:
         cursor.execute(SCHOOL_ROWS_SQL.format(expected=expected), (*params, event.pk))
         rows = cursor.fetchall()

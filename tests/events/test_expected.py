@@ -110,3 +110,38 @@ def test_who_is_expected_is_one_query_however_many_people(hub, django_assert_num
     clinic = event(hub, "ecf2021-ect1-clinic-1")
     with django_assert_num_queries(1):
         assert len(list(expected_at_schools(clinic, AUTUMN_2022))) == 5
+
+
+def test_the_sql_form_of_the_ect_rule_gives_the_orms_pairs(hub):
+    """`expected_pairs_sql` (plain SQL for ECT events, used by "who has not booked") and
+    `expected_at_schools` agree: cohorts, programmes, paused and left ECTs, a transfer, another hub."""
+    from django.db import connection
+
+    from events.expected import expected_pairs_sql
+
+    ect(hub, cohort=2021)
+    ect(hub, cohort=2022)
+    ect(hub, cohort=2022, programme="ecte2025")
+    paused = ect(hub, cohort=2022)
+    services.change_ect_status(paused, "paused", actor=None, on=datetime.date(2022, 11, 1))
+    services.change_ect_status(paused, "active", actor=None, on=datetime.date(2023, 1, 9))
+    left = ect(hub, cohort=2022)
+    services.change_ect_status(left, "left", actor=None, on=datetime.date(2022, 10, 1))
+    moving = ect(hub, cohort=2022)
+    services.transfer_ect(moving, factories.SchoolFactory(hub=hub), actor=None, on=datetime.date(2023, 1, 3))
+    other_hub = factories.HubFactory(slug="south")
+    sync_catalogue(other_hub)
+    factories.ECTFactory(school__hub=other_hub, programme="ecf2021", cohort_start_year=2022, induction_start_date=datetime.date(2022, 9, 5))
+    school_ids = [moving.school_id, paused.school_id]
+    compared = 0
+    for code in ("ecf2021-ect1-clinic-1", "ecf2021-ect2-clinic-4", "ecte2025-ect1-conference-1", "mentor-conference-1"):
+        for on in (AUTUMN_2022, datetime.date(2023, 1, 20), datetime.date(2023, 3, 1)):
+            for schools in (None, school_ids, []):
+                sql, params = expected_pairs_sql(event(hub, code), on, schools)
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT person_id, school_id FROM ({sql}) pairs", params)
+                    in_sql = sorted(cursor.fetchall())
+                orm = sorted((row["person_id"], row["school_id"]) for row in expected_at_schools(event(hub, code), on, schools))
+                assert in_sql == orm, (code, on, schools)
+                compared += bool(orm)
+    assert compared >= 8  # the scenarios expect someone often enough to mean something
