@@ -67,7 +67,7 @@ def session_register(request, session_code):
         except registers.RegisterError as problem:
             error = str(problem)
         if request.htmx:
-            context.update(row=registers.shown([registers.register_row(session, booking.pk)])[0], error=error, counts=registers.register_counts(session), oob=True)
+            context.update(row=registers.register_row(session, booking.pk), error=error, counts=registers.register_counts(session), oob=True)
             return render(request, "events/register.html#row", context)
         if error:
             messages.error(request, f"{booking.person.full_name}: {error}")
@@ -79,7 +79,7 @@ def session_register(request, session_code):
     if not query:
         paginator.count = counts["total"]  # already counted: everyone booked
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = registers.shown(registers.with_names_and_schools(page.object_list, session))
+    page.object_list = registers.shown(page.object_list, session)
     context.update(page=page, query=query, counts=counts, opens_later=session.date > timezone.localdate())
     if request.htmx and ("page" in request.GET or "q" in request.GET):
         return render(request, "events/register.html#rows", context)

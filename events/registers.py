@@ -75,9 +75,6 @@ def school_id_of_person(audience=None, person_field="person_id"):
     return Coalesce(*(Subquery(query) for query in order))
 
 
-REGISTER_FIELDS = ("code", "status", "attendance", "absence_reason", "walk_in", "person__first_name", "person__last_name")
-
-
 def schools_of_people(person_ids, audience=None):
     """{person id: School} for the people, as `school_id_of_person` picks it: an ECT's current
     school, else a current mentor's or tutor's role's school (the event's audience first). One
@@ -105,48 +102,49 @@ def schools_of_people(person_ids, audience=None):
     return found
 
 
+REGISTER_FIELDS = (
+    "code", "person_id", "attendance", "absence_reason", "walk_in", "person__first_name", "person__last_name",
+)
+
+
 def register_bookings(session, query=""):
-    """Everyone booked on the session (walk-ins too), by name; `query` keeps those whose names
-    contain every one of its words."""
-    bookings = Booking.objects.filter(session=session, status=BookingStatus.BOOKED).select_related("person").only(*REGISTER_FIELDS)
+    """Everyone booked on the session (walk-ins too), by name, as dicts of `REGISTER_FIELDS`; `query`
+    keeps those whose names contain every one of its words."""
+    bookings = Booking.objects.filter(session=session, status=BookingStatus.BOOKED)
     for word in query.split()[:5]:
         bookings = bookings.filter(Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word))
-    return bookings.order_by("person__last_name", "person__first_name", "pk")
-
-
-def with_names_and_schools(rows, session):
-    """The register's rows (bookings) with `name` and `school` set: four queries however many."""
-    rows = list(rows)
-    schools = schools_of_people({row.person_id for row in rows}, session.event.audience)
-    for row in rows:
-        row.name, row.school = row.person.full_name, schools.get(row.person_id)
-    return rows
+    return bookings.order_by("person__last_name", "person__first_name", "pk").values(*REGISTER_FIELDS)
 
 
 ATTENDANCE_LABELS = dict(Attendance.choices)
 
 
-def shown(rows):
-    """Register rows (`with_names_and_schools`) as the register shows them: a dict of text each,
-    which a template reads faster than a booking's attributes (it shows over a page of rows)."""
-    return [
-        {
-            "code": str(row.code), "name": row.name, "school": row.school.name if row.school else "No school",
-            "walk_in": row.walk_in, "attendance": row.attendance, "label": ATTENDANCE_LABELS[row.attendance],
-            "absence_reason": row.absence_reason, "pressed": {value: "true" if row.attendance == value else "false" for value in ("attended", "absent", "excused")},
-        }
-        for row in rows
-    ]
+def shown(rows, session):
+    """Register rows (`register_bookings`) as the register shows them, with each person's school: a
+    dict of text each, which a template reads faster than a booking's attributes (it shows over a
+    page of rows). The schools take a query per kind of role still needed, however many rows."""
+    rows = list(rows)
+    schools = schools_of_people({row["person_id"] for row in rows}, session.event.audience)
+    shown_rows = []
+    for row in rows:
+        school, attendance = schools.get(row["person_id"]), row["attendance"]
+        shown_rows.append({
+            "code": str(row["code"]), "name": f"{row['person__first_name']} {row['person__last_name']}".strip(),
+            "school": school.name if school else "No school", "walk_in": row["walk_in"], "attendance": attendance,
+            "label": ATTENDANCE_LABELS[attendance], "absence_reason": row["absence_reason"],
+            "pressed": {value: "true" if attendance == value else "false" for value in ("attended", "absent", "excused")},
+        })
+    return shown_rows
 
 
 def register_rows(session, query=""):
-    """The whole register of a session, each row with `name` and `school`: five queries."""
-    return with_names_and_schools(register_bookings(session, query), session)
+    """The whole register of a session as `shown` gives it."""
+    return shown(register_bookings(session, query), session)
 
 
 def register_row(session, booking_pk):
     """One row of the register, as `register_rows` gives it (for a swapped htmx row)."""
-    return with_names_and_schools([register_bookings(session).get(pk=booking_pk)], session)[0]
+    return shown(register_bookings(session).filter(pk=booking_pk), session)[0]
 
 
 def register_counts(session):
