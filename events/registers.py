@@ -21,7 +21,7 @@ bookings and registers taken elsewhere with the same functions.
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -147,11 +147,15 @@ def register_row(session, booking_pk):
     return shown(register_bookings(session).filter(pk=booking_pk), session)[0]
 
 
+REGISTER_COUNTS_SQL = "SELECT attendance, count(*) FROM events_booking WHERE session_id = %s AND status = %s GROUP BY attendance"
+
+
 def register_counts(session):
     """How many booked on the session are attended, absent, excused, not taken, and in all: one query."""
     counts = {value: 0 for value in Attendance.values}
-    booked = Booking.objects.filter(session=session, status=BookingStatus.BOOKED)
-    counts.update(booked.order_by().values_list("attendance").annotate(n=Count("pk")))
+    with connection.cursor() as cursor:  # on every tap: in SQL, as the ORM's compiling cost more than the query
+        cursor.execute(REGISTER_COUNTS_SQL, [session.pk, BookingStatus.BOOKED])
+        counts.update(cursor.fetchall())
     return {
         "total": sum(counts.values()), "not_taken": counts[""], "attended": counts["attended"], "absent": counts["absent"],
         "excused": counts["excused"],
