@@ -55,3 +55,21 @@ def percentile(values, pct):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+TURN = 20  # requests a page gets in a row before the next page's turn
+
+
+def time_in_turns(requests, count):
+    """{name: (p50 ms, p95 ms)} of `count` calls of each of `requests` ({name: a function making one
+    request}). The pages take turns in runs of `TURN` requests, so a change in the machine's load
+    (other work, CPU frequency) falls on all of them alike and their ratios to the trivial view stay
+    comparable, while each run still measures a page warm, as a loop of that page alone would."""
+    times = {name: [] for name in requests}
+    for _ in range(0, count, TURN):
+        for name, request in requests.items():
+            for _ in range(TURN):
+                start = time.perf_counter()
+                request()
+                times[name].append((time.perf_counter() - start) * 1000)
+    return {name: (percentile(values, 50), percentile(values, 95)) for name, values in times.items()}

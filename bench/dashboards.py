@@ -12,11 +12,8 @@ statistics and visibility maps up to date, so the dashboards' counts read their 
 """
 
 import argparse
-import time
 
-from common import percentile, setup
-
-BLOCK = 20
+from common import setup, time_in_turns
 
 
 def main():
@@ -65,17 +62,8 @@ def main():
         client.get(url)
         queries[name] = len(connection.queries)
         connection.force_debug_cursor = False
-    # The pages take turns in runs of `BLOCK` requests, so a change in the machine's load (other work,
-    # CPU frequency) falls on all of them alike and the ratios to the trivial view stay comparable,
-    # while each run still measures a page warm, as a loop of that page alone would.
-    times = {name: [] for name, _, _ in pages}
-    for _ in range(0, args.requests, BLOCK):
-        for name, _, url in pages:
-            for _ in range(BLOCK):
-                start = time.perf_counter()
-                clients[name].get(url)
-                times[name].append((time.perf_counter() - start) * 1000)
-    results = {name: (percentile(times[name], 50), percentile(times[name], 95), queries[name]) for name, _, _ in pages}
+    timed = time_in_turns({name: lambda name=name, url=url: clients[name].get(url) for name, _, url in pages}, args.requests)
+    results = {name: (*timed[name], queries[name]) for name, _, _ in pages}
     trivial_p50, trivial_p95, _ = results["trivial view"]
     print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'x trivial p50':>14} {'x trivial p95':>14}")
     for name, (p50, p95, count) in results.items():

@@ -29,14 +29,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 importlib.import_module("events")
 
-from common import percentile, setup  # noqa: E402
+from common import percentile, setup, time_in_turns  # noqa: E402
 
 AS_OF = datetime.date(2025, 10, 1)
 YEAR = 2025
 HUB_SLUG = "bench-1"
 RACE_EVENT, RACE_SESSION, RACE_PLACES, RACE_PEOPLE = "ecf2021-ect2-clinic-5", "RACE-250", 250, 300
 PAGE_EVENT = "ecf2021-ect2-clinic-5"
-BLOCK = 20
 HALF_TERM_MONTH = {"autumn1": 10, "autumn2": 11, "spring1": 1, "spring2": 3, "summer1": 5, "summer2": 6, "": 2}
 
 
@@ -129,19 +128,10 @@ def time_pages(hub, staff, requests):
         client.force_login(user)
         for _ in range(10):
             assert client.get(url).status_code == 200, url
-    # The pages take turns in runs of `BLOCK` requests (as in bench/dashboards.py), so a change in the
-    # machine's load falls on them alike.
-    times = {name: [] for name, _, _ in listed}
-    for _ in range(0, requests, BLOCK):
-        for name, _, url in listed:
-            for _ in range(BLOCK):
-                start = time.perf_counter()
-                clients[name].get(url)
-                times[name].append(time.perf_counter() - start)
-    results = {name: (percentile(times[name], 50), percentile(times[name], 95)) for name, _, _ in listed}
+    results = time_in_turns({name: lambda name=name, url=url: clients[name].get(url) for name, _, url in listed}, requests)
     base50, base95 = results["trivial view"]
     for name, (p50, p95) in results.items():
-        print(f"{name:55} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  ({p50 / base50:5.1f}× / {p95 / base95:5.1f}× trivial)")
+        print(f"{name:55} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  ({p50 / base50:5.1f}× / {p95 / base95:5.1f}× trivial)")
 
 
 def booking_race(hub, workers):

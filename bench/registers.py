@@ -15,14 +15,12 @@ the same run, with the queries each request makes.
 import argparse
 import datetime
 import os
-import time
 
 os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ect_bench_registers")
 
-from common import percentile, setup  # noqa: E402
+from common import setup, time_in_turns  # noqa: E402
 
 SLUG = "bench-registers"
-BLOCK = 20
 
 
 def build(people):
@@ -121,17 +119,12 @@ def main():
         send(url, data, headers=headers)
         queries[name] = len(connection.queries)
         connection.force_debug_cursor = False
-    # The pages take turns in runs of `BLOCK` requests (as in bench/dashboards.py), so a change in the
-    # machine's load falls on them alike.
-    times = {name: [] for name, *_ in pages}
-    for _ in range(0, args.requests, BLOCK):
-        for name, method, url, data, headers in pages:
-            send = getattr(client, method)
-            for _ in range(BLOCK):
-                start = time.perf_counter()
-                send(url, data, headers=headers)
-                times[name].append((time.perf_counter() - start) * 1000)
-    results = {name: (percentile(times[name], 50), percentile(times[name], 95), queries[name]) for name, *_ in pages}
+    requests = {
+        name: lambda method=method, url=url, data=data, headers=headers: getattr(client, method)(url, data, headers=headers)
+        for name, method, url, data, headers in pages
+    }
+    timed = time_in_turns(requests, args.requests)
+    results = {name: (*timed[name], queries[name]) for name, *_ in pages}
     trivial_p50, trivial_p95, _ = results["trivial view"]
     print(f"{'page':30} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'x trivial p50':>14} {'x trivial p95':>14}")
     for name, (p50, p95, count) in results.items():
