@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from schools.models import Hub
+from schools.commands import hub_by_slug
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -148,10 +148,7 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report; write nothing")
 
     def handle(self, file, hub, dry_run=False, **options):
-        slug = hub
-        hub = Hub.objects.filter(slug=slug).first()
-        if hub is None:
-            raise CommandError(f"No hub with the slug {slug!r}.")
+        hub = hub_by_slug(hub)
         try:
             with open(file, "rb") as handle:
                 data = handle.read()

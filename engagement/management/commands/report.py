@@ -5,9 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from engagement.calendar import sync_calendar
-from engagement.management.commands.engagement import iso_date
 from engagement.reports.pdf import render_hub_report, render_school_report
-from schools.models import Hub, School
+from schools.commands import hub_by_slug, iso_date
+from schools.models import School
 from schools.scoping import hub_scope
 
 
@@ -21,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="The PDF file to write")
 
     def handle(self, hub, school, as_of, output, **options):
-        hub_obj = Hub.objects.filter(slug=hub).first()
-        if hub_obj is None:
-            raise CommandError(f"No hub with the slug {hub!r}.")
+        hub_obj = hub_by_slug(hub)
         as_of = iso_date(as_of)
         with hub_scope(hub_obj):
             school_obj = None

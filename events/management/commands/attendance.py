@@ -1,19 +1,10 @@
 """manage.py attendance --hub SLUG --as-of YYYY-MM-DD [--format csv|json]"""
 
-import datetime
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from events.attendance import command_rows, write_csv, write_json
-from schools.models import Hub
+from schools.commands import hub_by_slug, iso_date
 from schools.scoping import hub_scope
-
-
-def iso_date(value):
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -25,9 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
 
     def handle(self, hub, as_of, format, **options):
-        hub_obj = Hub.objects.filter(slug=hub).first()
-        if hub_obj is None:
-            raise CommandError(f"No hub with the slug {hub!r}.")
+        hub_obj = hub_by_slug(hub)
         as_of = iso_date(as_of)
         with hub_scope(hub_obj):
             rows = command_rows(hub_obj, as_of)

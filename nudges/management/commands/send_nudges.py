@@ -7,9 +7,8 @@ they are counted on stderr. `--dry-run` sends and records nothing (what would be
 """
 
 import csv
-import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from ectprogramme.csv_safety import safe_cell
@@ -17,7 +16,7 @@ from engagement.calendar import sync_calendar
 from nudges import sending
 from nudges.models import EmailStatus, NudgeStatus
 from participants.models import Person
-from schools.models import Hub
+from schools.commands import hub_by_slug, iso_date
 from schools.scoping import hub_scope
 
 
@@ -30,13 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Send and record nothing")
 
     def handle(self, hub, as_of, dry_run, **options):
-        hub_obj = Hub.objects.filter(slug=hub).first()
-        if hub_obj is None:
-            raise CommandError(f"No hub with the slug {hub!r}.")
-        try:
-            day = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not {as_of!r}") from None
+        hub_obj = hub_by_slug(hub)
+        day = iso_date(as_of) if as_of else timezone.localdate()
         with hub_scope(hub_obj):
             sync_calendar(hub_obj)
         result = sending.run(hub_obj, day, dry_run=dry_run)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schools.models import Hub
+from schools.commands import hub_by_slug
 from schools.scoping import hub_scope
 from schools.terms import TermDatesError, import_terms
 
@@ -17,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--hub", required=True, help="The hub's slug")
 
     def handle(self, file, hub, **options):
-        hub_obj = Hub.objects.filter(slug=hub).first()
-        if hub_obj is None:
-            raise CommandError(f"No hub with the slug {hub!r}.")
+        hub_obj = hub_by_slug(hub)
         try:
             data = Path(file).read_bytes()
         except OSError as error:
