@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 importlib.import_module("events")
 
+import event_data  # noqa: E402
 from common import percentile, setup, time_in_turns  # noqa: E402
 
 AS_OF = datetime.date(2025, 10, 1)
@@ -36,7 +37,6 @@ YEAR = 2025
 HUB_SLUG = "bench-1"
 RACE_EVENT, RACE_SESSION, RACE_PLACES, RACE_PEOPLE = "ecf2021-ect2-clinic-5", "RACE-250", 250, 300
 PAGE_EVENT = "ecf2021-ect2-clinic-5"
-HALF_TERM_MONTH = {"autumn1": 10, "autumn2": 11, "spring1": 1, "spring2": 3, "summer1": 5, "summer2": 6, "": 2}
 
 
 def build():
@@ -56,41 +56,11 @@ def build():
         generate.build(cursor, "bench", 1, 400, 2_000, 1_700, 2_000_000, AS_OF)
     hub = Hub.objects.get(slug=HUB_SLUG)
     with hub_scope(hub), transaction.atomic():
-        _year_of_events(hub)
+        made = event_data.year_of_events(hub, YEAR)
+        print(f"{made[0]} sessions, {made[1]} bookings")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"built in {time.perf_counter() - started:.1f} s")
-
-
-def _year_of_events(hub):
-    from events.catalogue import sync_catalogue
-    from events.expected import expected_people
-    from events.models import Booking, BookingStatus, Event, Session
-
-    sync_catalogue(hub)
-    sessions = []
-    for event in Event.objects.filter(hub=hub):
-        month = HALF_TERM_MONTH[event.half_term]
-        for k in range(4):
-            day = datetime.date(YEAR if month >= 9 else YEAR + 1, month, 3 + 7 * k)
-            sessions.append(Session(
-                hub=hub, event=event, session_code=f"{event.event_code.upper()}-{YEAR}-{k + 1}", date=day,
-                start_time=datetime.time(16), end_time=datetime.time(17), format="in_person", venue="Bench centre",
-                capacity=250, booking_deadline=day - datetime.timedelta(days=7),
-            ))
-    Session.objects.bulk_create(sessions)
-    bookings = []
-    for event in Event.objects.filter(hub=hub, audience="ect"):
-        event_sessions = list(event.sessions.order_by("date"))
-        people = list(expected_people(event, event_sessions[0].date).order_by("pk").values_list("pk", flat=True))
-        held = dict.fromkeys([session.pk for session in event_sessions], 0)
-        for i, person_id in enumerate(people[: len(people) * 2 // 3]):
-            session = event_sessions[i % len(event_sessions)]
-            status = BookingStatus.BOOKED if held[session.pk] < session.capacity else BookingStatus.WAITING
-            held[session.pk] += status == BookingStatus.BOOKED
-            bookings.append(Booking(hub=hub, session=session, event=event, person_id=person_id, status=status))
-    Booking.objects.bulk_create(bookings, batch_size=2_000)
-    print(f"{len(sessions)} sessions, {len(bookings)} bookings")
 
 
 def _staff(hub):

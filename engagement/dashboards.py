@@ -249,14 +249,14 @@ STATUS_LABELS = dict(EngagementStatus.choices)
 PersonRow = namedtuple(
     "PersonRow",
     "strand ect_id ect_code mentor_code cohort current_mentees status no_mentor consecutive_missed periods_met periods_expected "
-    "term_met term_expected year_met year_expected last_activity_on first_name last_name email matches person_code",
-    defaults=(None,),  # the person's code: the Lead dashboard's row actions (nudges) need it, reports do not
+    "term_met term_expected year_met year_expected last_activity_on first_name last_name email matches person_code person_id",
+    defaults=(None, None),  # the person's code and id: the Lead dashboard's row actions (nudges) and events need them, reports do not
 )
 # A row is an ECT's or a mentor's: the person is the one of whichever is set.
 PEOPLE_SQL = """
 SELECT e.strand, e.ect_id, ect.code, mentor.code, e.cohort, e.current_mentees, e.status, e.no_mentor, e.consecutive_missed,
   e.periods_met, e.periods_expected, e.term_met, e.term_expected, e.year_met, e.year_expected, e.last_activity_on, p.first_name, p.last_name, u.email,
-  {matches} AS matches, p.code
+  {matches} AS matches, p.code, p.id
 FROM engagement_engagement e
 LEFT JOIN participants_ect ect ON ect.id = e.ect_id
 LEFT JOIN participants_mentor mentor ON mentor.id = e.mentor_id
@@ -323,7 +323,7 @@ def person_rows(rows, events=None):
 
     `periods` (`term`) is None when nothing is due yet (this term), `year` when nothing was expected this year; `below`
     marks a year under `DECLARATION_THRESHOLD`. `events`
-    ({e-mail: `events.attendance.Counts`}) adds each person's event attendance ("2 of 3": attended of
+    ({person id: `events.attendance.Counts`}) adds each person's event attendance ("2 of 3": attended of
     expected so far), None without any.
     """
     urls = {"ect": _url_maker("ect_engagement"), "mentor": _url_maker("mentor_engagement")}
@@ -331,7 +331,7 @@ def person_rows(rows, events=None):
     shown = []
     for row in rows:
         item = _person_row(row, urls)
-        counts = events.get(row.email)
+        counts = events.get(row.person_id)
         item["events"] = counts.text if counts is not None and counts.expected else None
         shown.append(item)
     return shown

@@ -14,18 +14,21 @@ dashboards' "attended N of M expected so far").
 - "Expected so far": a person and event with a register taken (a missed conference counts even
   with another date booked), or whose event's last live session of the year is on or before the date.
 
-A fixed number of queries whatever the number of people (`attendance_rows`).
+A fixed number of queries whatever the number of people (`attendance_rows`); the counts the
+dashboards and the hub's report show (attended of expected so far, open alternatives, per school or
+person) in two (`counts`).
 """
 
 import datetime
 import json
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from ectprogramme.csv_safety import SafeDictWriter
 from ectprogramme.sql import to_date
-from events.expected import expected_at_schools
+from events.expected import ects_in_training_sql, expected_at_schools, expected_pairs_sql
 from events.models import LIVE_STATUSES, Alternative, Audience, Booking, BookingStatus, CatchUp, Event
 from participants.cohorts import academic_year_of
 from participants.models import Person
@@ -127,6 +130,78 @@ def attendance_rows(hub, on, school_ids=None, person_ids=None):
     return rows
 
 
+# `by_school` / `by_person` of `attendance_rows` in one statement, for the dashboards and the hub's
+# report: building a row per person and event in Python cost many times the rest of those pages.
+# `{expected}` is (person_id, school_id, event_id, due) for every expected person and event, `due`
+# 1 when the event's last live session of the year is on or before the date; `{key}` what to count
+# by. Then the year's bookings (not cancelled) and open alternatives of those people.
+COUNTS_SQL = """
+WITH expected AS ({expected})
+SELECT {key},
+  sum(CASE WHEN expected.due = 1 OR booked.taken = 1 THEN 1 ELSE 0 END),
+  sum(CASE WHEN (expected.due = 1 OR booked.taken = 1) AND booked.attended = 1 THEN 1 ELSE 0 END),
+  sum(CASE WHEN alternative.person_id IS NULL THEN 0 ELSE 1 END)
+FROM (SELECT DISTINCT {distinct} FROM expected) expected
+LEFT JOIN (
+  SELECT booking.person_id, booking.event_id, max(CASE WHEN booking.attendance <> '' THEN 1 ELSE 0 END) AS taken,
+         max(CASE WHEN booking.attendance = 'attended' THEN 1 ELSE 0 END) AS attended
+  FROM events_booking booking JOIN events_session session ON session.id = booking.session_id
+  WHERE booking.hub_id = %s AND session.date >= %s AND session.date < %s AND booking.status <> 'cancelled'
+    AND booking.person_id IN (SELECT person_id FROM expected)
+  GROUP BY booking.person_id, booking.event_id
+) booked ON booked.person_id = expected.person_id AND booked.event_id = expected.event_id
+LEFT JOIN (
+  SELECT DISTINCT alt.person_id, alt.event_id FROM events_alternative alt
+  JOIN events_booking booking ON booking.id = alt.booking_id JOIN events_session session ON session.id = booking.session_id
+  WHERE alt.hub_id = %s AND alt.closed_at IS NULL AND session.date >= %s AND session.date < %s
+    AND alt.person_id IN (SELECT person_id FROM expected)
+) alternative ON alternative.person_id = expected.person_id AND alternative.event_id = expected.event_id
+GROUP BY {key}
+"""
+COUNTED_BY = {
+    "school": ("expected.school_id", "expected.person_id, expected.school_id, expected.event_id, expected.due"),
+    # a person expected at two schools counts once per event
+    "person": ("expected.person_id", "expected.person_id, expected.event_id, expected.due"),
+}
+
+
+def counts(hub, on, school_ids=None, per="school"):
+    """{school id (`per="school"`) or person id (`per="person"`): `Counts`}: `by_school` or
+    `by_person` of `attendance_rows(hub, on, school_ids)` in two queries (the year's events, then
+    one statement), whoever is expected."""
+    events = year_events(hub, on)
+    if not events:
+        return {}
+    parts, params = [], []
+    ect_events = [event for event in events if event.audience == Audience.ECT]
+    if ect_events:  # one subquery for every ECT event: each more cost more to plan than to run
+        ects_sql, ects_params = ects_in_training_sql(hub.pk, on, school_ids)
+        year = academic_year_of(on)
+        listed = " UNION ALL ".join(["SELECT %s AS event_id, %s AS due, %s AS programme, %s AS cohort"] * len(ect_events))
+        parts.append(
+            f"SELECT DISTINCT ects.person_id, ects.school_id, listed.event_id, listed.due FROM ({ects_sql}) ects "
+            f"JOIN ({listed}) listed ON listed.programme = ects.programme AND listed.cohort = ects.cohort_start_year"
+        )
+        params += [*ects_params, *(
+            value for event in ect_events
+            for value in (event.pk, int(event.last_date <= on), event.programme, year - (event.ect_year or 0) + 1)
+        )]
+    for audience in (Audience.MENTOR, Audience.TUTOR):
+        same = [event for event in events if event.audience == audience]
+        if not same:
+            continue
+        pairs_sql, pairs_params = expected_pairs_sql(same[0], on, school_ids)
+        listed = " UNION ALL ".join(["SELECT %s AS event_id, %s AS due"] * len(same))
+        parts.append(f"SELECT pairs.person_id, pairs.school_id, listed.event_id, listed.due FROM ({pairs_sql}) pairs CROSS JOIN ({listed}) listed")
+        params += [*pairs_params, *(value for event in same for value in (event.pk, int(event.last_date <= on)))]
+    key, distinct = COUNTED_BY[per]
+    start, end = year_bounds(on)
+    sql = COUNTS_SQL.format(expected=" UNION ALL ".join(parts), key=key, distinct=distinct)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, hub.pk, start, end, hub.pk, start, end])
+        return {ref: Counts(attended, expected, alternatives) for ref, expected, attended, alternatives in cursor.fetchall()}
+
+
 def _fill(rows, events, on):
     start, end = year_bounds(on)
     event_ids = [event.pk for event in events]
@@ -187,17 +262,8 @@ def by_person(rows):
     return counts
 
 
-def by_email(rows):
-    """{e-mail: Counts} of `by_person` (one query for the addresses)."""
-    counts = by_person(rows)
-    if not counts:
-        return {}
-    emails = Person.objects.filter(pk__in=counts).values_list("pk", "user__email")
-    return {email: counts[pk] for pk, email in emails}
-
-
 def by_school(rows):
-    """{school_id: Counts}."""
+    """{school_id: Counts} (what `counts` gives in SQL, and is tested against)."""
     counts = {}
     for row in rows:
         counts.setdefault(row.school_id, Counts()).add(row)

@@ -17,7 +17,6 @@
 
 import datetime
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, F, Min, OuterRef, Q
 
 from events.models import Audience, Event
@@ -52,36 +51,71 @@ def expected_at_schools(event: Event, on: datetime.date, school_ids=None):
     return rows.order_by().values("person_id", "school_id").distinct()
 
 
-# `expected_at_schools` for an ECT event in SQL: "who has not booked" asks it for the whole hub on
-# every load, and compiling the ORM's form cost a third of that page. Tests hold the two to the same
-# pairs. Parameters in order: the hub, the date (three times), the programme, the cohort year.
-ECT_PAIRS_SQL = """
-SELECT DISTINCT ect.person_id, period.school_id FROM participants_ectatschool period
+# `expected_at_schools` in SQL, one statement per kind of audience: "who has not booked" and the
+# dashboards' attendance ask it on every load, where compiling the ORM's form cost as much as running
+# it (and its mentor form aggregated every mentor role of the hub). Tests hold each to the ORM's pairs.
+# Parameters in order: the hub, the date (three times), the programme, the cohort year.
+_ECTS_IN_TRAINING = """FROM participants_ectatschool period
 JOIN participants_ect ect ON ect.id = period.ect_id
 WHERE period.hub_id = %s AND period.started_on <= %s AND (period.finished_on IS NULL OR period.finished_on > %s)
   AND EXISTS (SELECT 1 FROM participants_ectstatus status WHERE status.ect_id = period.ect_id AND status.status = 'active'
               AND status.started_on <= %s AND (status.finished_on IS NULL OR status.finished_on > %s))
-  AND ect.programme = %s AND ect.cohort_start_year = %s
+"""
+ECT_PAIRS_SQL = "SELECT DISTINCT ect.person_id, period.school_id " + _ECTS_IN_TRAINING + "  AND ect.programme = %s AND ect.cohort_start_year = %s\n"
+# Every ECT in training on the date, with their programme and cohort: the pairs of every ECT event at once.
+ECTS_IN_TRAINING_SQL = "SELECT ect.person_id, period.school_id, ect.programme, ect.cohort_start_year " + _ECTS_IN_TRAINING
+
+# A new mentor's first role started in the academic year (no role before it, one in it) and none of
+# their roles is marked previously trained. Parameters: the hub, the date, the year's first day (twice), the next year's.
+MENTOR_PAIRS_SQL = """
+SELECT DISTINCT role.person_id, role.school_id FROM participants_mentor role
+WHERE role.hub_id = %s AND (role.finished_on IS NULL OR role.finished_on > %s)
+  AND NOT EXISTS (SELECT 1 FROM participants_mentor other WHERE other.person_id = role.person_id
+                  AND (other.previously_trained OR other.started_on < %s))
+  AND EXISTS (SELECT 1 FROM participants_mentor other WHERE other.person_id = role.person_id
+              AND other.started_on >= %s AND other.started_on < %s)
 """
 
+# Parameters: the hub, the date (twice).
+TUTOR_PAIRS_SQL = """
+SELECT DISTINCT role.person_id, role.school_id FROM participants_inductiontutor role
+WHERE role.hub_id = %s AND role.started_on <= %s AND (role.finished_on IS NULL OR role.finished_on > %s)
+"""
 
 NOBODY_SQL = "SELECT NULL AS person_id, NULL AS school_id WHERE 1 = 0"
 
 
 def expected_pairs_sql(event: Event, on: datetime.date, school_ids=None):
-    """(sql, params) selecting `expected_at_schools`' (person_id, school_id) pairs, to use inside a
-    statement: plain SQL for an ECT event, the ORM's compiled query for any other."""
-    if not (event.attendance_expected and event.audience == Audience.ECT):
-        try:
-            return expected_at_schools(event, on, school_ids).query.sql_with_params()
-        except EmptyResultSet:  # no schools, or nobody can be expected
-            return NOBODY_SQL, ()
-    sql = ECT_PAIRS_SQL
-    params = [event.hub_id, on, on, on, on, event.programme, academic_year_of(on) - (event.ect_year or 0) + 1]
+    """(sql, params) selecting `expected_at_schools`' (person_id, school_id) pairs in plain SQL, to
+    use inside a statement (positional parameters)."""
+    if not event.attendance_expected:
+        return NOBODY_SQL, ()
+    year = academic_year_of(on)
+    if event.audience == Audience.ECT:
+        sql, school_column = ECT_PAIRS_SQL, "period.school_id"
+        params = [event.hub_id, on, on, on, on, event.programme, year - (event.ect_year or 0) + 1]
+    elif event.audience == Audience.MENTOR:
+        start = datetime.date(year, 9, 1)
+        sql, school_column = MENTOR_PAIRS_SQL, "role.school_id"
+        params = [event.hub_id, on, start, start, datetime.date(year + 1, 9, 1)]
+    else:
+        sql, school_column = TUTOR_PAIRS_SQL, "role.school_id"
+        params = [event.hub_id, on, on]
+    return _at_schools(sql, params, school_column, school_ids)
+
+
+def ects_in_training_sql(hub_id, on: datetime.date, school_ids=None):
+    """(sql, params) selecting (person_id, school_id, programme, cohort_start_year) of every ECT
+    whom an ECT event on `on` would expect (at `school_ids` when given): `expected_pairs_sql` of all
+    ECT events at once, matched on programme and cohort year (possibly twice over for one person)."""
+    return _at_schools(ECTS_IN_TRAINING_SQL, [hub_id, on, on, on, on], "period.school_id", school_ids)
+
+
+def _at_schools(sql, params, school_column, school_ids):
     if school_ids is not None:
         school_ids = list(school_ids)
-        sql += f"  AND period.school_id IN ({', '.join(['%s'] * len(school_ids)) or 'NULL'})\n"
-        params += school_ids
+        sql += f"  AND {school_column} IN ({', '.join(['%s'] * len(school_ids)) or 'NULL'})\n"
+        params = [*params, *school_ids]
     return sql, tuple(params)
 
 

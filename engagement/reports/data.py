@@ -301,7 +301,7 @@ def hub_report(hub, as_of):
         for school_id in set(figures) | set(stored.schools)
     })
     listed = dashboards.schools(School.objects.filter(hub=hub), hub_figures)
-    events = attendance.by_school(attendance.attendance_rows(hub, as_of))
+    events = attendance.counts(hub, as_of)
     school_rows = dashboards.school_rows(listed, hub_figures, events)
     for (school_id, *_), row in zip(listed, school_rows):
         below = sum(below_threshold(r.year_met, r.year_expected) for r in by_school.get(school_id, []))

@@ -112,6 +112,51 @@ def test_the_rows_take_a_fixed_number_of_queries(scene, django_assert_max_num_qu
         assert len(attendance.attendance_rows(hub, AS_OF)) == 11 + 60
 
 
+def test_the_counts_in_one_statement_are_the_rows_counted(scene):
+    """`attendance.counts` (the dashboards' and the hub report's figures, in SQL) gives what
+    `by_school` and `by_person` count of `attendance_rows`: dates before, between and after the
+    sessions, some schools, a person at two schools, a cancelled booking, a closed alternative, ECT
+    events of two years and two programmes, an induction tutor event."""
+    from events.models import Alternative
+
+    hub, people, schools = scene
+    second_year = factories.EventFactory(hub=hub, event_code="clinic-4", ect_year=2)
+    other_programme = factories.EventFactory(hub=hub, event_code="ecf-clinic-1", programme="ecf2021")
+    tutors = factories.EventFactory(hub=hub, event_code="tutor-launch", kind="other", audience="tutor", programme="", ect_year=None)
+    late = factories.SessionFactory(event=second_year, session_code="C4-A", date=datetime.date(2025, 12, 3))
+    factories.SessionFactory(event=other_programme, session_code="EC-A", date=datetime.date(2026, 2, 4))
+    factories.SessionFactory(event=tutors, session_code="TL-A", date=datetime.date(2025, 10, 1))
+    ect2 = factories.ECTFactory(school=schools["second"], cohort_start_year=2024, induction_start_date=datetime.date(2024, 9, 2))
+    registers.mark(factories.BookingFactory(session=late, person=ect2.person), "attended", None)
+    factories.ECTFactory(school=schools["first"], programme="ecf2021")
+    factories.ECTFactory(school=schools["first"], cohort_start_year=2024, induction_start_date=datetime.date(2024, 9, 2))
+    factories.InductionTutorFactory(school=schools["second"], started_on=datetime.date(2025, 9, 1))
+    factories.ECTFactory(school=schools["second"], person=people["meg"])  # a mentor who is also an ECT elsewhere
+    factories.MentorFactory(school=schools["second"], person=people["meg"], started_on=datetime.date(2025, 9, 1))
+    dan = people["dan"].bookings.get()
+    dan.status = "cancelled"
+    dan.save()
+    Alternative.objects.filter(person=people["ann"]).update(closed_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC))
+    compared = 0
+    for on in (datetime.date(2025, 9, 20), datetime.date(2025, 11, 15), AS_OF, datetime.date(2026, 3, 1)):
+        for school_ids in (None, [schools["first"].pk], [schools["second"].pk, schools["first"].pk], []):
+            rows = attendance.attendance_rows(hub, on, school_ids=school_ids)
+            for per, expected in (("school", attendance.by_school(rows)), ("person", attendance.by_person(rows))):
+                assert attendance.counts(hub, on, school_ids, per=per) == expected, (on, school_ids, per)
+                compared += any(c.expected or c.open_alternatives for c in expected.values())
+    assert compared >= 8
+
+
+def test_the_counts_are_two_queries_however_many_people(scene, django_assert_num_queries):
+    hub, _, schools = scene
+    for n in range(30):
+        factories.ECTFactory(school=schools["first"])
+    with django_assert_num_queries(2):
+        first = attendance.counts(hub, AS_OF)[schools["first"].pk]
+    # the clinic is over, so due for everyone; the conference only for Ann and Bob, whose register was taken
+    assert first.text == "1 of 36"
+
+
 def test_the_command_prints_csv_sorted_by_school_email_and_event(scene):
     hub, _, _ = scene
     out = io.StringIO()

@@ -112,9 +112,11 @@ def test_who_is_expected_is_one_query_however_many_people(hub, django_assert_num
         assert len(list(expected_at_schools(clinic, AUTUMN_2022))) == 5
 
 
-def test_the_sql_form_of_the_ect_rule_gives_the_orms_pairs(hub):
-    """`expected_pairs_sql` (plain SQL for ECT events, used by "who has not booked") and
-    `expected_at_schools` agree: cohorts, programmes, paused and left ECTs, a transfer, another hub."""
+def test_the_sql_form_of_the_rules_gives_the_orms_pairs(hub):
+    """`expected_pairs_sql` (plain SQL, used by "who has not booked" and the dashboards' attendance)
+    and `expected_at_schools` agree for every audience: cohorts, programmes, paused and left ECTs, a
+    transfer; new, previously trained, last year's, finished and two-school mentors; current, past
+    and future induction tutors; another hub."""
     from django.db import connection
 
     from events.expected import expected_pairs_sql
@@ -129,12 +131,25 @@ def test_the_sql_form_of_the_ect_rule_gives_the_orms_pairs(hub):
     services.change_ect_status(left, "left", actor=None, on=datetime.date(2022, 10, 1))
     moving = ect(hub, cohort=2022)
     services.transfer_ect(moving, factories.SchoolFactory(hub=hub), actor=None, on=datetime.date(2023, 1, 3))
+    new_mentor = factories.MentorFactory(school=moving.school, started_on=datetime.date(2022, 9, 1))
+    factories.MentorFactory(school=paused.school, person=new_mentor.person, started_on=datetime.date(2022, 10, 3))
+    factories.MentorFactory(school=paused.school, started_on=datetime.date(2022, 9, 1), previously_trained=True)
+    last_year = factories.MentorFactory(school=paused.school, started_on=datetime.date(2021, 9, 1))
+    factories.MentorFactory(school=moving.school, person=last_year.person, started_on=datetime.date(2022, 9, 1))
+    factories.MentorFactory(school=moving.school, started_on=datetime.date(2022, 9, 1)).finish(datetime.date(2023, 1, 10))
+    factories.MentorFactory(school=paused.school, started_on=datetime.date(2023, 2, 1))
+    factories.InductionTutorFactory(school=moving.school, started_on=datetime.date(2022, 9, 1))
+    factories.InductionTutorFactory(school=paused.school, started_on=datetime.date(2021, 9, 1)).finish(datetime.date(2023, 1, 10))
+    factories.InductionTutorFactory(school=paused.school, started_on=datetime.date(2023, 2, 1))
     other_hub = factories.HubFactory(slug="south")
     sync_catalogue(other_hub)
     factories.ECTFactory(school__hub=other_hub, programme="ecf2021", cohort_start_year=2022, induction_start_date=datetime.date(2022, 9, 5))
+    factories.MentorFactory(school__hub=other_hub, started_on=datetime.date(2022, 9, 1))
+    factories.InductionTutorFactory(school__hub=other_hub, started_on=datetime.date(2022, 9, 1))
     school_ids = [moving.school_id, paused.school_id]
     compared = 0
-    for code in ("ecf2021-ect1-clinic-1", "ecf2021-ect2-clinic-4", "ecte2025-ect1-conference-1", "mentor-conference-1"):
+    codes = ("ecf2021-ect1-clinic-1", "ecf2021-ect2-clinic-4", "ecte2025-ect1-conference-1", "mentor-conference-1", "tutor-launch", "mentor-coaching")
+    for code in codes:
         for on in (AUTUMN_2022, datetime.date(2023, 1, 20), datetime.date(2023, 3, 1)):
             for schools in (None, school_ids, []):
                 sql, params = expected_pairs_sql(event(hub, code), on, schools)
@@ -144,4 +159,4 @@ def test_the_sql_form_of_the_ect_rule_gives_the_orms_pairs(hub):
                 orm = sorted((row["person_id"], row["school_id"]) for row in expected_at_schools(event(hub, code), on, schools))
                 assert in_sql == orm, (code, on, schools)
                 compared += bool(orm)
-    assert compared >= 8  # the scenarios expect someone often enough to mean something
+    assert compared >= 14  # the scenarios expect someone often enough to mean something
