@@ -28,7 +28,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from ectprogramme.csv_safety import SafeDictWriter
 from ectprogramme.sql import to_date
-from events.expected import ects_in_training_sql, expected_at_schools, expected_pairs_sql
+from events.expected import ects_in_training_sql, expected_at_schools, new_mentor_pairs_sql, tutor_pairs_sql
 from events.models import LIVE_STATUSES, Alternative, Audience, Booking, BookingStatus, CatchUp, Event
 from participants.cohorts import academic_year_of
 from participants.models import Person
@@ -132,16 +132,34 @@ def attendance_rows(hub, on, school_ids=None, person_ids=None):
 
 # `by_school` / `by_person` of `attendance_rows` in one statement, for the dashboards and the hub's
 # report: building a row per person and event in Python cost many times the rest of those pages.
-# `{expected}` is (person_id, school_id, event_id, due) for every expected person and event, `due`
-# 1 when the event's last live session of the year is on or before the date; `{key}` what to count
-# by. Then the year's bookings (not cancelled) and open alternatives of those people.
+# `events`: `year_events`, each with the cohort year its ECTs started in and `due` (1 when its last
+# live session of the year is on or before the date); `expected`: (person_id, school_id, event_id,
+# due) of every expected person and event (`events.expected`'s SQL); `{key}` what to count by. Then
+# the year's bookings (not cancelled) and open alternatives of those people. The ECTs in training are
+# read once (MATERIALIZED), not once per ECT event. Positional parameters:
+# the hub, the year's first day, the next year's, the date (twice), the hub, the cohort year (the
+# academic year plus one), then the three audiences' pairs, then the hub and year (twice).
 COUNTS_SQL = """
-WITH expected AS ({expected})
+WITH events AS (
+  SELECT event.id, event.audience, event.programme, event.ect_year, CASE WHEN max(session.date) <= %s THEN 1 ELSE 0 END AS due
+  FROM events_event event JOIN events_session session ON session.event_id = event.id
+  WHERE event.hub_id = %s AND event.attendance_expected AND session.cancelled_at IS NULL AND session.date >= %s AND session.date < %s
+  GROUP BY event.id, event.audience, event.programme, event.ect_year
+),
+ects AS MATERIALIZED ({ects}),
+expected AS (
+  SELECT DISTINCT ects.person_id, ects.school_id, events.id AS event_id, events.due FROM ects
+  JOIN events ON events.audience = 'ect' AND events.programme = ects.programme AND %s - COALESCE(events.ect_year, 0) = ects.cohort_start_year
+  UNION ALL
+  SELECT mentors.person_id, mentors.school_id, events.id, events.due FROM ({mentors}) mentors JOIN events ON events.audience = 'mentor'
+  UNION ALL
+  SELECT tutors.person_id, tutors.school_id, events.id, events.due FROM ({tutors}) tutors JOIN events ON events.audience = 'tutor'
+)
 SELECT {key},
   sum(CASE WHEN expected.due = 1 OR booked.taken = 1 THEN 1 ELSE 0 END),
   sum(CASE WHEN (expected.due = 1 OR booked.taken = 1) AND booked.attended = 1 THEN 1 ELSE 0 END),
   sum(CASE WHEN alternative.person_id IS NULL THEN 0 ELSE 1 END)
-FROM (SELECT DISTINCT {distinct} FROM expected) expected
+FROM ({counted}) expected
 LEFT JOIN (
   SELECT booking.person_id, booking.event_id, max(CASE WHEN booking.attendance <> '' THEN 1 ELSE 0 END) AS taken,
          max(CASE WHEN booking.attendance = 'attended' THEN 1 ELSE 0 END) AS attended
@@ -158,47 +176,28 @@ LEFT JOIN (
 ) alternative ON alternative.person_id = expected.person_id AND alternative.event_id = expected.event_id
 GROUP BY {key}
 """
-COUNTED_BY = {
-    "school": ("expected.school_id", "expected.person_id, expected.school_id, expected.event_id, expected.due"),
+COUNTED_BY = {  # what to count by, and the rows counted (each expected pair is distinct already)
+    "school": ("expected.school_id", "SELECT * FROM expected"),
     # a person expected at two schools counts once per event
-    "person": ("expected.person_id", "expected.person_id, expected.event_id, expected.due"),
+    "person": ("expected.person_id", "SELECT DISTINCT person_id, event_id, due FROM expected"),
 }
 
 
 def counts(hub, on, school_ids=None, per="school"):
     """{school id (`per="school"`) or person id (`per="person"`): `Counts`}: `by_school` or
-    `by_person` of `attendance_rows(hub, on, school_ids)` in two queries (the year's events, then
-    one statement), whoever is expected."""
-    events = year_events(hub, on)
-    if not events:
-        return {}
-    parts, params = [], []
-    ect_events = [event for event in events if event.audience == Audience.ECT]
-    if ect_events:  # one subquery for every ECT event: each more cost more to plan than to run
-        ects_sql, ects_params = ects_in_training_sql(hub.pk, on, school_ids)
-        year = academic_year_of(on)
-        listed = " UNION ALL ".join(["SELECT %s AS event_id, %s AS due, %s AS programme, %s AS cohort"] * len(ect_events))
-        parts.append(
-            f"SELECT DISTINCT ects.person_id, ects.school_id, listed.event_id, listed.due FROM ({ects_sql}) ects "
-            f"JOIN ({listed}) listed ON listed.programme = ects.programme AND listed.cohort = ects.cohort_start_year"
-        )
-        params += [*ects_params, *(
-            value for event in ect_events
-            for value in (event.pk, int(event.last_date <= on), event.programme, year - (event.ect_year or 0) + 1)
-        )]
-    for audience in (Audience.MENTOR, Audience.TUTOR):
-        same = [event for event in events if event.audience == audience]
-        if not same:
-            continue
-        pairs_sql, pairs_params = expected_pairs_sql(same[0], on, school_ids)
-        listed = " UNION ALL ".join(["SELECT %s AS event_id, %s AS due"] * len(same))
-        parts.append(f"SELECT pairs.person_id, pairs.school_id, listed.event_id, listed.due FROM ({pairs_sql}) pairs CROSS JOIN ({listed}) listed")
-        params += [*pairs_params, *(value for event in same for value in (event.pk, int(event.last_date <= on)))]
-    key, distinct = COUNTED_BY[per]
+    `by_person` of `attendance_rows(hub, on, school_ids)` in one query, whoever is expected."""
     start, end = year_bounds(on)
-    sql = COUNTS_SQL.format(expected=" UNION ALL ".join(parts), key=key, distinct=distinct)
+    ects, ects_params = ects_in_training_sql(hub.pk, on, school_ids)
+    mentors, mentors_params = new_mentor_pairs_sql(hub.pk, on, school_ids)
+    tutors, tutors_params = tutor_pairs_sql(hub.pk, on, school_ids)
+    key, counted = COUNTED_BY[per]
+    sql = COUNTS_SQL.format(ects=ects, mentors=mentors, tutors=tutors, key=key, counted=counted)
+    params = [
+        on, hub.pk, start, end, *ects_params, academic_year_of(on) + 1, *mentors_params, *tutors_params,
+        hub.pk, start, end, hub.pk, start, end,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, hub.pk, start, end, hub.pk, start, end])
+        cursor.execute(sql, params)
         return {ref: Counts(attended, expected, alternatives) for ref, expected, attended, alternatives in cursor.fetchall()}
 
 

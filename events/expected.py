@@ -90,18 +90,24 @@ def expected_pairs_sql(event: Event, on: datetime.date, school_ids=None):
     use inside a statement (positional parameters)."""
     if not event.attendance_expected:
         return NOBODY_SQL, ()
-    year = academic_year_of(on)
     if event.audience == Audience.ECT:
-        sql, school_column = ECT_PAIRS_SQL, "period.school_id"
-        params = [event.hub_id, on, on, on, on, event.programme, year - (event.ect_year or 0) + 1]
-    elif event.audience == Audience.MENTOR:
-        start = datetime.date(year, 9, 1)
-        sql, school_column = MENTOR_PAIRS_SQL, "role.school_id"
-        params = [event.hub_id, on, start, start, datetime.date(year + 1, 9, 1)]
-    else:
-        sql, school_column = TUTOR_PAIRS_SQL, "role.school_id"
-        params = [event.hub_id, on, on]
-    return _at_schools(sql, params, school_column, school_ids)
+        params = [event.hub_id, on, on, on, on, event.programme, academic_year_of(on) - (event.ect_year or 0) + 1]
+        return _at_schools(ECT_PAIRS_SQL, params, "period.school_id", school_ids)
+    if event.audience == Audience.MENTOR:
+        return new_mentor_pairs_sql(event.hub_id, on, school_ids)
+    return tutor_pairs_sql(event.hub_id, on, school_ids)
+
+
+def new_mentor_pairs_sql(hub_id, on: datetime.date, school_ids=None):
+    """`expected_pairs_sql` of a mentor event: (person_id, school_id) of the new mentors."""
+    year = academic_year_of(on)
+    start = datetime.date(year, 9, 1)
+    return _at_schools(MENTOR_PAIRS_SQL, [hub_id, on, start, start, datetime.date(year + 1, 9, 1)], "role.school_id", school_ids)
+
+
+def tutor_pairs_sql(hub_id, on: datetime.date, school_ids=None):
+    """`expected_pairs_sql` of an induction tutor event: (person_id, school_id) of the current tutors."""
+    return _at_schools(TUTOR_PAIRS_SQL, [hub_id, on, on], "role.school_id", school_ids)
 
 
 def ects_in_training_sql(hub_id, on: datetime.date, school_ids=None):
