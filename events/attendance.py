@@ -16,7 +16,7 @@ dashboards' "attended N of M expected so far").
 
 A fixed number of queries whatever the number of people (`attendance_rows`); the counts the
 dashboards and the hub's report show (attended of expected so far, open alternatives, per school or
-person) in two (`counts`).
+person) in one (`counts`).
 """
 
 import datetime
@@ -132,13 +132,13 @@ def attendance_rows(hub, on, school_ids=None, person_ids=None):
 
 # `by_school` / `by_person` of `attendance_rows` in one statement, for the dashboards and the hub's
 # report: building a row per person and event in Python cost many times the rest of those pages.
-# `events`: `year_events`, each with the cohort year its ECTs started in and `due` (1 when its last
-# live session of the year is on or before the date); `expected`: (person_id, school_id, event_id,
-# due) of every expected person and event (`events.expected`'s SQL); `{key}` what to count by. Then
-# the year's bookings (not cancelled) and open alternatives of those people. The ECTs in training are
-# read once (MATERIALIZED), not once per ECT event. Positional parameters:
-# the hub, the year's first day, the next year's, the date (twice), the hub, the cohort year (the
-# academic year plus one), then the three audiences' pairs, then the hub and year (twice).
+# `events`: `year_events`, `due` 1 when the event's last live session of the year is on or before the
+# date; `ects`: everyone in training, read once (MATERIALIZED: SQLite 3.35+), not once per ECT event;
+# `expected`: (person_id, school_id, event_id, due) of every expected person and event, by
+# `events.expected`'s SQL; `{key}` what to count by. Then the year's bookings (not cancelled) and open
+# alternatives of those people. Positional parameters: the date, the hub, the year's first day and the
+# next year's; the ECTs' parameters; the academic year plus one (an ECT event's cohort is that minus its
+# ECT year); the mentors' and the tutors' parameters; the hub and the year's bounds, twice.
 COUNTS_SQL = """
 WITH events AS (
   SELECT event.id, event.audience, event.programme, event.ect_year, CASE WHEN max(session.date) <= %s THEN 1 ELSE 0 END AS due

@@ -54,7 +54,7 @@ def expected_at_schools(event: Event, on: datetime.date, school_ids=None):
 # `expected_at_schools` in SQL, one statement per kind of audience: "who has not booked" and the
 # dashboards' attendance ask it on every load, where compiling the ORM's form cost as much as running
 # it (and its mentor form aggregated every mentor role of the hub). Tests hold each to the ORM's pairs.
-# Parameters in order: the hub, the date (three times), the programme, the cohort year.
+# Parameters in order: the hub, the date (four times), then an event's programme and cohort year.
 _ECTS_IN_TRAINING = """FROM participants_ectatschool period
 JOIN participants_ect ect ON ect.id = period.ect_id
 WHERE period.hub_id = %s AND period.started_on <= %s AND (period.finished_on IS NULL OR period.finished_on > %s)
