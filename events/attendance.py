@@ -85,12 +85,13 @@ class Counts:
 
 # The hub's events counted in a year, with their live sessions' first and last dates that year. In
 # SQL: the dashboards ask on every load, and the ORM's compiling of it cost more than running it.
+# Positional parameters: the hub, the year's first day and the next year's, the hub.
 YEAR_EVENTS_SQL = """
 SELECT event.*, dates.first_date, dates.last_date FROM events_event event
 JOIN (SELECT event_id, min(date) AS first_date, max(date) AS last_date FROM events_session
-      WHERE hub_id = %(hub)s AND cancelled_at IS NULL AND date >= %(start)s AND date < %(end)s GROUP BY event_id) dates
+      WHERE hub_id = %s AND cancelled_at IS NULL AND date >= %s AND date < %s GROUP BY event_id) dates
   ON dates.event_id = event.id
-WHERE event.hub_id = %(hub)s AND event.attendance_expected
+WHERE event.hub_id = %s AND event.attendance_expected
 ORDER BY event.event_code
 """
 
@@ -99,7 +100,7 @@ def year_events(hub, on):
     """The hub's events counted in `on`'s academic year, each with `first_date` and `last_date` of
     its live sessions that year (one query)."""
     start, end = year_bounds(on)
-    events = list(Event.objects.raw(YEAR_EVENTS_SQL, {"hub": hub.pk, "start": start, "end": end}))
+    events = list(Event.objects.raw(YEAR_EVENTS_SQL, [hub.pk, start, end, hub.pk]))
     for event in events:
         event.first_date, event.last_date = to_date(event.first_date), to_date(event.last_date)
     return events
@@ -136,15 +137,13 @@ def attendance_rows(hub, on, school_ids=None, person_ids=None):
 # date; `ects`: everyone in training, read once (MATERIALIZED: SQLite 3.35+), not once per ECT event;
 # `expected`: (person_id, school_id, event_id, due) of every expected person and event, by
 # `events.expected`'s SQL; `{key}` what to count by. Then the year's bookings (not cancelled) and open
-# alternatives of those people. Positional parameters: the date, the hub, the year's first day and the
-# next year's; the ECTs' parameters; the academic year plus one (an ECT event's cohort is that minus its
-# ECT year); the mentors' and the tutors' parameters; the hub and the year's bounds, twice.
+# alternatives of those people. Positional parameters: the date, then `YEAR_EVENTS_SQL`'s; the ECTs';
+# the academic year plus one (an ECT event's cohort is that minus its ECT year); the mentors' and the
+# tutors'; the hub and the year's bounds, twice.
 COUNTS_SQL = """
 WITH events AS (
-  SELECT event.id, event.audience, event.programme, event.ect_year, CASE WHEN max(session.date) <= %s THEN 1 ELSE 0 END AS due
-  FROM events_event event JOIN events_session session ON session.event_id = event.id
-  WHERE event.hub_id = %s AND event.attendance_expected AND session.cancelled_at IS NULL AND session.date >= %s AND session.date < %s
-  GROUP BY event.id, event.audience, event.programme, event.ect_year
+  SELECT counted.id, counted.audience, counted.programme, counted.ect_year, CASE WHEN counted.last_date <= %s THEN 1 ELSE 0 END AS due
+  FROM ({year_events}) counted
 ),
 ects AS MATERIALIZED ({ects}),
 expected AS (
@@ -191,9 +190,9 @@ def counts(hub, on, school_ids=None, per="school"):
     mentors, mentors_params = new_mentor_pairs_sql(hub.pk, on, school_ids)
     tutors, tutors_params = tutor_pairs_sql(hub.pk, on, school_ids)
     key, counted = COUNTED_BY[per]
-    sql = COUNTS_SQL.format(ects=ects, mentors=mentors, tutors=tutors, key=key, counted=counted)
+    sql = COUNTS_SQL.format(year_events=YEAR_EVENTS_SQL, ects=ects, mentors=mentors, tutors=tutors, key=key, counted=counted)
     params = [
-        on, hub.pk, start, end, *ects_params, academic_year_of(on) + 1, *mentors_params, *tutors_params,
+        on, hub.pk, start, end, hub.pk, *ects_params, academic_year_of(on) + 1, *mentors_params, *tutors_params,
         hub.pk, start, end, hub.pk, start, end,
     ]
     with connection.cursor() as cursor:
