@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 
-from nudges.models import EVENT_RULES, Nudge, NudgeStatus, OptOut, Rule
 from ectprogramme.sql import to_datetime, with_lists
+from nudges.models import EVENT_RULES, Nudge, NudgeStatus, OptOut, Rule
 from participants.models import Person
 from participants.queries import PEOPLE_AT_SCHOOLS_SQL, people_at_school
 

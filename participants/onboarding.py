@@ -21,8 +21,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ectprogramme import queueing
-from participants.models import InductionTutor, Invitation, Mentor, Person, PersonChange
 from ectprogramme.sql import with_lists
+from participants.models import InductionTutor, Invitation, Mentor, Person, PersonChange
 from participants.queries import PEOPLE_AT_SCHOOLS_SQL
 
 
