@@ -27,7 +27,7 @@ run: install
 	@echo "  Open http://127.0.0.1:$(PORT)/ and sign in with a demo login above."
 	@echo "  E-mails (set-up links, login codes) are printed below by the web process."
 	@echo ""
-	PORT=$(PORT) SITE_URL=$(SITE_URL) .venv/bin/honcho --procfile scripts/Procfile.dev --app-root . start
+	PORT=$(PORT) SITE_URL=$(SITE_URL) CACHE_DIR=$(CURDIR)/var/cache .venv/bin/honcho --procfile scripts/Procfile.dev --app-root . start
 
 check-postgres: install
 	@DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTHON) scripts/check_postgres.py

@@ -13,12 +13,15 @@ from django.urls import reverse
 from django.utils.formats import localize
 
 from ectprogramme.formats import whole_percent
+from ectprogramme.hub_cache import cached_until_changed
 from engagement import charts
 from engagement.models import (
     BELOW_THRESHOLD, DECLARATION_THRESHOLD, NO_MENTOR_LABEL, TRACKED_STATUSES, Engagement, EngagementRun, EngagementStatus,
     EngagementStrand, EngagementTrend, below_threshold,
 )
 from engagement.periods import HalfTermDates, monday_of, term_weeks
+from events import attendance
+from participants import onboarding
 from participants.models import ECT
 
 TREND_WEEKS = 12
@@ -527,6 +530,24 @@ def read_hub_figures(newest_week, today):
         for school_id in school_ids
     }
     return HubFigures(trend_series(EngagementTrend.objects.all(), today), by_school)
+
+
+def schools_live_counts(hub, on, school_ids):
+    """(`events.attendance.counts` per school, `onboarding.never_signed_in_by_school`) of a page of
+    the hub dashboard, cached until the hub's people or events change (`ectprogramme.hub_cache`)."""
+    school_ids = list(school_ids)
+    return cached_until_changed(
+        hub.pk, "hub-dashboard", (on, school_ids),
+        lambda: (attendance.counts(hub, on, school_ids=school_ids), onboarding.never_signed_in_by_school(school_ids)),
+    )
+
+
+def people_attendance(hub, on, school):
+    """`events.attendance.counts` per person at the school (the Lead dashboard's), cached until the
+    hub's people or events change."""
+    return cached_until_changed(
+        hub.pk, "lead-dashboard", (on, school.pk), lambda: attendance.counts(hub, on, school_ids=[school.pk], per="person")
+    )
 
 
 def school_rows(rows, figures, events=None, never_signed_in=None):

@@ -28,6 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ectprogramme.formats import human_date
+from ectprogramme.hub_cache import hub_changed
 from ectprogramme.queueing import on_commit
 from events.calendars import LONDON
 from events.capacity import BookingProblem, SessionFull, lock_session, places_taken
@@ -108,6 +109,7 @@ def _leave_other_waiting_lists(booking):
     Booking.objects.filter(person_id=booking.person_id, event_id=booking.event_id, status=BookingStatus.WAITING).exclude(
         pk=booking.pk
     ).update(status=BookingStatus.CANCELLED, sequence=F("sequence") + 1, updated_at=timezone.now())
+    hub_changed(booking.hub_id)
 
 
 def book(session, person, *, actor=None, by_staff=False, today=None):

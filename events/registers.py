@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ectprogramme.formats import human_date
+from ectprogramme.hub_cache import hub_changed
 from events import booking as bookings
 from events import capacity
 from events.expected import expected_people
@@ -262,6 +263,7 @@ def _follow_up(booking, actor):
             closed = Alternative.objects.filter(person_id=booking.person_id, event=event, closed_at__isnull=True).update(
                 closed_at=timezone.now(), closed_by=actor, closing_note=f"Attended {session.session_code} on {human_date(session.date)}."
             )
+            hub_changed(booking.hub_id)
             return "alternative closed" if closed else ""
     return ""
 
@@ -387,6 +389,7 @@ def close_alternative(alternative, actor, note):
         raise RegisterError("Add a note saying why it is closed.")
     if not Alternative.objects.filter(pk=alternative.pk, closed_at__isnull=True).update(closed_at=timezone.now(), closed_by=actor, closing_note=note):
         return False
+    hub_changed(alternative.hub_id)
     record_change(alternative.person, actor, f"Alternative for {alternative.event.title} closed: {note}", school=_school_for(alternative.person, alternative.event))
     return True
 
@@ -436,6 +439,7 @@ def rebook_for_alternative(alternative, session, actor):
         Alternative.objects.filter(pk=alternative.pk).update(
             closed_at=timezone.now(), closed_by=actor, closing_note=f"Moved to {booked.session_code} on {human_date(booked.date)}."
         )
+        hub_changed(alternative.hub_id)
         summary = f"{alternative.event.title}: booking moved to {booked.session_code} on {human_date(booked.date)} (alternative date)"
     else:
         summary = f"{alternative.event.title}: booked on {booked.session_code} on {human_date(booked.date)} as an alternative"

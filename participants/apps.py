@@ -12,6 +12,8 @@ class ParticipantsConfig(AppConfig):
 
         from participants.accounts import verify_current_address
         from participants.onboarding import on_user_logged_in
+        from participants.signals import connect
 
         password_reset.connect(verify_current_address, dispatch_uid="participants.verify_current_address")
         user_logged_in.connect(on_user_logged_in, dispatch_uid="participants.record_sign_in")
+        connect()

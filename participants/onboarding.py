@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ectprogramme import queueing
+from ectprogramme.hub_cache import hub_changed
 from ectprogramme.sql import with_lists
 from participants.models import InductionTutor, Invitation, Mentor, Person, PersonChange
 from participants.queries import PEOPLE_AT_SCHOOLS_SQL
@@ -34,6 +35,8 @@ def record_sign_in(person, now=None):
     Person.objects.with_scopes_disabled().filter(pk=person.pk).update(
         first_signed_in_at=Coalesce("first_signed_in_at", now), last_signed_in_at=now
     )
+    if person.last_signed_in_at is None:  # a first sign-in: one fewer who never signed in
+        hub_changed(person.hub_id)
 
 
 def on_user_logged_in(sender, request, user, **kwargs):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ectprogramme import queueing
 from ectprogramme.formats import human_date
+from ectprogramme.hub_cache import hub_changed
 from participants.models import (
     ECT,
     ECTAtSchool,
@@ -92,6 +93,7 @@ def confirm_membership(person, user):
     with hub_scope(person.hub):
         confirmed = Person.objects.filter(pk=person.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
         if confirmed:
+            hub_changed(person.hub_id)
             record_change(person, user, f"Confirmed joining {person.hub.name}")
     return bool(confirmed)
 

@@ -16,8 +16,7 @@ from engagement import compute, dashboards, export, refresh
 from engagement.forms import ReportForm
 from engagement.models import DECLARATION_THRESHOLD, Engagement
 from engagement.reports import evidence
-from events import attendance
-from participants import access, breadcrumbs, onboarding
+from participants import access, breadcrumbs
 from participants.models import ECT
 
 
@@ -56,7 +55,7 @@ def lead_dashboard(request, school_code):
     rows, counts = dashboards.people(school, **params)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     sort_links = _sort_links(request, dashboards.SORTS, params["sort"], params["descending"])
-    events = attendance.counts(request.hub, timezone.localdate(), school_ids=[school.pk], per="person")
+    events = dashboards.people_attendance(request.hub, timezone.localdate(), school)
     context = {
         "school": school, "page": page, "rows": dashboards.person_rows(page.object_list, events), "sort_links": sort_links,
         "threshold": dashboards.DECLARATION_THRESHOLD, "no_mentor_label": dashboards.NO_MENTOR_LABEL, **params,
@@ -115,8 +114,7 @@ def hub_dashboard(request):
     figures = dashboards.hub_figures(request.hub, state, today)
     rows = dashboards.schools(access.visible_schools(request.viewer), figures, q=q, concern=concern, sort=sort, descending=descending)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    events = attendance.counts(request.hub, today, school_ids=[row[0] for row in page.object_list])
-    never_signed_in = onboarding.never_signed_in_by_school([school_id for school_id, *_ in page.object_list])
+    events, never_signed_in = dashboards.schools_live_counts(request.hub, today, [school_id for school_id, *_ in page.object_list])
     context = {
         "page": page, "rows": dashboards.school_rows(page.object_list, figures, events, never_signed_in), "q": q, "concern": concern,
         "sort": sort, "descending": descending, "sort_links": _sort_links(request, dashboards.SCHOOL_SORTS, sort, descending),

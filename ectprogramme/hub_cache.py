@@ -1,0 +1,56 @@
+"""Counts the dashboards show on every load, cached until the hub's people or events change.
+
+Event attendance and who never signed in are counted live from a hub's people, roles, sessions,
+bookings and alternatives, and counting them cost the hub dashboard more than all the rest of it.
+So each hub has a token, renewed by `hub_changed` whenever one of those changes (by signal on the
+saves and deletes of those models, and by call where a write bypasses signals), and a count is
+cached under the token it was read at: the first load after a change counts afresh, so the pages
+stay as live as if they counted every time.
+
+The token is renewed at once and again once the transaction commits, so a count read while the
+change was uncommitted never outlives it; and it is read before the count, so a count can only be
+cached under a token older than what it saw. Anything written by neither path is counted afresh
+after `CACHE_SECONDS` at the latest.
+"""
+
+import hashlib
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+TOKEN_SECONDS = 60 * 60 * 24
+CACHE_SECONDS = 10 * 60
+# the shape of the cached values: bump it when a change alters what one holds
+CACHE_FORMAT = 1
+
+
+def _token_key(hub_id):
+    return f"hub-changes:{hub_id}"
+
+
+def _renew(hub_id):
+    cache.set(_token_key(hub_id), uuid.uuid4().hex, TOKEN_SECONDS)
+
+
+def hub_changed(hub_id):
+    """Something the cached counts read changed in the hub: count afresh on the next load."""
+    _renew(hub_id)
+    transaction.on_commit(lambda: _renew(hub_id))
+
+
+def _token(hub_id):
+    key = _token_key(hub_id)
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, TOKEN_SECONDS)
+        token = cache.get(key)
+    return token
+
+
+def cached_until_changed(hub_id, name, parts, make):
+    """`make()`, cached under the hub's token, `name` and `parts` (what else the value depends on:
+    the date, the schools); a change in the hub or `CACHE_SECONDS` makes it again."""
+    token = _token(hub_id)
+    digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    return cache.get_or_set(f"hub-cache:{name}:{hub_id}:{token}:{digest}", make, CACHE_SECONDS, version=CACHE_FORMAT)
