@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from engagement.models import CoachingCycle, FormalObservation, MentorMeeting, Module
-from participants.forms import DateInput
+from participants.forms import DateInput, today
 
 
 def without_blank(choices):
@@ -17,7 +17,7 @@ class RecordModuleForm(forms.Form):
         queryset=Module.objects.none(),
         help_text="Modules you have not done yet come first, in programme order; then those you have done, to revise.",
     )
-    done_on = forms.DateField(label="Date done", widget=DateInput(), initial=timezone.localdate)
+    done_on = forms.DateField(label="Date done", widget=DateInput(), initial=today)
 
     def __init__(self, *args, ect, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,7 +88,7 @@ class FormalObservationForm(forms.ModelForm):
 class ReportForm(forms.Form):
     """Ask for an engagement report (PDF) as of a date: today's figures unless another day is chosen."""
 
-    as_of = forms.DateField(label="Figures as of", widget=DateInput(), initial=timezone.localdate)
+    as_of = forms.DateField(label="Figures as of", widget=DateInput(), initial=today)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "report-%s")

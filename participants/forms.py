@@ -10,6 +10,12 @@ from participants.models import ECT, ECTStatusKind, HubRole, Mentor, Programme
 from participants.services import ALLOWED_STATUS_CHANGES
 
 
+def today():
+    """Today, read when a form is shown: an `initial` of `timezone.localdate` itself would keep the
+    function in place when this module was first imported (a test's fixed date, for every test after)."""
+    return timezone.localdate()
+
+
 def apply_service_errors(form, error, *more_forms):
     """Put a service's ValidationError on the form(s): on the field it names, else on the first form."""
     forms_ = (form, *more_forms)
@@ -54,7 +60,7 @@ class AddPersonForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
     email = forms.EmailField(label="E-mail address")
-    start_date = forms.DateField(widget=DateInput(), initial=timezone.localdate, help_text="When the role starts.")
+    start_date = forms.DateField(widget=DateInput(), initial=today, help_text="When the role starts.")
     programme = forms.ChoiceField(choices=[("", "—")] + Programme.choices, required=False, help_text="ECTs only.")
     cohort_start_year = forms.IntegerField(
         min_value=2021, max_value=2100, required=False, help_text="ECTs only: the academic year they start, e.g. 2025."
@@ -87,7 +93,7 @@ class ChangeMentorForm(forms.Form):
     mentor = forms.ModelChoiceField(
         queryset=Mentor.objects.none(), required=False, empty_label="No mentor", help_text="Mentors at the ECT's school."
     )
-    on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate, validators=[not_in_future])
+    on = forms.DateField(label="From", widget=DateInput(), initial=today, validators=[not_in_future])
 
     def __init__(self, *args, ect, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +141,7 @@ class PairMentorsForm(forms.Form):
 class TransferForm(forms.Form):
     school = forms.ModelChoiceField(queryset=None, label="New school")
     on = forms.DateField(
-        label="Moves on", widget=DateInput(), initial=timezone.localdate, validators=[not_in_future],
+        label="Moves on", widget=DateInput(), initial=today, validators=[not_in_future],
         help_text="Their first day at the new school: the old school keeps them until the day before.",
     )
     mentor = forms.ModelChoiceField(
@@ -163,7 +169,7 @@ class TransferForm(forms.Form):
 
 class ECTStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ECTStatusKind.choices, widget=forms.RadioSelect)
-    on = forms.DateField(label="From", widget=DateInput(), initial=timezone.localdate, validators=[not_in_future])
+    on = forms.DateField(label="From", widget=DateInput(), initial=today, validators=[not_in_future])
     note = forms.CharField(max_length=500, required=False, help_text="Optional: the reason, e.g. long-term absence.")
 
     def __init__(self, *args, current_status, **kwargs):
@@ -202,7 +208,7 @@ NO_MENTOR_YET = "none"
 class EndRoleForm(forms.Form):
     """End a role; ending a mentor asks, for each current mentee, who mentors them next."""
 
-    on = forms.DateField(label="Last day (ends from)", widget=DateInput(), initial=timezone.localdate, validators=[not_in_future])
+    on = forms.DateField(label="Last day (ends from)", widget=DateInput(), initial=today, validators=[not_in_future])
 
     def __init__(self, *args, mentees=(), other_mentors=(), **kwargs):
         super().__init__(*args, **kwargs)
