@@ -23,6 +23,7 @@ install: $(UV)
 run: install
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py seed_demo
+	@rm -rf var/cache  # the processes' shared cache (CACHE_DIR) starts empty, after the demo data is written
 	@echo ""
 	@echo "  Open http://127.0.0.1:$(PORT)/ and sign in with a demo login above."
 	@echo "  E-mails (set-up links, login codes) are printed below by the web process."
