@@ -11,7 +11,8 @@ Rules (issue 12, "Booking"):
   hub staff can. A move keeps the booking (its calendar UID) and raises its `sequence`, and checks
   the new session's capacity first.
 - A full session has a waiting list (order: `created_at`). When a place frees (a cancellation, a
-  move away, a declined or expired offer, capacity raised), the first person waiting is offered it
+  move away, a declined or expired offer, capacity raised or the deadline moved later:
+  `events.sessions.update_session`), the first person waiting is offered it
   for `OFFER_HOURS`, never past the end of the booking deadline's day; the offer is accepted from a
   single-use signed link (`offer_token`). `work_waiting_lists` (Celery beat) expires offers and
   offers free places; it is idempotent.

@@ -10,12 +10,14 @@ cancels its bookings and tells everyone booked or waiting (`session-cancelled`).
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ectprogramme.queueing import on_commit
+from events.booking import offer_free_places
 from events.capacity import places_taken
 from events.models import LIVE_STATUSES, Booking, BookingNotice, BookingStatus, Event, NoticeKind, Session, SessionFormat
 from participants.cohorts import academic_year_of
@@ -78,14 +80,20 @@ def create_session(event, fields):
     return session
 
 
+class SessionUpdate(NamedTuple):
+    changed: list  # the names of the fields that changed
+    offered: int = 0  # people waiting offered a place the change freed
+
+
 @transaction.atomic
 def update_session(session, fields):
-    """Apply `fields` to the session (locked while its bookings are counted). Returns the names of
-    the fields that changed; a calendar change raises the sequences and tells the people booked."""
+    """Apply `fields` to the session (locked while its bookings are counted): a `SessionUpdate`. A
+    calendar change raises the sequences and tells the people booked; a higher capacity or a later
+    booking deadline offers the places free to the first people waiting at once."""
     locked = Session.objects.select_for_update().get(pk=session.pk)
     changed = [name for name in EDITABLE_FIELDS if name in fields and getattr(locked, name) != fields[name]]
     if not changed:
-        return []
+        return SessionUpdate([])
     for name in changed:
         setattr(locked, name, fields[name])
     calendar_change = any(name in CALENDAR_FIELDS for name in changed)
@@ -95,8 +103,9 @@ def update_session(session, fields):
     if calendar_change:
         locked.bookings.filter(status__in=TOLD_OF_CANCELLATION).update(sequence=F("sequence") + 1, updated_at=timezone.now())
         _tell(locked, NoticeKind.SESSION_CHANGED)
+    offered = offer_free_places(locked) if {"capacity", "booking_deadline"} & set(changed) else []
     session.refresh_from_db()
-    return changed
+    return SessionUpdate(changed, len(offered))
 
 
 @transaction.atomic
@@ -273,7 +282,7 @@ def import_sessions(hub, data, dry_run=False):
                 if session is None:
                     create_session(event, fields)
                     result.created += 1
-                elif update_session(session, fields):
+                elif update_session(session, fields).changed:
                     result.updated += 1
                 else:
                     result.unchanged += 1

@@ -116,11 +116,14 @@ def session_edit(request, session_code):
         return redirect("session_detail", session.code)
     form = SessionForm(request.POST or None, instance=Session.objects.get(pk=session.pk), hub=request.hub)
     if form.is_valid():
-        changed = sessions.update_session(session, form.cleaned_data)
-        if any(name in sessions.CALENDAR_FIELDS for name in changed):
+        update = sessions.update_session(session, form.cleaned_data)
+        if any(name in sessions.CALENDAR_FIELDS for name in update.changed):
             messages.success(request, f"Session {session.session_code} saved: everyone booked on it is told by e-mail.")
         else:
             messages.success(request, f"Session {session.session_code} saved.")
+        if update.offered:
+            people = "person waiting is" if update.offered == 1 else "people waiting are"
+            messages.success(request, f"{update.offered} {people} offered a place by e-mail.")
         return redirect("session_detail", session.code)
     return render(request, "events/session_form.html", {"form": form, "event": session.event, "session": session})
 

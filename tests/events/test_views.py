@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from events.catalogue import sync_catalogue
@@ -70,6 +71,29 @@ def test_capacity_cannot_go_below_the_places_booked(events_world, client):
     client.force_login(events_world.staff.user)
     response = client.post(f"/events/sessions/{session.code}/edit/", _session_post(capacity="2"))
     assert response.context["form"].errors["capacity"] == ["3 places are booked or offered: the capacity cannot be below that."]
+
+
+def test_raising_the_capacity_offers_the_places_to_the_first_waiting_at_once(
+    events_world, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    deadline = day - datetime.timedelta(days=7)
+    with scopes_disabled():
+        session = factories.SessionFactory(event=events_world.clinic, session_code="C1-A", capacity=1, date=day)
+        factories.BookingFactory(session=session)
+        first, second = (factories.BookingFactory(session=session, status="waiting") for _ in range(2))
+    client.force_login(events_world.staff.user)
+    changes = {"date": day.isoformat(), "booking_deadline": deadline.isoformat(), "address": "1 High Street"}  # no calendar change
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/events/sessions/{session.code}/edit/", _session_post(capacity="2", **changes), follow=True)
+    assert "1 person waiting is offered a place by e-mail." in response.content.decode()
+    with scopes_disabled():
+        assert [Booking.objects.get(pk=b.pk).status for b in (first, second)] == ["offered", "waiting"]
+        assert BookingNotice.objects.get(booking=first).kind == "booking-offered"
+    assert [m.to for m in mailoutbox] == [[first.person.user.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/events/sessions/{session.code}/edit/", _session_post(capacity="2", note="Bring a laptop", **changes), follow=True)
+    assert "offered a place" not in response.content.decode() and len(mailoutbox) == 1
 
 
 def test_moving_a_session_raises_its_sequence_and_tells_the_people_booked_once(
