@@ -8,9 +8,9 @@ cached under the token it was read at: the first load after a change counts afre
 stay as live as if they counted every time.
 
 The token is renewed at once and again once the transaction commits, so a count read while the
-change was uncommitted never outlives it; and it is read before the count, so a count can only be
-cached under a token older than what it saw. Anything written by neither path is counted afresh
-after `CACHE_SECONDS` at the latest.
+change was uncommitted never outlives it; and it is read before the count, so a count is only
+ever stored with a token at least as old as what it saw. Anything written by neither path is
+counted afresh after `CACHE_SECONDS` at the latest.
 """
 
 import hashlib
@@ -30,7 +30,7 @@ def _token_key(hub_id):
 
 
 def _renew(hub_id):
-    cache.set(_token_key(hub_id), uuid.uuid4().hex, TOKEN_SECONDS)
+    cache.set(_token_key(hub_id), uuid.uuid4().hex, TOKEN_SECONDS, version=CACHE_FORMAT)
 
 
 def hub_changed(hub_id):
@@ -39,18 +39,19 @@ def hub_changed(hub_id):
     transaction.on_commit(lambda: _renew(hub_id))
 
 
-def _token(hub_id):
-    key = _token_key(hub_id)
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, uuid.uuid4().hex, TOKEN_SECONDS)
-        token = cache.get(key)
-    return token
-
-
 def cached_until_changed(hub_id, name, parts, make):
     """`make()`, cached under the hub's token, `name` and `parts` (what else the value depends on:
-    the date, the schools); a change in the hub or `CACHE_SECONDS` makes it again."""
-    token = _token(hub_id)
+    the date, the schools); a change in the hub or `CACHE_SECONDS` makes it again. The value is
+    stored with the token it was made under, so the token and the value are one read."""
     digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
-    return cache.get_or_set(f"hub-cache:{name}:{hub_id}:{token}:{digest}", make, CACHE_SECONDS, version=CACHE_FORMAT)
+    token_key, key = _token_key(hub_id), f"hub-cache:{name}:{hub_id}:{digest}"
+    found = cache.get_many([token_key, key], version=CACHE_FORMAT)
+    token = found.get(token_key)
+    if token is None:
+        cache.add(token_key, uuid.uuid4().hex, TOKEN_SECONDS, version=CACHE_FORMAT)
+        token = cache.get(token_key, version=CACHE_FORMAT)
+    elif key in found and found[key][0] == token:
+        return found[key][1]
+    value = make()
+    cache.set(key, (token, value), CACHE_SECONDS, version=CACHE_FORMAT)
+    return value
