@@ -1,9 +1,18 @@
 """Counts cached until the hub's people or events change (`ectprogramme.hub_cache`)."""
 
+import re
+
 import pytest
-from django.db import transaction
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ectprogramme.hub_cache import cached_until_changed, hub_changed
+from events import attendance
+from participants import onboarding
+from schools.scoping import hub_scope
 
 pytestmark = pytest.mark.django_db  # `hub_changed` renews the token again once the transaction commits
 
@@ -52,3 +61,19 @@ def test_a_count_read_before_the_change_committed_is_made_again_after_the_commit
         # another request counts while the change is not yet committed: it sees the old state
         assert cached_until_changed(1, "test", (), make) == {"made": 1}
     assert cached_until_changed(1, "test", (), make) == {"made": 2}
+
+
+def test_every_table_the_cached_counts_read_renews_the_token_when_written(world):
+    """A guard for whoever changes the counts: each table `events.attendance.counts` and
+    `never_signed_in_by_school` read must tell `hub_changed` of its saves and deletes."""
+    with hub_scope(world.hub), CaptureQueriesContext(connection) as queries:
+        attendance.counts(world.hub, timezone.localdate(), per="school")
+        attendance.counts(world.hub, timezone.localdate(), school_ids=[world.school.pk], per="person")
+        onboarding.never_signed_in_by_school([world.school.pk])
+    tables = set(re.findall(r"\b((?:events|participants|schools)_[a-z_]+)\b", " ".join(q["sql"] for q in queries)))
+    models = {model._meta.db_table: model for model in apps.get_models()}
+    assert {"events_booking", "events_alternative", "participants_ectstatus", "participants_person"} <= tables
+    for table in tables:
+        for writes, signal in (("saves", post_save), ("deletes", post_delete)):
+            receivers = {receiver.__module__ for receiver in signal._live_receivers(models[table])[0]}
+            assert receivers & {"events.signals", "participants.signals"}, f"{writes} of {table} do not renew the hub's token"
