@@ -14,10 +14,13 @@ counted afresh after `CACHE_SECONDS` at the latest.
 """
 
 import hashlib
+import logging
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 TOKEN_SECONDS = 60 * 60 * 24
 CACHE_SECONDS = 10 * 60
@@ -30,7 +33,12 @@ def _token_key(hub_id):
 
 
 def _renew(hub_id):
-    cache.set(_token_key(hub_id), uuid.uuid4().hex, TOKEN_SECONDS, version=CACHE_FORMAT)
+    """A new token; a cache that cannot be reached is logged, never raised: the write that called
+    this must not fail for it (and what is cached is counted afresh within `CACHE_SECONDS`)."""
+    try:
+        cache.set(_token_key(hub_id), uuid.uuid4().hex, TOKEN_SECONDS, version=CACHE_FORMAT)
+    except Exception:
+        logger.exception("Could not renew hub %s's cache token; its dashboards may lag by up to %s s", hub_id, CACHE_SECONDS)
 
 
 def hub_changed(hub_id):

@@ -13,6 +13,7 @@ from ectprogramme.hub_cache import cached_until_changed, hub_changed
 from events import attendance
 from participants import onboarding
 from schools.scoping import hub_scope
+from tests import factories
 
 pytestmark = pytest.mark.django_db  # `hub_changed` renews the token again once the transaction commits
 
@@ -77,3 +78,16 @@ def test_every_table_the_cached_counts_read_renews_the_token_when_written(world)
         for writes, signal in (("saves", post_save), ("deletes", post_delete)):
             receivers = {receiver.__module__ for receiver in signal._live_receivers(models[table])[0]}
             assert receivers & {"events.signals", "participants.signals"}, f"{writes} of {table} do not renew the hub's token"
+
+
+def test_a_cache_out_of_reach_never_fails_the_write_that_renews_the_token(world, settings, caplog):
+    """Redis down: a register taken is saved, and the failure is logged."""
+    from events import registers
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    booking = factories.BookingFactory(hub=world.hub, person=world.ect.person, session__event__hub=world.hub)
+    with hub_scope(world.hub):
+        registers.mark(booking, "attended", None)
+        booking.refresh_from_db()
+    assert booking.attendance == "attended"
+    assert "Could not renew hub" in caplog.text
