@@ -14,13 +14,12 @@ counted afresh after `CACHE_SECONDS` at the latest.
 """
 
 import hashlib
-import logging
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from ectprogramme.caching import quietly
 
 TOKEN_SECONDS = 60 * 60 * 24
 CACHE_SECONDS = 10 * 60
@@ -33,12 +32,9 @@ def _token_key(hub_id):
 
 
 def _renew(hub_id):
-    """A new token; a cache that cannot be reached is logged, never raised: the write that called
-    this must not fail for it (and what is cached is counted afresh within `CACHE_SECONDS`)."""
-    try:
-        cache.set(_token_key(hub_id), uuid.uuid4().hex, TOKEN_SECONDS, version=CACHE_FORMAT)
-    except Exception:
-        logger.exception("Could not renew hub %s's cache token; its dashboards may lag by up to %s s", hub_id, CACHE_SECONDS)
+    """A new token (never raised if the cache cannot be reached: the write that called this stands,
+    and what is cached is counted afresh within `CACHE_SECONDS`)."""
+    quietly(cache.set, _token_key(hub_id), uuid.uuid4().hex, TOKEN_SECONDS, version=CACHE_FORMAT)
 
 
 def hub_changed(hub_id):
@@ -53,13 +49,16 @@ def cached_until_changed(hub_id, name, parts, make):
     stored with the token it was made under, so the token and the value are one read."""
     digest = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
     token_key, key = _token_key(hub_id), f"hub-cache:{name}:{hub_id}:{digest}"
-    found = cache.get_many([token_key, key], version=CACHE_FORMAT)
+    found = quietly(cache.get_many, [token_key, key], version=CACHE_FORMAT)
+    if found is None:  # the cache is out of reach
+        return make()
     token = found.get(token_key)
     if token is None:
-        cache.add(token_key, uuid.uuid4().hex, TOKEN_SECONDS, version=CACHE_FORMAT)
-        token = cache.get(token_key, version=CACHE_FORMAT)
+        quietly(cache.add, token_key, uuid.uuid4().hex, TOKEN_SECONDS, version=CACHE_FORMAT)
+        token = quietly(cache.get, token_key, version=CACHE_FORMAT)
     elif key in found and found[key][0] == token:
         return found[key][1]
     value = make()
-    cache.set(key, (token, value), CACHE_SECONDS, version=CACHE_FORMAT)
+    if token is not None:
+        quietly(cache.set, key, (token, value), CACHE_SECONDS, version=CACHE_FORMAT)
     return value

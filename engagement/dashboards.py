@@ -6,12 +6,12 @@ import uuid
 from collections import namedtuple
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.formats import localize
 
+from ectprogramme.caching import read_through
 from ectprogramme.formats import whole_percent
 from ectprogramme.hub_cache import cached_until_changed
 from engagement import charts
@@ -36,8 +36,9 @@ CACHE_FORMAT = 2
 
 
 def _cached(key, make):
-    """The value cached under `key`, made by `make()` and cached for a day on a miss."""
-    return cache.get_or_set(key, make, CACHE_SECONDS, version=CACHE_FORMAT)
+    """The value cached under `key`, made by `make()` and cached for a day on a miss (made afresh
+    on every load while the cache is out of reach)."""
+    return read_through(key, make, CACHE_SECONDS, version=CACHE_FORMAT)
 
 
 def shown_percent(value):

@@ -217,6 +217,19 @@ LEAD_QUERIES = 9
 HUB_QUERIES = 6
 
 
+def test_the_dashboards_answer_with_the_cache_out_of_reach(computed, client, settings, caplog):
+    """Redis down: the figures are read afresh on every load (the failure logged), never a 500."""
+    client.force_login(computed.staff.user)
+    pages = ("/hub/engagement/", f"/schools/{computed.school.code}/engagement/")
+    shown = [client.get(url).content.decode() for url in pages]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    for url, before in zip(pages, shown):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert _headline_text(response.content.decode(), "ECTs on track with study") == _headline_text(before, "ECTs on track with study")
+    assert "The cache could not be reached" in caplog.text
+
+
 def test_lead_dashboard_query_count_does_not_grow_with_the_school(computed, client, django_assert_num_queries):
     client.force_login(computed.tutor.person.user)
     url = f"/schools/{computed.school.code}/engagement/"
