@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ectprogramme import queueing
+from ectprogramme.caching import quietly
 from engagement import compute
 from engagement.models import PendingRecompute
 from participants.models import ECT, Mentor, MentorAssignment
@@ -52,9 +53,11 @@ def recalculate_school(school):
 
 
 def _schedule(hub_id):
+    """Queue the hub's debounced recompute once per burst; with the cache out of reach nothing is
+    queued (the debounce cannot be kept) and the sweep recomputes the marks within minutes."""
     from engagement.tasks import recompute_pending
 
-    if cache.add(f"engagement-recompute:{hub_id}", 1, DEBOUNCE_SECONDS):
+    if quietly(cache.add, f"engagement-recompute:{hub_id}", 1, DEBOUNCE_SECONDS):
         queueing.send(recompute_pending, hub_id, countdown=DEBOUNCE_SECONDS)
 
 

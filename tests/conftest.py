@@ -109,14 +109,16 @@ def world_committed(transactional_db):
 
 @pytest.fixture(params=["redis-down", "folder-unusable"])
 def dead_broker(request, settings, tmp_path):
-    """Celery's broker refuses every task: Redis with nothing listening on its port, or the
-    filesystem broker with a folder that cannot be made."""
+    """Celery's broker refuses every task: Redis with nothing listening on its port (the cache
+    too, as production keeps both in one Redis), or the filesystem broker with a folder that cannot
+    be made."""
     from ectprogramme.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     if request.param == "redis-down":
         settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
         settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
     else:
         (tmp_path / "not-a-folder").write_text("")
         folder = str(tmp_path / "not-a-folder" / "queue")
