@@ -30,7 +30,7 @@ from ectprogramme.csv_safety import SafeDictWriter
 from ectprogramme.sql import to_date
 from events.expected import ects_in_training_sql, expected_at_schools, new_mentor_pairs_sql, tutor_pairs_sql
 from events.models import LIVE_STATUSES, Alternative, Audience, Booking, BookingStatus, CatchUp, Event
-from participants.cohorts import academic_year_of
+from participants.cohorts import academic_year_bounds, academic_year_of
 from participants.models import Person
 from schools.models import School
 
@@ -40,11 +40,6 @@ FOLLOW_UPS = ("", "catch_up_due", "catch_up_done", "alternative_needed", "altern
 ROLES = {Audience.ECT: "ect", Audience.MENTOR: "mentor", Audience.TUTOR: "induction_tutor"}
 # A booking's state, best first: the one shown when a person has several on an event.
 _RANK = {"attended": 0, "booked": 1, "waiting": 2, "excused": 3, "absent": 4}
-
-
-def year_bounds(on):
-    year = academic_year_of(on)
-    return datetime.date(year, 9, 1), datetime.date(year + 1, 9, 1)
 
 
 @dataclass
@@ -99,7 +94,7 @@ ORDER BY event.event_code
 def year_events(hub, on):
     """The hub's events counted in `on`'s academic year, each with `first_date` and `last_date` of
     its live sessions that year (one query)."""
-    start, end = year_bounds(on)
+    start, end = academic_year_bounds(on)
     events = list(Event.objects.raw(YEAR_EVENTS_SQL, [hub.pk, start, end, hub.pk]))
     for event in events:
         event.first_date, event.last_date = to_date(event.first_date), to_date(event.last_date)
@@ -185,7 +180,7 @@ COUNTED_BY = {  # what to count by, and the rows counted (each expected pair is 
 def counts(hub, on, school_ids=None, per="school"):
     """{school id (`per="school"`) or person id (`per="person"`): `Counts`}: `by_school` or
     `by_person` of `attendance_rows(hub, on, school_ids)` in one query, whoever is expected."""
-    start, end = year_bounds(on)
+    start, end = academic_year_bounds(on)
     ects, ects_params = ects_in_training_sql(hub.pk, on, school_ids)
     mentors, mentors_params = new_mentor_pairs_sql(hub.pk, on, school_ids)
     tutors, tutors_params = tutor_pairs_sql(hub.pk, on, school_ids)
@@ -201,7 +196,7 @@ def counts(hub, on, school_ids=None, per="school"):
 
 
 def _fill(rows, events, on):
-    start, end = year_bounds(on)
+    start, end = academic_year_bounds(on)
     event_ids = [event.pk for event in events]
     people = {row.person_id for row in rows}
     this_year = Q(session__date__gte=start, session__date__lt=end)

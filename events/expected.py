@@ -20,7 +20,7 @@ import datetime
 from django.db.models import Exists, F, Min, OuterRef, Q
 
 from events.models import Audience, Event
-from participants.cohorts import academic_year_of
+from participants.cohorts import academic_year_bounds, academic_year_of
 from participants.models import ECTAtSchool, ECTStatus, ECTStatusKind, InductionTutor, Mentor, Person
 
 
@@ -100,9 +100,8 @@ def expected_pairs_sql(event: Event, on: datetime.date, school_ids=None):
 
 def new_mentor_pairs_sql(hub_id, on: datetime.date, school_ids=None):
     """`expected_pairs_sql` of a mentor event: (person_id, school_id) of the new mentors."""
-    year = academic_year_of(on)
-    start = datetime.date(year, 9, 1)
-    return _at_schools(MENTOR_PAIRS_SQL, [hub_id, on, start, start, datetime.date(year + 1, 9, 1)], "role.school_id", school_ids)
+    start, end = academic_year_bounds(on)
+    return _at_schools(MENTOR_PAIRS_SQL, [hub_id, on, start, start, end], "role.school_id", school_ids)
 
 
 def tutor_pairs_sql(hub_id, on: datetime.date, school_ids=None):
@@ -132,15 +131,12 @@ def expected_people(event: Event, on: datetime.date, school_ids=None):
 
 def new_mentors(hub_id, on: datetime.date):
     """People of the hub in their first mentoring year on `on` and not previously trained."""
-    year = academic_year_of(on)
+    start, end = academic_year_bounds(on)
     trained = Mentor.objects.filter(person=OuterRef("pk"), previously_trained=True)
     return (
         Person.objects.filter(hub_id=hub_id)
         .annotate(first_mentoring=Min("mentor_roles__started_on"))
-        .filter(
-            first_mentoring__gte=datetime.date(year, 9, 1),
-            first_mentoring__lt=datetime.date(year + 1, 9, 1),
-        )
+        .filter(first_mentoring__gte=start, first_mentoring__lt=end)
         .exclude(Exists(trained))
         .values("pk")
     )

@@ -15,6 +15,12 @@ def academic_year_of(day: datetime.date) -> int:
     return day.year if day.month >= 9 else day.year - 1
 
 
+def academic_year_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of the academic year containing `day` and the first day of the next."""
+    year = academic_year_of(day)
+    return datetime.date(year, 9, 1), datetime.date(year + 1, 9, 1)
+
+
 def cohort_on(cohort_start_year: int, day: datetime.date) -> str | None:
     """`ECT1`, `ECT2`, or None before the cohort starts or after its second year."""
     years_in = academic_year_of(day) - cohort_start_year
